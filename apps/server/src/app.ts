@@ -1,0 +1,68 @@
+import { randomUUID } from "node:crypto";
+import { appRouter, createContext } from "@tidings/api";
+import type { Config } from "@tidings/config";
+import { type FastifyTRPCPluginOptions, fastifyTRPCPlugin } from "@trpc/server/adapters/fastify";
+import Fastify, { type FastifyInstance } from "fastify";
+import type { Services } from "./services.ts";
+import { registerWebApp } from "./web.ts";
+
+export const redactedLogPaths = [
+  "req.headers.authorization",
+  "req.headers.cookie",
+  'res.headers["set-cookie"]',
+  "*.password",
+  "*.token",
+  "*.refreshToken",
+];
+
+export interface AppOptions {
+  config: Config;
+  services: Services;
+}
+
+export function createFastify(config: Config): FastifyInstance {
+  return Fastify({
+    logger: { level: config.logLevel, redact: { paths: redactedLogPaths, censor: "[redacted]" } },
+    // A caller-supplied id (from a proxy) is kept when it is sane, so logs can be joined across hops.
+    genReqId: (request) => {
+      const given = request.headers["x-request-id"];
+      return typeof given === "string" && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
+    },
+    bodyLimit: 1024 * 1024,
+    routerOptions: { maxParamLength: 5_000 },
+  });
+}
+
+/** Everything the HTTP server answers; composition only, the rules live in the packages. */
+export async function registerRoutes(app: FastifyInstance, { config, services }: AppOptions): Promise<void> {
+  app.addHook("onSend", async (request, reply) => {
+    reply.header("x-request-id", request.id);
+  });
+
+  app.get("/healthz", async () => ({ status: "ok" }));
+  app.get("/readyz", async (_request, reply) => {
+    const [database, redis] = await Promise.allSettled([services.database.ping(), services.pingRedis()]);
+    const checks = {
+      database: database.status === "fulfilled" ? "ok" : "unavailable",
+      redis: !services.redis ? "not configured" : redis.status === "fulfilled" ? "ok" : "unavailable",
+    };
+    const ready = database.status === "fulfilled" && redis.status === "fulfilled";
+    return reply.code(ready ? 200 : 503).send({ status: ready ? "ready" : "not ready", checks });
+  });
+
+  const deps = { config, db: services.database.db, jobs: services.jobs };
+  await app.register(fastifyTRPCPlugin, {
+    prefix: "/trpc",
+    trpcOptions: {
+      router: appRouter,
+      createContext: ({ req }) =>
+        createContext(deps, { ip: req.ip, userAgent: req.headers["user-agent"], requestId: String(req.id) }),
+      onError: ({ error, path }) => {
+        if (error.code === "INTERNAL_SERVER_ERROR")
+          app.log.error({ err: error.cause ?? error, path }, "procedure failed");
+      },
+    } satisfies FastifyTRPCPluginOptions<typeof appRouter>["trpcOptions"],
+  });
+
+  await registerWebApp(app, config.webDistDir);
+}

@@ -1,0 +1,58 @@
+import { type Config, loadConfigOrExit } from "@tidings/config";
+import type { FastifyInstance } from "fastify";
+import { createFastify, registerRoutes } from "./app.ts";
+import { createServices } from "./services.ts";
+
+export interface RunOptions {
+  /** Extra routes registered before listening (used by tests that need a slow request). */
+  extraRoutes?: (app: FastifyInstance) => void | Promise<void>;
+}
+
+/**
+ * Starts the server process: config, connections, migrations (embedded), routes, listen, and a
+ * graceful shutdown on SIGTERM/SIGINT: stop accepting, finish requests in flight, close pools.
+ */
+export async function runServer(options: RunOptions = {}): Promise<void> {
+  const config: Config = loadConfigOrExit();
+  const app = createFastify(config);
+  const services = await createServices(config, app.log);
+  app.addHook("onClose", async () => services.close());
+  await registerRoutes(app, { config, services });
+  await options.extraRoutes?.(app);
+
+  installShutdown(app, config.shutdownTimeoutMs);
+  await app.listen({ host: config.host, port: config.port });
+
+  const address = app.server.address();
+  const port = typeof address === "object" && address ? address.port : config.port;
+  const host = config.host === "0.0.0.0" || config.host === "::" ? "localhost" : config.host;
+  const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+  app.log.info({ url, mode: config.mode, database: services.database.kind }, "server listening");
+  process.stdout.write(`\nTidings is running at ${url} (${config.mode} mode)\n\n`);
+}
+
+function installShutdown(app: FastifyInstance, timeoutMs: number): void {
+  let closing = false;
+  const shutdown = (signal: NodeJS.Signals) => {
+    if (closing) return;
+    closing = true;
+    app.log.info({ signal }, "shutting down: finishing requests in flight");
+    const force = setTimeout(() => {
+      app.log.error({ timeoutMs }, "shutdown took too long; exiting");
+      process.exit(1);
+    }, timeoutMs);
+    force.unref();
+    app.close().then(
+      () => {
+        app.log.info("shut down cleanly");
+        process.exit(0);
+      },
+      (error: unknown) => {
+        app.log.error({ err: error }, "error during shutdown");
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGTERM", shutdown);
+  process.on("SIGINT", shutdown);
+}

@@ -1,0 +1,58 @@
+import type { Config } from "@tidings/config";
+import { createDatabase, type DatabaseHandle, migrateToLatest } from "@tidings/db";
+import { createBullProducer, createInProcessProducer, type JobProducer } from "@tidings/jobs";
+import { createProcessors } from "@tidings/worker";
+import type { FastifyBaseLogger } from "fastify";
+import { Redis } from "ioredis";
+
+/** The connections a server process holds, opened once at start and closed at shutdown. */
+export interface Services {
+  database: DatabaseHandle;
+  redis: Redis | undefined;
+  jobs: JobProducer;
+  /** Resolves when Redis answers PING; rejects otherwise. No Redis configured counts as healthy. */
+  pingRedis(timeoutMs?: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function createServices(config: Config, log: FastifyBaseLogger): Promise<Services> {
+  const database = createDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  if (config.migrateOnStart) {
+    const applied = await migrateToLatest(database.db);
+    if (applied.length) log.info({ migrations: applied }, "applied database migrations");
+  }
+
+  let redis: Redis | undefined;
+  let jobs: JobProducer;
+  if (config.redisUrl) {
+    redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
+    redis.on("error", (error) => log.warn({ err: error.message }, "redis connection error"));
+    jobs = createBullProducer(redis, config.redisPrefix);
+  } else {
+    // No Redis: the jobs run in this process (embedded mode), through the worker's own processors.
+    jobs = createInProcessProducer(createProcessors(), (error) => log.error({ err: error }, "in-process job failed"));
+  }
+
+  return {
+    database,
+    redis,
+    jobs,
+    async pingRedis(timeoutMs = 1_000) {
+      if (!redis) return;
+      // A disconnected ioredis queues commands until it reconnects; readiness must not wait for that.
+      if (redis.status !== "ready") throw new Error(`redis is ${redis.status}`);
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        redis.ping(),
+        new Promise((_, reject) => {
+          timer = setTimeout(() => reject(new Error("redis did not answer")), timeoutMs);
+        }),
+      ]).finally(() => clearTimeout(timer));
+    },
+    async close() {
+      await jobs.close();
+      redis?.disconnect();
+      await database.close();
+    },
+  };
+}

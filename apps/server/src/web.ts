@@ -1,0 +1,26 @@
+import { existsSync } from "node:fs";
+import { join, resolve } from "node:path";
+import fastifyStatic from "@fastify/static";
+import type { FastifyInstance } from "fastify";
+
+const defaultDistDir = resolve(import.meta.dirname, "../../web/dist");
+const apiPrefixes = ["/trpc", "/healthz", "/readyz", "/metrics", "/oauth", "/.well-known", "/openapi.json", "/docs"];
+
+/** Serves the built web app, with index.html for every other GET so client-side routes load. */
+export async function registerWebApp(app: FastifyInstance, distDir = defaultDistDir): Promise<void> {
+  const indexFile = join(distDir, "index.html");
+  if (!existsSync(indexFile)) {
+    app.log.warn({ distDir }, "web app is not built; run `pnpm build` to serve it");
+    app.get("/", async (_request, reply) =>
+      reply.type("text/plain").send("Tidings server is running. The web app is not built: run `pnpm build`.\n"),
+    );
+    return;
+  }
+  await app.register(fastifyStatic, { root: distDir, wildcard: false, index: ["index.html"] });
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split("?")[0] ?? "/";
+    const isPage = request.method === "GET" && !apiPrefixes.some((prefix) => path.startsWith(prefix));
+    if (isPage && !/\.[a-z0-9]+$/i.test(path)) return reply.sendFile("index.html");
+    return reply.code(404).send({ error: "Not Found" });
+  });
+}

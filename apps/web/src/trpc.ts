@@ -1,0 +1,4 @@
+import type { AppRouter } from "@tidings/client";
+import { createTRPCContext } from "@trpc/tanstack-react-query";
+
+export const { TRPCProvider, useTRPC } = createTRPCContext<AppRouter>();

@@ -1,0 +1,1 @@
+export { createProcessors } from "./processors.ts";

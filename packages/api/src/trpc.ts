@@ -1,0 +1,32 @@
+import { initTRPC } from "@trpc/server";
+import superjson from "superjson";
+import { ZodError } from "zod";
+import type { Context } from "./context.ts";
+import { AppError, appCodeForTrpcCode } from "./errors.ts";
+
+const t = initTRPC.context<Context>().create({
+  transformer: superjson,
+  // Stack traces never leave the server, whatever NODE_ENV says.
+  isDev: false,
+  errorFormatter({ shape, error }) {
+    const zodError = error.cause instanceof ZodError ? error.cause : undefined;
+    const appCode = error instanceof AppError ? error.appCode : appCodeForTrpcCode(error.code);
+    const issues = zodError?.issues.map((issue) => ({ path: issue.path.map(String), message: issue.message }));
+    return {
+      message: appCode === "INTERNAL" ? "Internal server error" : zodError ? "Invalid input" : shape.message,
+      code: shape.code,
+      data: {
+        code: shape.data.code,
+        httpStatus: shape.data.httpStatus,
+        path: shape.data.path,
+        appCode,
+        ...(issues ? { issues } : {}),
+        ...(error instanceof AppError ? error.extra : {}),
+      },
+    };
+  },
+});
+
+export const createTRPCRouter = t.router;
+export const createCallerFactory = t.createCallerFactory;
+export const publicProcedure = t.procedure;

@@ -1,0 +1,94 @@
+import { z } from "zod";
+
+const emptyAsUndefined = (value: unknown) => (value === "" ? undefined : value);
+
+const optionalUrl = (protocols: readonly string[], example: string) =>
+  z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .refine(
+        (value) => {
+          try {
+            return protocols.includes(new URL(value).protocol);
+          } catch {
+            return false;
+          }
+        },
+        `expected a URL starting with ${protocols.map((p) => `${p}//`).join(" or ")}, e.g. ${example}`,
+      )
+      .optional(),
+  );
+
+const booleanFlag = z.preprocess(
+  emptyAsUndefined,
+  z
+    .enum(["true", "false", "1", "0"], { error: 'expected "true" or "false"' })
+    .optional()
+    .transform((value) => value === "true" || value === "1"),
+);
+
+/**
+ * Every setting Tidings reads, with its default. The documentation's environment reference is
+ * generated from `describe()` texts below, so keep them accurate.
+ */
+export const envSchema = z.object({
+  NODE_ENV: z
+    .preprocess(emptyAsUndefined, z.enum(["development", "production", "test"]).default("development"))
+    .describe("development, production or test; production hides the dev mailbox and dev tooling."),
+  HOST: z
+    .preprocess(emptyAsUndefined, z.string().min(1).default("127.0.0.1"))
+    .describe("Address the HTTP server binds to; use 0.0.0.0 in containers."),
+  PORT: z
+    .preprocess(
+      emptyAsUndefined,
+      z.coerce
+        .number({ error: "expected a whole number from 0 to 65535" })
+        .int("expected a whole number from 0 to 65535")
+        .min(0, "expected a whole number from 0 to 65535")
+        .max(65535, "expected a whole number from 0 to 65535")
+        .default(3000),
+    )
+    .describe("HTTP port of the server (0 picks a free one)."),
+  APP_URL: optionalUrl(["http:", "https:"], "https://mail.example.com").describe(
+    "Public URL of the web app, used in email links and CORS; defaults to http://localhost:PORT.",
+  ),
+  DATABASE_URL: optionalUrl(["postgres:", "postgresql:"], "postgres://user@127.0.0.1:5432/tidings").describe(
+    "PostgreSQL connection string. Unset: embedded PGlite under TIDINGS_DATA_DIR.",
+  ),
+  REDIS_URL: optionalUrl(["redis:", "rediss:"], "redis://127.0.0.1:6379").describe(
+    "Redis connection string. Set: BullMQ queues and a separate worker process. Unset: in-process queues.",
+  ),
+  REDIS_PREFIX: z
+    .preprocess(
+      emptyAsUndefined,
+      z
+        .string()
+        .regex(/^[A-Za-z0-9_.-]{1,64}$/, "expected 1 to 64 letters, digits, '.', '_' or '-'")
+        .default("tidings"),
+    )
+    .describe("Prefix of every Redis key and BullMQ queue, so several deployments can share a Redis."),
+  SMTP_URL: optionalUrl(["smtp:", "smtps:"], "smtps://user:pass@smtp.example.com:465").describe(
+    "Outgoing mail server. Unset: emails go to the dev mailbox at /dev/mailbox.",
+  ),
+  LOG_LEVEL: z
+    .preprocess(
+      emptyAsUndefined,
+      z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    )
+    .describe("pino log level."),
+  TIDINGS_DATA_DIR: z
+    .preprocess(emptyAsUndefined, z.string().min(1).default(".data"))
+    .describe("Folder for embedded-mode data (the PGlite database)."),
+  WEB_DIST_DIR: z
+    .preprocess(emptyAsUndefined, z.string().min(1).optional())
+    .describe("Folder of the built web app served at /; defaults to apps/web/dist."),
+  SHUTDOWN_TIMEOUT_MS: z
+    .preprocess(emptyAsUndefined, z.coerce.number().int().min(100).max(120_000).default(10_000))
+    .describe("How long a graceful shutdown may take before the process exits anyway."),
+  MIGRATE_ON_START: booleanFlag.describe(
+    "Run database migrations when the server starts (always on in embedded mode).",
+  ),
+});
+
+export type Env = z.infer<typeof envSchema>;

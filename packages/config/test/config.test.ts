@@ -1,0 +1,68 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "../src/index.ts";
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error("expected a ConfigError");
+}
+
+describe("loadConfig", () => {
+  it("defaults to embedded mode on an empty environment", () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      mode: "embedded",
+      port: 3000,
+      host: "127.0.0.1",
+      appUrl: "http://localhost:3000",
+      migrateOnStart: true,
+      shutdownTimeoutMs: 10_000,
+    });
+  });
+
+  it("is production mode when DATABASE_URL and REDIS_URL are set", () => {
+    const config = loadConfig({
+      DATABASE_URL: "postgres://u@127.0.0.1/db",
+      REDIS_URL: "redis://127.0.0.1:6379",
+      APP_URL: "https://mail.example.com/",
+    });
+    expect(config.mode).toBe("production");
+    expect(config.migrateOnStart).toBe(false);
+    expect(config.appUrl).toBe("https://mail.example.com");
+  });
+
+  it("names PORT and says what it expects when it is not a number", () => {
+    const problems = problemsOf({ PORT: "abc" });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^PORT: expected a whole number from 0 to 65535 \(got "abc"\)$/);
+  });
+
+  it("reports one line per bad variable", () => {
+    const problems = problemsOf({
+      PORT: "70000",
+      DATABASE_URL: "mysql://x",
+      REDIS_URL: "not a url",
+      LOG_LEVEL: "loud",
+    });
+    expect(problems.map((line) => line.split(":")[0]).sort()).toEqual([
+      "DATABASE_URL",
+      "LOG_LEVEL",
+      "PORT",
+      "REDIS_URL",
+    ]);
+    expect(problems.find((line) => line.startsWith("DATABASE_URL"))).toContain("postgres://");
+  });
+
+  it("resolves the data folder against the folder the command was started in", () => {
+    expect(loadConfig({ INIT_CWD: "/srv/tidings" }).dataDir).toBe("/srv/tidings/.data");
+    expect(loadConfig({ TIDINGS_DATA_DIR: "/var/lib/tidings" }).dataDir).toBe("/var/lib/tidings");
+  });
+
+  it("treats empty variables as unset", () => {
+    expect(loadConfig({ PORT: "", DATABASE_URL: "" })).toMatchObject({ port: 3000, mode: "embedded" });
+  });
+});

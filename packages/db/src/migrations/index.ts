@@ -1,0 +1,10 @@
+import type { Migration } from "kysely/migration";
+import * as users from "./2026-11-24T0900-users.ts";
+
+/**
+ * Every migration, listed explicitly so that bundling or a stray file can never change what runs.
+ * Names sort by time; append new ones at the end.
+ */
+export const migrations: Record<string, Migration> = {
+  "2026-11-24T0900-users": users,
+};

@@ -1,0 +1,32 @@
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from "kysely";
+
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+
+export type UserRole = "user" | "admin";
+
+export interface UsersTable {
+  id: Generated<string>;
+  /** As the user typed it (trimmed), for display and for addressing mail. */
+  email: string;
+  /** Lower-cased NFKC form; the unique key that makes `A@x.io` and `a@x.io` one account. */
+  email_normalized: string;
+  display_name: string | null;
+  password_hash: string | null;
+  email_verified_at: NullableTimestamp;
+  role: ColumnType<UserRole, UserRole | undefined, UserRole>;
+  failed_login_count: ColumnType<number, number | undefined, number>;
+  locked_at: NullableTimestamp;
+  disabled_at: NullableTimestamp;
+  last_login_at: NullableTimestamp;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface Database {
+  users: UsersTable;
+}
+
+export type User = Selectable<UsersTable>;
+export type NewUser = Insertable<UsersTable>;
+export type UserUpdate = Updateable<UsersTable>;

@@ -1,0 +1,18 @@
+import { inject } from "vitest";
+
+export { launchChromium } from "./browser.ts";
+export { createTestDatabase, type TestDatabase } from "./database.ts";
+export { freePort } from "./ports.ts";
+export { type RunningProcess, repoRoot, startProcess } from "./process.ts";
+export { createTestRedis, type OwnRedisServer, startOwnRedisServer, type TestRedis } from "./redis.ts";
+export type { ServiceStatus } from "./services.ts";
+
+/** Which services this run has (probed once by the global setup). */
+export function services() {
+  const status = inject("services");
+  return {
+    postgres: status.postgres.available,
+    redis: status.redis.available,
+    chromium: status.chromium.available,
+  };
+}
