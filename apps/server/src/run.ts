@@ -33,6 +33,11 @@ export async function runServer(options: RunOptions = {}): Promise<void> {
 
 function installShutdown(app: FastifyInstance, timeoutMs: number): void {
   let closing = false;
+  // Node closes only the connections idle at the moment of close(); a keep-alive connection whose
+  // request finishes later would hold the process until the timeout. Tell those clients to hang up.
+  app.addHook("onSend", async (_request, reply) => {
+    if (closing) reply.header("connection", "close");
+  });
   const shutdown = (signal: NodeJS.Signals) => {
     if (closing) return;
     closing = true;

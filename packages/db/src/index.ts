@@ -1,4 +1,4 @@
-export type { Kysely, Transaction } from "kysely";
+export { type Kysely, sql, type Transaction } from "kysely";
 export { createDatabase, type DatabaseHandle, type DatabaseKind, type DatabaseOptions } from "./client.ts";
 export { MigrationFailedError, migrateToLatest } from "./migrate.ts";
 export { migrations } from "./migrations/index.ts";

@@ -31,9 +31,3 @@ export default async function setup(project: TestProject) {
   banner();
   return banner;
 }
-
-declare module "vitest" {
-  export interface ProvidedContext {
-    services: import("./services.ts").ServiceStatus;
-  }
-}

@@ -19,7 +19,8 @@ export interface TestRedis {
 export async function createTestRedis(): Promise<TestRedis> {
   const { url } = inject("services").redis;
   const prefix = `tidings_t_${randomBytes(4).toString("hex")}`;
-  const client = new Redis(url, { maxRetriesPerRequest: 1 });
+  // BullMQ needs maxRetriesPerRequest: null on connections it is given (and on their duplicates).
+  const client = new Redis(url, { maxRetriesPerRequest: null });
   return {
     url,
     prefix,

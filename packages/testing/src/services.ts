@@ -1,3 +1,4 @@
+import "vitest";
 import { existsSync } from "node:fs";
 import { loadTestEnv } from "@tidings/config/test-env";
 import { Redis } from "ioredis";
@@ -61,4 +62,10 @@ export function missingServices(status: ServiceStatus): string[] {
   if (!status.redis.available) missing.push(`Redis at ${status.redis.url} (${status.redis.error})`);
   if (!status.chromium.available) missing.push(`Chromium at ${status.chromium.path}`);
   return missing;
+}
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    services: ServiceStatus;
+  }
 }

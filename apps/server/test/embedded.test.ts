@@ -1,0 +1,64 @@
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { freePort, launchChromium, type RunningProcess, repoRoot, services, startProcess } from "@tidings/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+// The README's quick start: `pnpm start` on a clone, with nothing configured.
+let app: RunningProcess;
+let url: string;
+let dataDir: string;
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), "tidings-embedded-"));
+  app = startProcess("pnpm", ["start"], {
+    cwd: repoRoot,
+    env: { PORT: String(await freePort()), TIDINGS_DATA_DIR: dataDir },
+  });
+  const [, found = ""] = await app.waitFor(/Tidings is running at (\S+) \(embedded mode\)/, 150_000);
+  url = found;
+});
+
+afterAll(async () => {
+  await app?.stop();
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+describe("pnpm start on embedded defaults", () => {
+  it("answers /healthz and /readyz with no Postgres, Redis or SMTP configured", async () => {
+    const health = await fetch(`${url}/healthz`);
+    expect(health.status).toBe(200);
+    const ready = await fetch(`${url}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({
+      status: "ready",
+      checks: { database: "ok", redis: "not configured" },
+    });
+  });
+
+  it("serves the web app at / and on client-side routes", async () => {
+    for (const path of ["/", "/some/page"]) {
+      const response = await fetch(`${url}${path}`);
+      expect(response.status).toBe(200);
+      expect(response.headers.get("content-type")).toContain("text/html");
+      expect(await response.text()).toContain('<div id="root"></div>');
+    }
+    expect((await fetch(`${url}/missing.js`)).status).toBe(404);
+  });
+
+  it.skipIf(!services().chromium)("shows the health.ping answer in Chromium", async () => {
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage();
+      await page.goto(url);
+      const result = page.getByTestId("ping-result");
+      await result.waitFor({ timeout: 15_000 });
+      expect(await result.textContent()).toMatch(/Server says ok \(embedded mode\)/);
+      const screenshots = join(repoRoot, "test-results", "screenshots");
+      await mkdir(screenshots, { recursive: true });
+      await page.screenshot({ path: join(screenshots, "embedded-home.png"), fullPage: true });
+    } finally {
+      await browser.close();
+    }
+  });
+});

@@ -1,0 +1,114 @@
+import { createTidingsClient } from "@tidings/client";
+import { sql } from "@tidings/db";
+import {
+  createTestDatabase,
+  createTestRedis,
+  type OwnRedisServer,
+  type RunningProcess,
+  services,
+  startOwnRedisServer,
+  startProcess,
+  type TestDatabase,
+  type TestRedis,
+} from "@tidings/testing";
+import { Queue, QueueEvents } from "bullmq";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type StartedServer, serverDir, startServer, waitUntil } from "./helpers.ts";
+
+const servicesUp = services().postgres && services().redis;
+
+describe.skipIf(!servicesUp)("production mode on Postgres and Redis", () => {
+  let testDb: TestDatabase;
+  let redis: TestRedis;
+  let server: StartedServer | undefined;
+  let worker: RunningProcess | undefined;
+
+  beforeAll(async () => {
+    testDb = await createTestDatabase({ migrate: false });
+    redis = await createTestRedis();
+  });
+  afterAll(async () => {
+    await server?.stop();
+    await worker?.stop();
+    await redis?.cleanup();
+    await testDb?.drop();
+  });
+
+  it("applies migrations with pnpm db:migrate", async () => {
+    const migrate = startProcess("pnpm", ["db:migrate"], { env: { DATABASE_URL: testDb.url } });
+    expect(await migrate.exited).toBe(0);
+    expect(migrate.output()).toMatch(/Applied 2026-11-24T0900-users on PostgreSQL/);
+    const { rows } = await sql<{ name: string }>`select name from kysely_migration`.execute(testDb.handle.db);
+    expect(rows.map((row) => row.name)).toContain("2026-11-24T0900-users");
+    const again = startProcess("pnpm", ["db:migrate"], { env: { DATABASE_URL: testDb.url } });
+    expect(await again.exited).toBe(0);
+    expect(again.output()).toMatch(/No pending migrations/);
+  });
+
+  it("runs server and worker as separate processes; /readyz is 200; the worker consumes jobs", async () => {
+    const env = { DATABASE_URL: testDb.url, REDIS_URL: redis.url, REDIS_PREFIX: redis.prefix };
+    server = await startServer(env);
+    worker = startProcess("node", ["--import", "tsx", "../worker/src/main.ts"], { cwd: serverDir, env });
+    await worker.waitFor(/"msg":"worker started"/);
+    expect(worker.child.pid).not.toBe(server.process.child.pid);
+
+    const ready = await fetch(`${server.url}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ status: "ready", checks: { database: "ok", redis: "ok" } });
+
+    const ping = await createTidingsClient({ url: `${server.url}/trpc` }).health.ping.query();
+    expect(ping.mode).toBe("production");
+
+    // A job put on the shared queue is consumed by the worker process, not the server.
+    const queue = new Queue("maintenance", { connection: redis.client.duplicate(), prefix: redis.prefix });
+    const events = new QueueEvents("maintenance", { connection: redis.client.duplicate(), prefix: redis.prefix });
+    try {
+      await events.waitUntilReady();
+      const job = await queue.add("ping", { sentAt: new Date().toISOString() });
+      const result = await job.waitUntilFinished(events, 15_000);
+      expect(result).toMatchObject({ pong: true });
+      await worker.waitFor(new RegExp(`"jobId":"${job.id}".*"msg":"job completed"`));
+      expect(server.process.output()).not.toContain("job completed");
+    } finally {
+      await events.close();
+      await queue.close();
+    }
+
+    expect(await worker.stop()).toBe(0);
+    worker = undefined;
+  });
+});
+
+describe.skipIf(!servicesUp)("readiness when Redis goes away", () => {
+  let testDb: TestDatabase;
+  let ownRedis: OwnRedisServer;
+  let server: StartedServer;
+
+  beforeAll(async () => {
+    testDb = await createTestDatabase();
+    ownRedis = await startOwnRedisServer();
+    server = await startServer({ DATABASE_URL: testDb.url, REDIS_URL: ownRedis.url });
+  });
+  afterAll(async () => {
+    await server?.stop();
+    await ownRedis?.dispose();
+    await testDb?.drop();
+  });
+
+  it("answers 503 on /readyz and still 200 on /healthz, and recovers when Redis returns", async () => {
+    // Not ready until the Redis connection is up, then ready.
+    await waitUntil(async () => (await fetch(`${server.url}/readyz`)).status === 200);
+
+    await ownRedis.stop();
+    await waitUntil(async () => (await fetch(`${server.url}/readyz`)).status === 503);
+    const notReady = await fetch(`${server.url}/readyz`);
+    expect(await notReady.json()).toEqual({
+      status: "not ready",
+      checks: { database: "ok", redis: "unavailable" },
+    });
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+
+    await ownRedis.start();
+    await waitUntil(async () => (await fetch(`${server.url}/readyz`)).status === 200, 20_000);
+  });
+});
