@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import { envSchema } from "./schema.ts";
 
+export { envReferenceMarkdown, replaceEnvReference } from "./env-reference.ts";
 export type { Env } from "./schema.ts";
 export { envSchema } from "./schema.ts";
 

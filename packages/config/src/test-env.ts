@@ -11,6 +11,7 @@ const testEnvSchema = z.object({
   REQUIRE_SERVICES: flag,
   TEST_DATABASE_URL: z.string().optional(),
   TEST_REDIS_URL: z.string().optional(),
+  CHROMIUM_PATH: z.string().optional(),
 });
 
 export interface TestEnv {
@@ -19,6 +20,8 @@ export interface TestEnv {
   /** An admin connection to a Postgres server on which each test file creates its own database. */
   postgresAdminUrl: string;
   redisUrl: string;
+  /** The browser for end-to-end tests: Debian's Chromium unless CHROMIUM_PATH says otherwise. */
+  chromiumPath: string;
 }
 
 /** The settings of the test suite itself (not of the app), read in this one place. */
@@ -28,6 +31,7 @@ export function loadTestEnv(source: Record<string, string | undefined> = process
     requireServices: env.CI || env.REQUIRE_SERVICES,
     postgresAdminUrl: env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres",
     redisUrl: env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379",
+    chromiumPath: env.CHROMIUM_PATH ?? "/usr/bin/chromium",
   };
 }
 

@@ -4,7 +4,7 @@ import { loadTestEnv } from "@tidings/config/test-env";
 import { Redis } from "ioredis";
 import pg from "pg";
 
-export const CHROMIUM_PATH = "/usr/bin/chromium";
+export const CHROMIUM_PATH = loadTestEnv().chromiumPath;
 
 export interface ServiceStatus {
   requireServices: boolean;

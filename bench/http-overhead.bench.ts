@@ -1,0 +1,34 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { load, ratio, startListening } from "./lib.ts";
+
+/**
+ * What the full server stack (Fastify + tRPC + superjson + request logging at "warn") costs per
+ * request, against a bare Fastify route that returns the same JSON. Same machine, same run.
+ */
+export async function run(): Promise<Record<string, unknown>> {
+  const dataDir = await mkdtemp(join(tmpdir(), "tidings-bench-"));
+  const server = await startListening(["--import", "tsx", "apps/server/src/main.ts"], {
+    PORT: "0",
+    LOG_LEVEL: "warn",
+    TIDINGS_DATA_DIR: dataDir,
+  });
+  const bare = await startListening(["--import", "tsx", "bench/fixtures/bare-fastify.ts"], {});
+  try {
+    // Warm both up so JIT and connection setup do not favour the second measurement.
+    await load(`${server.url}/trpc/health.ping`, { seconds: 1 });
+    await load(`${bare.url}/ping`, { seconds: 1 });
+    const baseline = await load(`${bare.url}/ping`);
+    const candidate = await load(`${server.url}/trpc/health.ping`);
+    return {
+      name: "health.ping over tRPC vs bare Fastify route",
+      baseline,
+      candidate,
+      ratio: ratio(candidate.requestsPerSecond, baseline.requestsPerSecond),
+    };
+  } finally {
+    await Promise.all([server.stop(), bare.stop()]);
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,68 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { resolve } from "node:path";
+import { childProcessEnv } from "@tidings/config/test-env";
+import autocannon from "autocannon";
+
+export const repoRoot = resolve(import.meta.dirname, "..");
+
+export interface LoadResult {
+  requestsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  errors: number;
+  non2xx: number;
+}
+
+/** Drives a URL with autocannon; the caller compares two results taken with the same settings. */
+export async function load(
+  url: string,
+  options: { connections?: number; seconds?: number; headers?: Record<string, string> } = {},
+): Promise<LoadResult> {
+  const result = await autocannon({
+    url,
+    connections: options.connections ?? 20,
+    duration: options.seconds ?? 5,
+    headers: options.headers ?? {},
+  });
+  return {
+    requestsPerSecond: result.requests.average,
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    errors: result.errors,
+    non2xx: result.non2xx,
+  };
+}
+
+export interface BenchProcess {
+  url: string;
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** Starts a process that prints "Tidings is running at URL" (or "listening at URL") and returns that URL. */
+export function startListening(args: string[], env: Record<string, string>, cwd = repoRoot): Promise<BenchProcess> {
+  const child = spawn("node", args, { cwd, env: childProcessEnv(env), stdio: ["ignore", "pipe", "inherit"] });
+  return new Promise((resolveStart, reject) => {
+    let output = "";
+    child.stdout?.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = output.match(/(?:Tidings is running at|listening at) (\S+)/);
+      if (match?.[1]) {
+        resolveStart({
+          url: match[1],
+          child,
+          stop: () =>
+            new Promise((done) => {
+              child.once("exit", () => done());
+              child.kill("SIGTERM");
+            }),
+        });
+      }
+    });
+    child.once("exit", (code) => reject(new Error(`process exited (${code}) before listening:\n${output}`)));
+  });
+}
+
+export function ratio(candidate: number, baseline: number): string {
+  return (candidate / baseline).toFixed(2);
+}
