@@ -64,5 +64,5 @@ export async function registerRoutes(app: FastifyInstance, { config, services }:
     } satisfies FastifyTRPCPluginOptions<typeof appRouter>["trpcOptions"],
   });
 
-  await registerWebApp(app, config.webDistDir);
+  await registerWebApp(app, { distDir: config.webDistDir, production: config.nodeEnv === "production" });
 }

@@ -1,7 +1,13 @@
 import type { Config } from "@tidings/config";
 import { createDatabase, type DatabaseHandle, migrateToLatest } from "@tidings/db";
-import { createBullProducer, createInProcessProducer, type JobProducer } from "@tidings/jobs";
-import { createProcessors } from "@tidings/worker";
+import {
+  createBullProducer,
+  createInProcessProducer,
+  type JobProducer,
+  type OutboxRelay,
+  startOutboxRelay,
+} from "@tidings/jobs";
+import { createMailTransport, createProcessors } from "@tidings/worker";
 import type { FastifyBaseLogger } from "fastify";
 import { Redis } from "ioredis";
 
@@ -24,13 +30,29 @@ export async function createServices(config: Config, log: FastifyBaseLogger): Pr
 
   let redis: Redis | undefined;
   let jobs: JobProducer;
+  let relay: OutboxRelay | undefined;
+  let closeTransport = async () => {};
   if (config.redisUrl) {
+    // Worker processes run the jobs and relay the outbox.
     redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
     redis.on("error", (error) => log.warn({ err: error.message }, "redis connection error"));
     jobs = createBullProducer(redis, config.redisPrefix);
   } else {
-    // No Redis: the jobs run in this process (embedded mode), through the worker's own processors.
-    jobs = createInProcessProducer(createProcessors(), (error) => log.error({ err: error }, "in-process job failed"));
+    // No Redis: this process runs the jobs itself (embedded mode), through the worker's processors.
+    const transport = createMailTransport(config, database.db);
+    closeTransport = () => transport.close();
+    const processors = createProcessors({
+      db: database.db,
+      transport,
+      appUrl: config.appUrl,
+      from: config.mailFrom,
+    });
+    jobs = createInProcessProducer(processors, (error, job) => log.error({ err: error, job }, "job failed"));
+    relay = startOutboxRelay({
+      db: database.db,
+      producer: jobs,
+      onError: (error) => log.warn({ err: error }, "outbox relay: will retry"),
+    });
   }
 
   return {
@@ -50,7 +72,9 @@ export async function createServices(config: Config, log: FastifyBaseLogger): Pr
       ]).finally(() => clearTimeout(timer));
     },
     async close() {
+      await relay?.close();
       await jobs.close();
+      await closeTransport();
       redis?.disconnect();
       await database.close();
     },

@@ -7,7 +7,13 @@ const defaultDistDir = resolve(import.meta.dirname, "../../web/dist");
 const apiPrefixes = ["/trpc", "/healthz", "/readyz", "/metrics", "/oauth", "/.well-known", "/openapi.json", "/docs"];
 
 /** Serves the built web app, with index.html for every other GET so client-side routes load. */
-export async function registerWebApp(app: FastifyInstance, distDir = defaultDistDir): Promise<void> {
+export async function registerWebApp(
+  app: FastifyInstance,
+  options: { distDir?: string | undefined; production: boolean },
+): Promise<void> {
+  const distDir = options.distDir ?? defaultDistDir;
+  // Development tools (the dev mailbox) do not exist in production, not even as a page.
+  const hidden = options.production ? ["/dev/"] : [];
   const indexFile = join(distDir, "index.html");
   if (!existsSync(indexFile)) {
     app.log.warn({ distDir }, "web app is not built; run `pnpm build` to serve it");
@@ -19,7 +25,7 @@ export async function registerWebApp(app: FastifyInstance, distDir = defaultDist
   await app.register(fastifyStatic, { root: distDir, wildcard: false, index: ["index.html"] });
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split("?")[0] ?? "/";
-    const isPage = request.method === "GET" && !apiPrefixes.some((prefix) => path.startsWith(prefix));
+    const isPage = request.method === "GET" && ![...apiPrefixes, ...hidden].some((prefix) => path.startsWith(prefix));
     if (isPage && !/\.[a-z0-9]+$/i.test(path)) return reply.sendFile("index.html");
     return reply.code(404).send({ error: "Not Found" });
   });

@@ -61,4 +61,45 @@ describe("pnpm start on embedded defaults", () => {
       await browser.close();
     }
   });
+
+  it.skipIf(!services().chromium)(
+    "shows an email sent in embedded mode in the dev mailbox, links clickable",
+    async () => {
+      const browser = await launchChromium();
+      try {
+        const page = await browser.newPage();
+        await page.goto(url);
+        await page.getByRole("link", { name: "dev mailbox" }).click();
+        await page.waitForURL(/\/dev\/mailbox$/);
+
+        // Sent through the real pipeline: outbox row, relay, in-process queue, email processor, dev mailbox.
+        await page.getByLabel("Send a test email to").fill("newcomer@example.test");
+        await page.getByRole("button", { name: "Send" }).click();
+        const item = page.getByTestId("mailbox-item").filter({ hasText: "newcomer@example.test" });
+        await item.waitFor({ timeout: 20_000 });
+        await item.click();
+
+        const message = page.getByTestId("mailbox-message");
+        await message.waitFor();
+        expect(await message.textContent()).toContain("newcomer@example.test");
+        const html = page.frameLocator('iframe[title="HTML part"]');
+        const appLink = html.locator(`a[href^="http://localhost:"]`).first();
+        await appLink.waitFor();
+        const textLink = page.getByTestId("mailbox-text").getByRole("link").first();
+        expect(await textLink.getAttribute("href")).toMatch(/^http:\/\/localhost:\d+\/$/);
+
+        const screenshots = join(repoRoot, "test-results", "screenshots");
+        await mkdir(screenshots, { recursive: true });
+        await page.screenshot({ path: join(screenshots, "dev-mailbox.png"), fullPage: true });
+
+        // The email's button opens the app in a new tab, where the app runs (scripts not sandboxed).
+        const [opened] = await Promise.all([page.context().waitForEvent("page"), appLink.click()]);
+        await opened.waitForLoadState();
+        expect(opened.url()).toMatch(/^http:\/\/localhost:\d+\/$/);
+        await opened.getByTestId("ping-result").waitFor();
+      } finally {
+        await browser.close();
+      }
+    },
+  );
 });

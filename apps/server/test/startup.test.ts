@@ -28,6 +28,6 @@ describe("invalid configuration", () => {
   it("stops the worker when it has no REDIS_URL to consume from", async () => {
     const worker = startProcess("node", ["--import", "tsx", "../worker/src/main.ts"], { cwd: serverDir });
     expect(await worker.exited).toBe(1);
-    expect(worker.output()).toMatch(/^REDIS_URL: required/m);
+    expect(worker.output()).toMatch(/^(REDIS_URL|DATABASE_URL): required/m);
   });
 });

@@ -1,1 +1,3 @@
-export { createProcessors } from "./processors.ts";
+export { createEmailProcessor } from "./email-processor.ts";
+export { createProcessors, type ProcessorDeps } from "./processors.ts";
+export { createMailTransport } from "./transport.ts";

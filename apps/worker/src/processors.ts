@@ -1,14 +1,16 @@
 import type { Processors } from "@tidings/jobs";
+import { createEmailProcessor, type EmailProcessorDeps } from "./email-processor.ts";
+
+export type ProcessorDeps = EmailProcessorDeps;
 
 /** What each queue's jobs do; the same functions run in the worker process and in embedded mode. */
-export function createProcessors(): Processors {
+export function createProcessors(deps: ProcessorDeps): Processors {
   return {
+    email: createEmailProcessor(deps),
     maintenance: async (job) => {
       switch (job.name) {
         case "ping":
           return { pong: true, receivedAt: new Date().toISOString() };
-        default:
-          throw new Error(`maintenance: no processor for job "${job.name}"`);
       }
     },
   };

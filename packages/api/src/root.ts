@@ -1,8 +1,10 @@
+import { devMailboxRouter } from "./router/dev-mailbox.ts";
 import { healthRouter } from "./router/health.ts";
 import { createTRPCRouter } from "./trpc.ts";
 
 export const appRouter = createTRPCRouter({
   health: healthRouter,
+  devMailbox: devMailboxRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -12,7 +12,10 @@ afterAll(() => testDb?.drop());
 
 describe("health router (inner context, no HTTP)", () => {
   it("answers ping with the mode and a Date", async () => {
-    const jobs = createInProcessProducer({ maintenance: async () => undefined }, () => {});
+    const jobs = createInProcessProducer(
+      { email: async () => undefined, maintenance: async () => undefined },
+      () => {},
+    );
     const ctx = createContext(
       { config: loadConfig({}), db: testDb.handle.db, jobs },
       { ip: "127.0.0.1", userAgent: "vitest", requestId: "r1" },

@@ -18,6 +18,9 @@ export interface Config {
   redisUrl: string | undefined;
   redisPrefix: string;
   smtpUrl: string | undefined;
+  mailFrom: string;
+  workerConcurrency: number;
+  workerLockDurationMs: number;
   logLevel: string;
   dataDir: string;
   webDistDir: string | undefined;
@@ -47,17 +50,26 @@ export function loadConfig(source: EnvSource = process.env): Config {
     throw new ConfigError(problems);
   }
   const env = parsed.data;
+  if (env.NODE_ENV === "production" && !env.SMTP_URL) {
+    throw new ConfigError([
+      "SMTP_URL: required when NODE_ENV=production (without it emails only reach the dev mailbox, which production does not serve)",
+    ]);
+  }
+  const appUrl = (env.APP_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, "");
   const mode: Mode = env.DATABASE_URL || env.REDIS_URL ? "production" : "embedded";
   return {
     nodeEnv: env.NODE_ENV,
     mode,
     host: env.HOST,
     port: env.PORT,
-    appUrl: (env.APP_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, ""),
+    appUrl,
     databaseUrl: env.DATABASE_URL,
     redisUrl: env.REDIS_URL,
     redisPrefix: env.REDIS_PREFIX,
     smtpUrl: env.SMTP_URL,
+    mailFrom: env.MAIL_FROM ?? `Tidings <no-reply@${new URL(appUrl).hostname}>`,
+    workerConcurrency: env.WORKER_CONCURRENCY,
+    workerLockDurationMs: env.WORKER_LOCK_DURATION_MS,
     logLevel: env.LOG_LEVEL,
     // pnpm runs package scripts inside the package folder; INIT_CWD is where the user typed the command.
     dataDir: resolve(source.INIT_CWD ?? process.cwd(), env.TIDINGS_DATA_DIR),

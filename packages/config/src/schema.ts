@@ -71,6 +71,15 @@ export const envSchema = z.object({
   SMTP_URL: optionalUrl(["smtp:", "smtps:"], "smtps://user:pass@smtp.example.com:465").describe(
     "Outgoing mail server. Unset: emails go to the dev mailbox at /dev/mailbox.",
   ),
+  MAIL_FROM: z
+    .preprocess(emptyAsUndefined, z.string().min(3).max(320).optional())
+    .describe("Sender of every email, e.g. `Tidings <no-reply@example.com>`; defaults to no-reply at APP_URL's host."),
+  WORKER_CONCURRENCY: z
+    .preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(200).default(10))
+    .describe("Jobs one worker process runs at once, per queue."),
+  WORKER_LOCK_DURATION_MS: z
+    .preprocess(emptyAsUndefined, z.coerce.number().int().min(1_000).max(600_000).default(30_000))
+    .describe("How long a crashed worker's jobs stay claimed before another worker retries them."),
   LOG_LEVEL: z
     .preprocess(
       emptyAsUndefined,

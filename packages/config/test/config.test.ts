@@ -62,6 +62,16 @@ describe("loadConfig", () => {
     expect(loadConfig({ TIDINGS_DATA_DIR: "/var/lib/tidings" }).dataDir).toBe("/var/lib/tidings");
   });
 
+  it("needs SMTP_URL in production, where the dev mailbox is not served", () => {
+    expect(problemsOf({ NODE_ENV: "production" })[0]).toMatch(/^SMTP_URL: required when NODE_ENV=production/);
+    expect(loadConfig({ NODE_ENV: "production", SMTP_URL: "smtp://mx:25" }).smtpUrl).toBe("smtp://mx:25");
+  });
+
+  it("sends from no-reply at the app's host unless MAIL_FROM says otherwise", () => {
+    expect(loadConfig({ APP_URL: "https://mail.example.com" }).mailFrom).toBe("Tidings <no-reply@mail.example.com>");
+    expect(loadConfig({ MAIL_FROM: "Ops <ops@x.io>" }).mailFrom).toBe("Ops <ops@x.io>");
+  });
+
   it("treats empty variables as unset", () => {
     expect(loadConfig({ PORT: "", DATABASE_URL: "" })).toMatchObject({ port: 3000, mode: "embedded" });
   });

@@ -1,5 +1,20 @@
 export { type Kysely, sql, type Transaction } from "kysely";
 export { createDatabase, type DatabaseHandle, type DatabaseKind, type DatabaseOptions } from "./client.ts";
+export type { Executor } from "./executor.ts";
 export { MigrationFailedError, migrateToLatest } from "./migrate.ts";
 export { migrations } from "./migrations/index.ts";
-export type { Database, NewUser, User, UserRole, UsersTable, UserUpdate } from "./schema.ts";
+export * from "./repositories/dev-mailbox.ts";
+export * from "./repositories/email-deliveries.ts";
+export * from "./repositories/outbox.ts";
+export type {
+  Database,
+  DevMailboxEmail,
+  EmailDelivery,
+  EmailDeliveryStatus,
+  NewUser,
+  OutboxRow,
+  User,
+  UserRole,
+  UsersTable,
+  UserUpdate,
+} from "./schema.ts";

@@ -23,9 +23,52 @@ export interface UsersTable {
   updated_at: Timestamp;
 }
 
+export interface OutboxTable {
+  id: Generated<string>;
+  queue: string;
+  job_name: string;
+  payload: ColumnType<unknown, string, string>;
+  created_at: Timestamp;
+  relay_attempts: ColumnType<number, number | undefined, number>;
+  last_error: string | null;
+}
+
+export type EmailDeliveryStatus = "sending" | "retrying" | "sent" | "failed";
+
+export interface EmailDeliveriesTable {
+  id: string;
+  template: string;
+  recipient: string;
+  status: EmailDeliveryStatus;
+  attempts: ColumnType<number, number | undefined, number>;
+  last_error: string | null;
+  message_id: string;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  sent_at: NullableTimestamp;
+}
+
+export interface DevMailboxTable {
+  id: Generated<string>;
+  message_id: string;
+  sender: string;
+  recipient: string;
+  subject: string;
+  html: string;
+  text: string;
+  created_at: Timestamp;
+}
+
 export interface Database {
   users: UsersTable;
+  outbox: OutboxTable;
+  email_deliveries: EmailDeliveriesTable;
+  dev_mailbox: DevMailboxTable;
 }
+
+export type OutboxRow = Selectable<OutboxTable>;
+export type EmailDelivery = Selectable<EmailDeliveriesTable>;
+export type DevMailboxEmail = Selectable<DevMailboxTable>;
 
 export type User = Selectable<UsersTable>;
 export type NewUser = Insertable<UsersTable>;

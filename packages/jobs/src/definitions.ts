@@ -1,15 +1,45 @@
+import { templateDataSchemas, templateNames } from "@tidings/email";
 import { z } from "zod";
+
+const emailSend = z
+  .object({
+    template: z.enum(templateNames),
+    to: z.email().max(320),
+    data: z.record(z.string(), z.unknown()),
+  })
+  .superRefine((value, ctx) => {
+    // The template's own schema, so a bad payload is refused when it is written, not when it is sent.
+    const result = templateDataSchemas[value.template].safeParse(value.data);
+    for (const issue of result.error?.issues ?? []) {
+      ctx.addIssue({ code: "custom", path: ["data", ...issue.path.map(String)], message: issue.message });
+    }
+  });
 
 /**
  * Every queue and the jobs it carries, with the payload schema shared by producers and workers.
  * A payload is validated when it is enqueued and again when it is processed.
  */
 export const jobDefinitions = {
+  email: {
+    send: emailSend,
+  },
   maintenance: {
     /** Round trip through the queue: shows that a worker is consuming (used by checks and tests). */
     ping: z.object({ sentAt: z.iso.datetime() }),
   },
 } as const;
+
+export interface RetryPolicy {
+  attempts: number;
+  /** First retry after this many ms, doubling each time. */
+  backoffMs: number;
+}
+
+/** How often each queue's jobs are tried; a PermanentJobError ends the tries at once. */
+export const retryPolicies: Record<QueueName, RetryPolicy> = {
+  email: { attempts: 5, backoffMs: 1_000 },
+  maintenance: { attempts: 1, backoffMs: 0 },
+};
 
 export type QueueName = keyof typeof jobDefinitions;
 export type JobName<Q extends QueueName> = keyof (typeof jobDefinitions)[Q] & string;
@@ -17,13 +47,31 @@ export type JobData<Q extends QueueName, N extends JobName<Q>> = z.infer<(typeof
 
 export const queueNames = Object.keys(jobDefinitions) as QueueName[];
 
+export function isQueueName(name: string): name is QueueName {
+  return Object.hasOwn(jobDefinitions, name);
+}
+
 /** A job as a processor sees it: `name` tells which payload `data` is (already validated). */
 export type Job<Q extends QueueName> = {
-  [N in JobName<Q>]: { id: string; queue: Q; name: N; data: JobData<Q, N>; attempt: number };
+  [N in JobName<Q>]: {
+    id: string;
+    queue: Q;
+    name: N;
+    data: JobData<Q, N>;
+    /** 1 on the first try. */
+    attempt: number;
+    /** True when a failure of this try will not be retried. */
+    lastAttempt: boolean;
+  };
 }[JobName<Q>];
 
 /** What a worker runs for each queue. */
 export type Processors = { [Q in QueueName]: (job: Job<Q>) => Promise<unknown> };
+
+/** Thrown by a processor when trying again cannot help (e.g. an SMTP 5xx): the job fails at once. */
+export class PermanentJobError extends Error {
+  override name = "PermanentJobError";
+}
 
 /** Validates a payload against its job's schema and returns the job as processors receive it. */
 export function toJob<Q extends QueueName>(
@@ -31,8 +79,9 @@ export function toJob<Q extends QueueName>(
   fields: { id: string; name: string; data: unknown; attempt: number },
 ): Job<Q> {
   const schema = (jobDefinitions[queue] as Record<string, z.ZodType>)[fields.name];
-  if (!schema) throw new Error(`unknown job "${fields.name}" on queue "${queue}"`);
-  return { ...fields, queue, data: schema.parse(fields.data) } as Job<Q>;
+  if (!schema) throw new PermanentJobError(`unknown job "${fields.name}" on queue "${queue}"`);
+  const lastAttempt = fields.attempt >= retryPolicies[queue].attempts;
+  return { ...fields, queue, lastAttempt, data: schema.parse(fields.data) } as Job<Q>;
 }
 
 export function runProcessor<Q extends QueueName>(processors: Processors, job: Job<Q>): Promise<unknown> {

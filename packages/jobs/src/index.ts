@@ -1,12 +1,24 @@
 export {
+  isQueueName,
   type Job,
   type JobData,
   type JobName,
   jobDefinitions,
+  PermanentJobError,
   type Processors,
   type QueueName,
   queueNames,
+  type RetryPolicy,
+  retryPolicies,
   toJob,
 } from "./definitions.ts";
-export { createBullProducer, createInProcessProducer, type EnqueueOptions, type JobProducer } from "./producer.ts";
-export { type RunningWorkers, startBullWorkers, type WorkerEvents } from "./worker.ts";
+export { addToOutbox, queueEmail } from "./outbox.ts";
+export {
+  createBullProducer,
+  createInProcessProducer,
+  type EnqueueOptions,
+  type JobProducer,
+  type RawJob,
+} from "./producer.ts";
+export { type OutboxRelay, type RelayOptions, startOutboxRelay } from "./relay.ts";
+export { type RunningWorkers, startBullWorkers, type WorkerEvents, type WorkerOptions } from "./worker.ts";

@@ -1,10 +1,26 @@
 import { Queue } from "bullmq";
 import type { Redis } from "ioredis";
-import { type JobData, type JobName, type Processors, type QueueName, runProcessor, toJob } from "./definitions.ts";
+import {
+  type JobData,
+  type JobName,
+  PermanentJobError,
+  type Processors,
+  type QueueName,
+  retryPolicies,
+  runProcessor,
+  toJob,
+} from "./definitions.ts";
 
 export interface EnqueueOptions {
   /** Jobs with the same id are enqueued once; use it to make producers idempotent. */
   jobId?: string;
+}
+
+export interface RawJob {
+  queue: QueueName;
+  name: string;
+  data: unknown;
+  jobId: string;
 }
 
 export interface JobProducer {
@@ -14,7 +30,29 @@ export interface JobProducer {
     data: JobData<Q, N>,
     options?: EnqueueOptions,
   ): Promise<string>;
+  /** For the outbox relay: payloads validated here, duplicates (same queue and id) ignored. */
+  enqueueMany(jobs: RawJob[]): Promise<void>;
   close(): Promise<void>;
+}
+
+// Completed jobs stay a day so that a relay re-sending the same id (after a crash) is recognised.
+const keepCompleted = { age: 24 * 60 * 60 };
+
+function bullJobOptions(queue: QueueName, jobId: string | undefined) {
+  const policy = retryPolicies[queue];
+  return {
+    jobId,
+    attempts: policy.attempts,
+    backoff: policy.backoffMs ? { type: "exponential" as const, delay: policy.backoffMs } : undefined,
+    removeOnComplete: keepCompleted,
+    // Failed jobs are kept for inspection.
+    removeOnFail: false,
+  };
+}
+
+function validatedData(queue: QueueName, job: RawJob): unknown {
+  const { data } = toJob(queue, { id: job.jobId, name: job.name, data: job.data, attempt: 0 }) as { data: unknown };
+  return data;
 }
 
 /** Production: BullMQ queues on Redis, consumed by any number of worker processes. */
@@ -24,6 +62,7 @@ export function createBullProducer(connection: Redis, prefix: string): JobProduc
     let queue = queues.get(name);
     if (!queue) {
       queue = new Queue(name, { connection, prefix });
+      queue.on("error", () => {});
       queues.set(name, queue);
     }
     return queue;
@@ -31,8 +70,21 @@ export function createBullProducer(connection: Redis, prefix: string): JobProduc
   return {
     async enqueue(queue, name, data, options = {}) {
       const { data: payload } = toJob(queue, { id: "", name, data, attempt: 0 });
-      const job = await queueFor(queue).add(name, payload, { jobId: options.jobId });
+      const job = await queueFor(queue).add(name, payload, bullJobOptions(queue, options.jobId));
       return job.id ?? options.jobId ?? "";
+    },
+    async enqueueMany(jobs) {
+      const byQueue = new Map<QueueName, RawJob[]>();
+      for (const job of jobs) byQueue.set(job.queue, [...(byQueue.get(job.queue) ?? []), job]);
+      for (const [queue, group] of byQueue) {
+        await queueFor(queue).addBulk(
+          group.map((job) => ({
+            name: job.name,
+            data: validatedData(queue, job),
+            opts: bullJobOptions(queue, job.jobId),
+          })),
+        );
+      }
     },
     async close() {
       await Promise.all([...queues.values()].map((queue) => queue.close()));
@@ -41,25 +93,53 @@ export function createBullProducer(connection: Redis, prefix: string): JobProduc
 }
 
 /**
- * Embedded mode: jobs run in this process, after the current tick, through the same processors
- * the worker uses. Nothing survives a restart; that is the trade for needing no Redis.
+ * Embedded mode: jobs run in this process through the same processors and retry policy the worker
+ * uses. Nothing survives a restart except what the outbox still holds; that is the trade for needing no Redis.
  */
-export function createInProcessProducer(processors: Processors, onError: (error: unknown) => void): JobProducer {
+export function createInProcessProducer(
+  processors: Processors,
+  onError: (error: unknown, job: { queue: QueueName; name: string; id: string }) => void,
+): JobProducer {
+  // Ids queued or running; a duplicate of a finished job can only come after a restart, when this is empty anyway.
   const seen = new Set<string>();
   const running = new Set<Promise<unknown>>();
   let counter = 0;
+
+  const run = async (queue: QueueName, name: string, data: unknown, id: string) => {
+    const policy = retryPolicies[queue];
+    for (let attempt = 1; attempt <= policy.attempts; attempt++) {
+      try {
+        await runProcessor(processors, toJob(queue, { id, name, data, attempt }));
+        return;
+      } catch (error) {
+        const final = error instanceof PermanentJobError || attempt === policy.attempts;
+        if (final) return onError(error, { queue, name, id });
+        await new Promise((resolve) => setTimeout(resolve, policy.backoffMs * 2 ** (attempt - 1)));
+      }
+    }
+  };
+
+  const start = (queue: QueueName, name: string, data: unknown, id: string) => {
+    toJob(queue, { id, name, data, attempt: 1 });
+    if (seen.has(`${queue}:${id}`)) return;
+    seen.add(`${queue}:${id}`);
+    const task = new Promise((resolve) => setImmediate(resolve))
+      .then(() => run(queue, name, data, id))
+      .finally(() => {
+        running.delete(task);
+        seen.delete(`${queue}:${id}`);
+      });
+    running.add(task);
+  };
+
   return {
     async enqueue(queue, name, data, options = {}) {
       const id = options.jobId ?? `${Date.now()}-${++counter}`;
-      const job = toJob(queue, { id, name, data, attempt: 1 });
-      if (seen.has(`${queue}:${id}`)) return id;
-      seen.add(`${queue}:${id}`);
-      const run = new Promise((resolve) => setImmediate(resolve))
-        .then(() => runProcessor(processors, job))
-        .catch(onError)
-        .finally(() => running.delete(run));
-      running.add(run);
+      start(queue, name, data, id);
       return id;
+    },
+    async enqueueMany(jobs) {
+      for (const job of jobs) start(job.queue, job.name, job.data, job.jobId);
     },
     async close() {
       await Promise.all(running);

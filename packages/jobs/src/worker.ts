@@ -1,10 +1,17 @@
-import { Worker } from "bullmq";
+import { UnrecoverableError, Worker } from "bullmq";
 import type { Redis } from "ioredis";
-import { type Processors, type QueueName, queueNames, runProcessor, toJob } from "./definitions.ts";
+import { PermanentJobError, type Processors, type QueueName, queueNames, runProcessor, toJob } from "./definitions.ts";
 
 export interface WorkerEvents {
   onCompleted?(queue: QueueName, jobId: string, name: string): void;
   onFailed?(queue: QueueName, jobId: string | undefined, name: string | undefined, error: Error): void;
+}
+
+export interface WorkerOptions {
+  /** How long a job stays claimed without a heartbeat before another worker takes it over (after a crash). */
+  lockDurationMs: number;
+  /** Jobs one process runs at once, per queue. */
+  concurrency: number;
 }
 
 export interface RunningWorkers {
@@ -17,6 +24,7 @@ export function startBullWorkers(
   processors: Processors,
   connection: Redis,
   prefix: string,
+  options: WorkerOptions,
   events: WorkerEvents = {},
 ): RunningWorkers {
   const connections: Redis[] = [];
@@ -25,12 +33,26 @@ export function startBullWorkers(
     connections.push(workerConnection);
     const worker = new Worker(
       queue,
-      async (job) =>
-        runProcessor(
-          processors,
-          toJob(queue, { id: job.id ?? "", name: job.name, data: job.data, attempt: job.attemptsMade + 1 }),
-        ),
-      { connection: workerConnection, prefix },
+      async (job) => {
+        try {
+          const attempt = job.attemptsMade + 1;
+          return await runProcessor(
+            processors,
+            toJob(queue, { id: job.id ?? "", name: job.name, data: job.data, attempt }),
+          );
+        } catch (error) {
+          // BullMQ's own marker for "do not retry".
+          if (error instanceof PermanentJobError) throw new UnrecoverableError(error.message);
+          throw error;
+        }
+      },
+      {
+        connection: workerConnection,
+        prefix,
+        concurrency: options.concurrency,
+        lockDuration: options.lockDurationMs,
+        stalledInterval: Math.max(1_000, Math.floor(options.lockDurationMs / 2)),
+      },
     );
     worker.on("completed", (job) => events.onCompleted?.(queue, job.id ?? "", job.name));
     worker.on("failed", (job, error) => events.onFailed?.(queue, job?.id, job?.name, error));

@@ -7,6 +7,7 @@ const sentAt = new Date().toISOString();
 
 function recordingProcessors(seen: string[]): Processors {
   return {
+    email: async () => undefined,
     maintenance: async (job) => {
       seen.push(`${job.name}:${job.data.sentAt}`);
       return { ok: true };
@@ -43,7 +44,10 @@ describe.skipIf(!services().redis)("BullMQ queue on Redis", () => {
   it("delivers a job to a worker under the file's own prefix, once per job id", async () => {
     const seen: string[] = [];
     const producer = createBullProducer(redis.client, redis.prefix);
-    const workers = startBullWorkers(recordingProcessors(seen), redis.client, redis.prefix);
+    const workers = startBullWorkers(recordingProcessors(seen), redis.client, redis.prefix, {
+      concurrency: 1,
+      lockDurationMs: 5_000,
+    });
     const events = new QueueEvents("maintenance", { connection: redis.client.duplicate(), prefix: redis.prefix });
     await events.waitUntilReady();
     try {

@@ -6,6 +6,7 @@ export { freePort } from "./ports.ts";
 export { type RunningProcess, repoRoot, startProcess } from "./process.ts";
 export { createTestRedis, type OwnRedisServer, startOwnRedisServer, type TestRedis } from "./redis.ts";
 export type { ServiceStatus } from "./services.ts";
+export { type ReceivedEmail, type SmtpReply, type SmtpSink, startSmtpSink } from "./smtp.ts";
 
 /** Which services this run has (probed once by the global setup). */
 export function services() {

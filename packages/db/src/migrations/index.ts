@@ -1,5 +1,6 @@
 import type { Migration } from "kysely/migration";
 import * as users from "./2026-11-24T0900-users.ts";
+import * as outboxAndEmail from "./2026-11-24T1000-outbox-and-email.ts";
 
 /**
  * Every migration, listed explicitly so that bundling or a stray file can never change what runs.
@@ -7,4 +8,5 @@ import * as users from "./2026-11-24T0900-users.ts";
  */
 export const migrations: Record<string, Migration> = {
   "2026-11-24T0900-users": users,
+  "2026-11-24T1000-outbox-and-email": outboxAndEmail,
 };

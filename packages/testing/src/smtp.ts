@@ -1,0 +1,124 @@
+import { type ParsedMail, simpleParser } from "mailparser";
+import { SMTPServer } from "smtp-server";
+import { freePort } from "./ports.ts";
+
+export interface ReceivedEmail {
+  messageId: string;
+  to: string;
+  from: string;
+  subject: string;
+  html: string;
+  text: string;
+}
+
+export type SmtpReply = { code: number; message: string } | undefined;
+
+export interface SmtpSinkOptions {
+  /**
+   * Decides the answer to each message: undefined accepts it (250); a code rejects it.
+   * `attempt` counts the deliveries of the same Message-ID, starting at 1.
+   */
+  reply?: (email: ReceivedEmail, attempt: number) => SmtpReply;
+}
+
+export interface SmtpSink {
+  url: string;
+  /** Messages accepted (answered 250), in order. */
+  accepted: ReceivedEmail[];
+  /** How many messages are waiting for an answer because of hold(). */
+  held(): number;
+  /** From now on, messages get no answer until release() (as if the server were slow). */
+  hold(): void;
+  /** Answers held messages with 451 (not accepted) and accepts normally again. */
+  release(): void;
+  waitForAccepted(count: number, timeoutMs?: number): Promise<ReceivedEmail[]>;
+  close(): Promise<void>;
+}
+
+/** A real SMTP server (smtp-server) on a free loopback port that parses what it receives (mailparser). */
+export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<SmtpSink> {
+  const accepted: ReceivedEmail[] = [];
+  const attempts = new Map<string, number>();
+  const listeners = new Set<() => void>();
+  let holding = false;
+  let heldCallbacks: Array<() => void> = [];
+
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ["STARTTLS", "AUTH"],
+    logger: false,
+    size: 10 * 1024 * 1024,
+    onData(stream, _session, callback) {
+      simpleParser(stream)
+        .then(async (parsed) => {
+          const email = toReceived(parsed);
+          if (holding) {
+            await new Promise<void>((resolve) => heldCallbacks.push(resolve));
+            return callback(smtpError(451, "Try again later"));
+          }
+          const attempt = (attempts.get(email.messageId) ?? 0) + 1;
+          attempts.set(email.messageId, attempt);
+          const answer = options.reply?.(email, attempt);
+          if (answer) return callback(smtpError(answer.code, answer.message));
+          accepted.push(email);
+          callback(null, "Queued");
+          for (const listener of listeners) listener();
+        })
+        .catch((error: Error) => callback(error));
+    },
+  });
+  server.on("error", () => {});
+  const port = await freePort();
+  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
+
+  return {
+    url: `smtp://127.0.0.1:${port}`,
+    accepted,
+    held: () => heldCallbacks.length,
+    hold: () => {
+      holding = true;
+    },
+    release: () => {
+      holding = false;
+      const waiting = heldCallbacks;
+      heldCallbacks = [];
+      for (const resolve of waiting) resolve();
+    },
+    waitForAccepted: (count, timeoutMs = 60_000) =>
+      new Promise((resolve, reject) => {
+        const check = () => {
+          if (accepted.length >= count) {
+            done();
+            resolve(accepted);
+          }
+        };
+        const timer = setTimeout(() => {
+          done();
+          reject(new Error(`SMTP sink got ${accepted.length} of ${count} messages within ${timeoutMs} ms`));
+        }, timeoutMs);
+        const done = () => {
+          clearTimeout(timer);
+          listeners.delete(check);
+        };
+        listeners.add(check);
+        check();
+      }),
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+function toReceived(parsed: ParsedMail): ReceivedEmail {
+  const to = Array.isArray(parsed.to) ? parsed.to.map((a) => a.text).join(", ") : (parsed.to?.text ?? "");
+  return {
+    messageId: parsed.messageId ?? "",
+    to,
+    from: parsed.from?.text ?? "",
+    subject: parsed.subject ?? "",
+    html: typeof parsed.html === "string" ? parsed.html : "",
+    text: parsed.text ?? "",
+  };
+}
+
+function smtpError(code: number, message: string): Error & { responseCode: number } {
+  return Object.assign(new Error(message), { responseCode: code });
+}
