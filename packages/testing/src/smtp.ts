@@ -9,6 +9,8 @@ export interface ReceivedEmail {
   subject: string;
   html: string;
   text: string;
+  /** When the sink accepted it (ms since the epoch). */
+  acceptedAt: number;
 }
 
 export type SmtpReply = { code: number; message: string } | undefined;
@@ -60,7 +62,7 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
           attempts.set(email.messageId, attempt);
           const answer = options.reply?.(email, attempt);
           if (answer) return callback(smtpError(answer.code, answer.message));
-          accepted.push(email);
+          accepted.push({ ...email, acceptedAt: Date.now() });
           callback(null, "Queued");
           for (const listener of listeners) listener();
         })
@@ -116,6 +118,7 @@ function toReceived(parsed: ParsedMail): ReceivedEmail {
     subject: parsed.subject ?? "",
     html: typeof parsed.html === "string" ? parsed.html : "",
     text: parsed.text ?? "",
+    acceptedAt: 0,
   };
 }
 
