@@ -1,5 +1,6 @@
 import type { Config } from "@tidings/config";
 import { createDatabase, type DatabaseHandle, migrateToLatest } from "@tidings/db";
+import { warmTemplates } from "@tidings/email";
 import {
   createBullProducer,
   createInProcessProducer,
@@ -39,6 +40,8 @@ export async function createServices(config: Config, log: FastifyBaseLogger): Pr
     jobs = createBullProducer(redis, config.redisPrefix);
   } else {
     // No Redis: this process runs the jobs itself (embedded mode), through the worker's processors.
+    // Templates compile in the background so start-up does not wait for them.
+    warmTemplates().catch((error: unknown) => log.error({ err: error }, "email templates failed to compile"));
     const transport = createMailTransport(config, database.db);
     closeTransport = () => transport.close();
     const processors = createProcessors({

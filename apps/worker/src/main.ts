@@ -1,5 +1,6 @@
 import { loadConfigOrExit } from "@tidings/config";
 import { createDatabase } from "@tidings/db";
+import { warmTemplates } from "@tidings/email";
 import { createBullProducer, startBullWorkers, startOutboxRelay } from "@tidings/jobs";
 import { Redis } from "ioredis";
 import { pino } from "pino";
@@ -17,6 +18,8 @@ if (!config.redisUrl || !config.databaseUrl) {
   process.exit(1);
 }
 
+// Compile every email template now, so no job waits for the MJML compiler.
+await warmTemplates();
 const database = createDatabase({ databaseUrl: config.databaseUrl });
 const connection = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
 connection.on("error", (error) => log.warn({ err: error.message }, "redis connection error"));

@@ -1,0 +1,2 @@
+process.argv[2] = "drain";
+process.argv[3] = "connection";
