@@ -1,4 +1,4 @@
-import { Socket } from "node:net";
+import { connect } from "node:net";
 import { createTransport } from "nodemailer";
 import type { MailTransport } from "./transport.ts";
 
@@ -9,17 +9,24 @@ import type { MailTransport } from "./transport.ts";
  * a server with a self-signed certificate), `name=<hostname for EHLO>`.
  */
 export function createSmtpTransport(smtpUrl: string, options: { maxConnections?: number } = {}): MailTransport {
+  const smtp = smtpOptionsFromUrl(smtpUrl);
   const transporter = createTransport({
-    ...smtpOptionsFromUrl(smtpUrl),
+    ...smtp,
     pool: true,
     maxConnections: options.maxConnections ?? 5,
     maxMessages: 1_000,
-    // nodemailer writes SMTP commands in small pieces; with Nagle's algorithm each one can wait
-    // for the server's delayed ACK (40 ms on Linux), which caps a connection at ~20 emails/s.
+    // nodemailer never sets TCP_NODELAY, so Nagle holds each message body until the server's
+    // delayed ACK (40 ms on Linux): ~20 emails/s per connection. The pool uses a socket we hand it
+    // only when it is already connected (`connection`); it upgrades it to TLS itself when needed.
     getSocket: (_options, callback) => {
-      const socket = new Socket();
-      socket.setNoDelay(true);
-      callback(null, { socket });
+      const socket = connect({ host: smtp.host, port: smtp.port, noDelay: true });
+      socket.setTimeout(120_000, () => socket.destroy(new Error("SMTP connection timeout")));
+      socket.once("error", callback);
+      socket.once("connect", () => {
+        socket.setTimeout(0);
+        socket.off("error", callback);
+        callback(null, { connection: socket });
+      });
     },
   });
   return {

@@ -1,2 +1,0 @@
-process.argv[2] = "drain";
-process.argv[3] = "connection";
