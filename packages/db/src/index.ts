@@ -7,7 +7,12 @@ export * from "./repositories/dev-mailbox.ts";
 export * from "./repositories/email-deliveries.ts";
 export * from "./repositories/outbox.ts";
 export type {
+  AuditEvent,
   Database,
+  OneTimeToken,
+  OneTimeTokenPurpose,
+  RefreshToken,
+  Session,
   DevMailboxEmail,
   EmailDelivery,
   EmailDeliveryStatus,

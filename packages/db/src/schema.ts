@@ -59,7 +59,64 @@ export interface DevMailboxTable {
   created_at: Timestamp;
 }
 
+export interface SessionsTable {
+  id: Generated<string>;
+  user_id: string;
+  created_at: Timestamp;
+  last_used_at: Timestamp;
+  expires_at: ColumnType<Date, Date | string, Date | string>;
+  revoked_at: NullableTimestamp;
+  revoked_reason: string | null;
+  ip: string;
+  user_agent: string;
+}
+
+export interface RefreshTokensTable {
+  id: Generated<string>;
+  session_id: string;
+  token_hash: string;
+  created_at: Timestamp;
+  expires_at: ColumnType<Date, Date | string, Date | string>;
+  rotated_at: NullableTimestamp;
+  successor_id: string | null;
+  successor_sealed: string | null;
+}
+
+export type OneTimeTokenPurpose = "verify_email" | "password_reset" | "unlock_account" | "invitation";
+
+export interface OneTimeTokensTable {
+  id: Generated<string>;
+  user_id: string;
+  purpose: OneTimeTokenPurpose;
+  token_hash: string;
+  created_at: Timestamp;
+  expires_at: ColumnType<Date, Date | string, Date | string>;
+  used_at: NullableTimestamp;
+}
+
+export interface AuditEventsTable {
+  id: ColumnType<string, never, never>;
+  user_id: string | null;
+  type: string;
+  ip: string | null;
+  user_agent: string | null;
+  metadata: ColumnType<Record<string, unknown>, string | undefined, string>;
+  created_at: Timestamp;
+}
+
+export interface SigningKeysTable {
+  kid: string;
+  private_jwk_sealed: string;
+  public_jwk: ColumnType<Record<string, unknown>, string, string>;
+  created_at: Timestamp;
+}
+
 export interface Database {
+  sessions: SessionsTable;
+  refresh_tokens: RefreshTokensTable;
+  one_time_tokens: OneTimeTokensTable;
+  audit_events: AuditEventsTable;
+  signing_keys: SigningKeysTable;
   users: UsersTable;
   outbox: OutboxTable;
   email_deliveries: EmailDeliveriesTable;
@@ -73,3 +130,8 @@ export type DevMailboxEmail = Selectable<DevMailboxTable>;
 export type User = Selectable<UsersTable>;
 export type NewUser = Insertable<UsersTable>;
 export type UserUpdate = Updateable<UsersTable>;
+
+export type Session = Selectable<SessionsTable>;
+export type RefreshToken = Selectable<RefreshTokensTable>;
+export type OneTimeToken = Selectable<OneTimeTokensTable>;
+export type AuditEvent = Selectable<AuditEventsTable>;

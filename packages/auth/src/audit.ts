@@ -1,0 +1,43 @@
+import type { Executor } from "@tidings/db";
+
+/** Every security event type of the API contract. */
+export const auditEventTypes = [
+  "register",
+  "email_verified",
+  "login_succeeded",
+  "login_failed",
+  "logout",
+  "session_revoked",
+  "refresh_reused",
+  "password_changed",
+  "password_reset_requested",
+  "password_reset",
+  "account_locked",
+  "account_unlocked",
+  "account_disabled",
+  "account_enabled",
+] as const;
+
+export type AuditEventType = (typeof auditEventTypes)[number];
+
+export interface RequestOrigin {
+  ip: string;
+  userAgent: string | undefined;
+}
+
+/** Call with the transaction of the change it records (S22), so the two commit together. */
+export async function recordAuditEvent(
+  db: Executor,
+  event: { type: AuditEventType; userId: string | null; origin: RequestOrigin; metadata?: Record<string, unknown> },
+): Promise<void> {
+  await db
+    .insertInto("audit_events")
+    .values({
+      type: event.type,
+      user_id: event.userId,
+      ip: event.origin.ip,
+      user_agent: event.origin.userAgent?.slice(0, 1024) ?? null,
+      metadata: JSON.stringify(event.metadata ?? {}),
+    })
+    .execute();
+}

@@ -1,0 +1,7 @@
+export {
+  createMemoryRateLimiter,
+  type MemoryRateLimiter,
+  type MemoryRateLimiterOptions,
+} from "./memory-rate-limiter.ts";
+export type { RateLimiter, RateLimitResult, RateLimitRule } from "./rate-limiter.ts";
+export { createRedisRateLimiter } from "./redis-rate-limiter.ts";

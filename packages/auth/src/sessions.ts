@@ -1,0 +1,172 @@
+import { type Database, type Executor, type Kysely, type Session, sql } from "@tidings/db";
+import type { RequestOrigin } from "./audit.ts";
+import { openSecret, sealSecret } from "./crypto/index.ts";
+import { generateOpaqueToken, hashToken } from "./opaque-token.ts";
+
+export interface SessionSettings {
+  /** Lifetime of a refresh token (and so of an idle session); each rotation starts it again. */
+  refreshTokenTtlSeconds: number;
+  /** A rotated token presented again within this many seconds gets the same successor (concurrent tabs). */
+  reuseGraceSeconds: number;
+  /** Seals the successor token kept for the grace window. */
+  encryptionKey: Buffer;
+}
+
+export interface IssuedSession {
+  session: Session;
+  refreshToken: string;
+}
+
+/** Call inside the sign-in transaction: a session row and its first refresh token. */
+export async function createSession(
+  db: Executor,
+  input: { userId: string; origin: RequestOrigin },
+  settings: SessionSettings,
+): Promise<IssuedSession> {
+  const session = await db
+    .insertInto("sessions")
+    .values({
+      user_id: input.userId,
+      ip: input.origin.ip,
+      user_agent: (input.origin.userAgent ?? "").slice(0, 1024),
+      expires_at: sql<Date>`now() + make_interval(secs => ${settings.refreshTokenTtlSeconds})`,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  const refreshToken = generateOpaqueToken();
+  await db
+    .insertInto("refresh_tokens")
+    .values({ session_id: session.id, token_hash: hashToken(refreshToken), expires_at: session.expires_at })
+    .execute();
+  return { session, refreshToken };
+}
+
+export type RefreshOutcome =
+  | { kind: "rotated"; session: Session; refreshToken: string }
+  /** Unknown or expired token, or a session that has ended. */
+  | { kind: "invalid" }
+  /** A rotated token presented after the grace window: the session is now revoked. */
+  | { kind: "reused"; session: Session };
+
+/**
+ * Exchanges a refresh token for its successor. The token row is locked, so of two simultaneous
+ * refreshes one rotates and the other (waiting for the lock) finds the token rotated within the
+ * grace window and receives the same successor: one session, one new family member.
+ */
+export function rotateRefreshToken(
+  db: Kysely<Database>,
+  rawToken: string,
+  settings: SessionSettings,
+): Promise<RefreshOutcome> {
+  return db.transaction().execute(async (trx): Promise<RefreshOutcome> => {
+    const token = await trx
+      .selectFrom("refresh_tokens")
+      .selectAll()
+      .select(sql<boolean>`expires_at <= now()`.as("expired"))
+      .select(sql<number>`extract(epoch from now() - rotated_at)`.as("rotated_seconds_ago"))
+      .where("token_hash", "=", hashToken(rawToken))
+      .forUpdate()
+      .executeTakeFirst();
+    if (!token) return { kind: "invalid" };
+    const session = await trx
+      .selectFrom("sessions")
+      .selectAll()
+      .select(sql<boolean>`expires_at <= now()`.as("expired"))
+      .where("id", "=", token.session_id)
+      .forUpdate()
+      .executeTakeFirstOrThrow();
+    const { expired: sessionExpired, ...sessionRow } = session;
+    if (sessionRow.revoked_at || sessionExpired || token.expired) return { kind: "invalid" };
+
+    if (token.rotated_at) {
+      const withinGrace = Number(token.rotated_seconds_ago) <= settings.reuseGraceSeconds;
+      if (withinGrace && token.successor_sealed) {
+        const successor = openSecret(settings.encryptionKey, token.successor_sealed, token.id);
+        return { kind: "rotated", session: sessionRow, refreshToken: successor };
+      }
+      const revoked = await revokeSessionRow(trx, sessionRow.id, "refresh_reused");
+      return { kind: "reused", session: revoked ?? sessionRow };
+    }
+
+    const successor = generateOpaqueToken();
+    const updated = await trx
+      .updateTable("sessions")
+      .set({
+        last_used_at: sql`now()`,
+        expires_at: sql<Date>`now() + make_interval(secs => ${settings.refreshTokenTtlSeconds})`,
+      })
+      .where("id", "=", sessionRow.id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    const next = await trx
+      .insertInto("refresh_tokens")
+      .values({ session_id: sessionRow.id, token_hash: hashToken(successor), expires_at: updated.expires_at })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    await trx
+      .updateTable("refresh_tokens")
+      .set({
+        rotated_at: sql`now()`,
+        successor_id: next.id,
+        successor_sealed: sealSecret(settings.encryptionKey, successor, token.id),
+      })
+      .where("id", "=", token.id)
+      .execute();
+    return { kind: "rotated", session: updated, refreshToken: successor };
+  });
+}
+
+async function revokeSessionRow(db: Executor, sessionId: string, reason: string): Promise<Session | undefined> {
+  return db
+    .updateTable("sessions")
+    .set({ revoked_at: sql`now()`, revoked_reason: reason })
+    .where("id", "=", sessionId)
+    .where("revoked_at", "is", null)
+    .returningAll()
+    .executeTakeFirst();
+}
+
+/** Ends one session; resolves with it, or undefined when it was already ended or is not the user's. */
+export function revokeSession(
+  db: Executor,
+  sessionId: string,
+  reason: string,
+  ownerId?: string,
+): Promise<Session | undefined> {
+  let query = db
+    .updateTable("sessions")
+    .set({ revoked_at: sql`now()`, revoked_reason: reason })
+    .where("id", "=", sessionId)
+    .where("revoked_at", "is", null);
+  if (ownerId) query = query.where("user_id", "=", ownerId);
+  return query.returningAll().executeTakeFirst();
+}
+
+/** Ends every live session of a user (but `exceptSessionId`); resolves with the ids ended. */
+export async function revokeUserSessions(
+  db: Executor,
+  userId: string,
+  reason: string,
+  exceptSessionId?: string,
+): Promise<string[]> {
+  let query = db
+    .updateTable("sessions")
+    .set({ revoked_at: sql`now()`, revoked_reason: reason })
+    .where("user_id", "=", userId)
+    .where("revoked_at", "is", null);
+  if (exceptSessionId) query = query.where("id", "!=", exceptSessionId);
+  const rows = await query.returning("id").execute();
+  return rows.map((row) => row.id);
+}
+
+/** Live sessions of a user, newest first. */
+export function listActiveSessions(db: Executor, userId: string): Promise<Session[]> {
+  return db
+    .selectFrom("sessions")
+    .selectAll()
+    .where("user_id", "=", userId)
+    .where("revoked_at", "is", null)
+    .where("expires_at", ">", sql<Date>`now()`)
+    .orderBy("created_at", "desc")
+    .execute();
+}

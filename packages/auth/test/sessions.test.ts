@@ -1,0 +1,136 @@
+import { randomBytes } from "node:crypto";
+import { sql } from "@tidings/db";
+import { createTestDatabase, type TestDatabase } from "@tidings/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { hashToken } from "../src/opaque-token.ts";
+import {
+  createSession,
+  listActiveSessions,
+  revokeSession,
+  revokeUserSessions,
+  rotateRefreshToken,
+  type SessionSettings,
+} from "../src/sessions.ts";
+import { insertUser, origin } from "./helpers.ts";
+
+let testDb: TestDatabase;
+const settings: SessionSettings = {
+  refreshTokenTtlSeconds: 30 * 24 * 3600,
+  reuseGraceSeconds: 10,
+  encryptionKey: randomBytes(32),
+};
+
+beforeAll(async () => {
+  testDb = await createTestDatabase();
+});
+afterAll(() => testDb?.drop());
+
+async function newSession() {
+  const { db } = testDb.handle;
+  const user = await insertUser(db);
+  return { user, ...(await createSession(db, { userId: user.id, origin }, settings)) };
+}
+
+/** Makes a rotated token look as if it had been rotated `seconds` ago. */
+async function ageRotation(rawToken: string, seconds: number) {
+  await testDb.handle.db
+    .updateTable("refresh_tokens")
+    .set({ rotated_at: sql`now() - make_interval(secs => ${seconds})` })
+    .where("token_hash", "=", hashToken(rawToken))
+    .execute();
+}
+
+describe("refresh token rotation", () => {
+  it("stores only a hash and rotates to a new working token", async () => {
+    const { db } = testDb.handle;
+    const { session, refreshToken } = await newSession();
+    expect(refreshToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    const stored = await db.selectFrom("refresh_tokens").selectAll().where("session_id", "=", session.id).execute();
+    expect(stored.map((row) => row.token_hash)).toEqual([hashToken(refreshToken)]);
+
+    const first = await rotateRefreshToken(db, refreshToken, settings);
+    expect(first.kind).toBe("rotated");
+    if (first.kind !== "rotated") return;
+    expect(first.refreshToken).not.toBe(refreshToken);
+    expect(first.session.id).toBe(session.id);
+    const second = await rotateRefreshToken(db, first.refreshToken, settings);
+    expect(second.kind).toBe("rotated");
+  });
+
+  it("gives the same successor to the old token within the grace window", async () => {
+    const { db } = testDb.handle;
+    const { refreshToken } = await newSession();
+    const first = await rotateRefreshToken(db, refreshToken, settings);
+    const again = await rotateRefreshToken(db, refreshToken, settings);
+    expect(again).toMatchObject({ kind: "rotated" });
+    expect(first.kind === "rotated" && again.kind === "rotated" && again.refreshToken === first.refreshToken).toBe(
+      true,
+    );
+  });
+
+  it("revokes the whole session when a rotated token comes back after the grace window", async () => {
+    const { db } = testDb.handle;
+    const { refreshToken, session } = await newSession();
+    const first = await rotateRefreshToken(db, refreshToken, settings);
+    await ageRotation(refreshToken, 11);
+
+    const reused = await rotateRefreshToken(db, refreshToken, settings);
+    expect(reused.kind).toBe("reused");
+    const row = await db.selectFrom("sessions").selectAll().where("id", "=", session.id).executeTakeFirstOrThrow();
+    expect(row.revoked_reason).toBe("refresh_reused");
+    // Every token of that session is dead now, the newest included.
+    if (first.kind === "rotated")
+      expect(await rotateRefreshToken(db, first.refreshToken, settings)).toEqual({ kind: "invalid" });
+    expect(await rotateRefreshToken(db, refreshToken, settings)).toEqual({ kind: "invalid" });
+  });
+
+  it("lets simultaneous refreshes with one token produce one successor and one session", async () => {
+    const { db } = testDb.handle;
+    const { refreshToken, session } = await newSession();
+    const outcomes = await Promise.all(Array.from({ length: 8 }, () => rotateRefreshToken(db, refreshToken, settings)));
+    const tokens = new Set(
+      outcomes.map((outcome) => (outcome.kind === "rotated" ? outcome.refreshToken : outcome.kind)),
+    );
+    expect(tokens.size).toBe(1);
+    expect([...tokens][0]).not.toBe("invalid");
+    const rows = await db.selectFrom("refresh_tokens").select("id").where("session_id", "=", session.id).execute();
+    expect(rows).toHaveLength(2);
+    const sessions = await db.selectFrom("sessions").select("id").where("user_id", "=", session.user_id).execute();
+    expect(sessions).toHaveLength(1);
+  });
+
+  it("refuses unknown tokens and tokens of ended sessions", async () => {
+    const { db } = testDb.handle;
+    expect(await rotateRefreshToken(db, "not-a-token", settings)).toEqual({ kind: "invalid" });
+    const { refreshToken, session } = await newSession();
+    await revokeSession(db, session.id, "logout");
+    expect(await rotateRefreshToken(db, refreshToken, settings)).toEqual({ kind: "invalid" });
+  });
+});
+
+describe("sessions", () => {
+  it("lists live sessions newest first and revokes others but the current one", async () => {
+    const { db } = testDb.handle;
+    const user = await insertUser(db);
+    const a = await createSession(db, { userId: user.id, origin }, settings);
+    const b = await createSession(db, { userId: user.id, origin: { ip: "10.0.0.2", userAgent: "Firefox" } }, settings);
+    const c = await createSession(db, { userId: user.id, origin }, settings);
+    expect((await listActiveSessions(db, user.id)).map((s) => s.id)).toEqual([
+      c.session.id,
+      b.session.id,
+      a.session.id,
+    ]);
+
+    const ended = await revokeUserSessions(db, user.id, "revoke_others", c.session.id);
+    expect(ended.sort()).toEqual([a.session.id, b.session.id].sort());
+    expect((await listActiveSessions(db, user.id)).map((s) => s.id)).toEqual([c.session.id]);
+  });
+
+  it("does not revoke another user's session when an owner is given", async () => {
+    const { db } = testDb.handle;
+    const { session } = await newSession();
+    const stranger = await insertUser(db);
+    expect(await revokeSession(db, session.id, "revoked", stranger.id)).toBeUndefined();
+    expect(await revokeSession(db, session.id, "revoked", session.user_id)).toMatchObject({ id: session.id });
+  });
+});
