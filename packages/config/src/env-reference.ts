@@ -7,10 +7,20 @@ export function envReferenceMarkdown(): string {
     const description = schema.description ?? "";
     const parsed = z.object({ [name]: schema }).safeParse({});
     const fallback = parsed.success ? (parsed.data as Record<string, unknown>)[name] : undefined;
-    const shown = fallback === undefined ? "(unset)" : `\`${String(fallback)}\``;
+    const shown = formatDefault(fallback);
     return `| \`${name}\` | ${shown} | ${description} |`;
   });
   return ["| variable | default | meaning |", "|---|---|---|", ...rows].join("\n");
+}
+
+/** Shows a parsed default the way a user would write it in the environment. */
+function formatDefault(value: unknown): string {
+  if (value === undefined || (Array.isArray(value) && value.length === 0)) return "(unset)";
+  if (Array.isArray(value)) return `\`${value.join(",")}\``;
+  if (typeof value === "object" && value !== null && "limit" in value && "windowSeconds" in value) {
+    return `\`${value.limit}/${value.windowSeconds}\``;
+  }
+  return `\`${String(value)}\``;
 }
 
 const START = "<!-- env-reference:start -->";

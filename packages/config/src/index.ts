@@ -22,10 +22,40 @@ export interface Config {
   workerConcurrency: number;
   workerLockDurationMs: number;
   logLevel: string;
+  auth: AuthConfig;
   dataDir: string;
   webDistDir: string | undefined;
   shutdownTimeoutMs: number;
   migrateOnStart: boolean;
+}
+
+export interface RateLimitSetting {
+  limit: number;
+  windowSeconds: number;
+}
+
+export interface AuthConfig {
+  encryptionKey: string | undefined;
+  jwtPrivateKeys: string | undefined;
+  issuer: string;
+  audience: string;
+  accessTokenTtlSeconds: number;
+  refreshTokenTtlSeconds: number;
+  refreshReuseGraceSeconds: number;
+  requireVerifiedEmail: boolean;
+  lockoutThreshold: number;
+  trustProxy: string[];
+  hibpEnabled: boolean;
+  adminEmails: string[];
+  rateLimits: {
+    login: RateLimitSetting;
+    loginIp: RateLimitSetting;
+    emailActions: RateLimitSetting;
+    emailActionsIp: RateLimitSetting;
+    refresh: RateLimitSetting;
+    default: RateLimitSetting;
+    ai: RateLimitSetting;
+  };
 }
 
 export class ConfigError extends Error {
@@ -50,11 +80,16 @@ export function loadConfig(source: EnvSource = process.env): Config {
     throw new ConfigError(problems);
   }
   const env = parsed.data;
+  const missing: string[] = [];
   if (env.NODE_ENV === "production" && !env.SMTP_URL) {
-    throw new ConfigError([
+    missing.push(
       "SMTP_URL: required when NODE_ENV=production (without it emails only reach the dev mailbox, which production does not serve)",
-    ]);
+    );
   }
+  if (env.NODE_ENV === "production" && !env.ENCRYPTION_KEY) {
+    missing.push("ENCRYPTION_KEY: required when NODE_ENV=production (generate one with `openssl rand -base64 32`)");
+  }
+  if (missing.length) throw new ConfigError(missing);
   const appUrl = (env.APP_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, "");
   const mode: Mode = env.DATABASE_URL || env.REDIS_URL ? "production" : "embedded";
   return {
@@ -71,6 +106,29 @@ export function loadConfig(source: EnvSource = process.env): Config {
     workerConcurrency: env.WORKER_CONCURRENCY,
     workerLockDurationMs: env.WORKER_LOCK_DURATION_MS,
     logLevel: env.LOG_LEVEL,
+    auth: {
+      encryptionKey: env.ENCRYPTION_KEY,
+      jwtPrivateKeys: env.JWT_PRIVATE_KEYS,
+      issuer: appUrl,
+      audience: env.JWT_AUDIENCE,
+      accessTokenTtlSeconds: env.ACCESS_TOKEN_TTL_SECONDS,
+      refreshTokenTtlSeconds: env.REFRESH_TOKEN_TTL_SECONDS,
+      refreshReuseGraceSeconds: env.REFRESH_REUSE_GRACE_SECONDS,
+      requireVerifiedEmail: env.AUTH_REQUIRE_VERIFIED_EMAIL,
+      lockoutThreshold: env.LOCKOUT_THRESHOLD,
+      trustProxy: env.TRUST_PROXY,
+      hibpEnabled: env.HIBP_ENABLED,
+      adminEmails: env.ADMIN_EMAILS.map((email) => email.toLowerCase()),
+      rateLimits: {
+        login: env.RATE_LIMIT_LOGIN,
+        loginIp: env.RATE_LIMIT_LOGIN_IP,
+        emailActions: env.RATE_LIMIT_EMAIL_ACTIONS,
+        emailActionsIp: env.RATE_LIMIT_EMAIL_ACTIONS_IP,
+        refresh: env.RATE_LIMIT_REFRESH,
+        default: env.RATE_LIMIT_DEFAULT,
+        ai: env.RATE_LIMIT_AI,
+      },
+    },
     // pnpm runs package scripts inside the package folder; INIT_CWD is where the user typed the command.
     dataDir: resolve(source.INIT_CWD ?? process.cwd(), env.TIDINGS_DATA_DIR),
     webDistDir: env.WEB_DIST_DIR,

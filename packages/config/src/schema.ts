@@ -28,6 +28,31 @@ const booleanFlag = z.preprocess(
     .transform((value) => value === "true" || value === "1"),
 );
 
+const rateLimit = (fallback: string) =>
+  z.preprocess(emptyAsUndefined, z.string().default(fallback)).pipe(
+    z
+      .string()
+      .regex(/^\d{1,6}\/\d{1,7}$/, 'expected "<attempts>/<seconds>", e.g. "5/900"')
+      .transform((value) => {
+        const [limit, windowSeconds] = value.split("/").map(Number) as [number, number];
+        return { limit, windowSeconds };
+      })
+      .refine((rule) => rule.limit > 0 && rule.windowSeconds > 0, "attempts and seconds must be above 0"),
+  );
+
+const commaList = z.preprocess(
+  emptyAsUndefined,
+  z
+    .string()
+    .optional()
+    .transform((value) =>
+      (value ?? "")
+        .split(",")
+        .map((item) => item.trim())
+        .filter(Boolean),
+    ),
+);
+
 /**
  * Every setting Tidings reads, with its default. The documentation's environment reference is
  * generated from `describe()` texts below, so keep them accurate.
@@ -80,6 +105,53 @@ export const envSchema = z.object({
   WORKER_LOCK_DURATION_MS: z
     .preprocess(emptyAsUndefined, z.coerce.number().int().min(1_000).max(600_000).default(30_000))
     .describe("How long a crashed worker's jobs stay claimed before another worker retries them."),
+  ENCRYPTION_KEY: z
+    .preprocess(
+      emptyAsUndefined,
+      z
+        .string()
+        .refine((value) => Buffer.from(value, "base64").length === 32, "expected 32 random bytes in base64")
+        .optional(),
+    )
+    .describe(
+      "Key (base64, 32 bytes) sealing secrets stored in the database. Required in production; elsewhere generated into TIDINGS_DATA_DIR.",
+    ),
+  JWT_PRIVATE_KEYS: z
+    .preprocess(emptyAsUndefined, z.string().optional())
+    .describe(
+      'JWK Set of Ed25519 private keys ({"keys":[...]}); the newest signs, all verify. Unset: generated once and kept in the database, sealed.',
+    ),
+  JWT_AUDIENCE: z
+    .preprocess(emptyAsUndefined, z.string().min(1).max(200).default("tidings"))
+    .describe("`aud` of access tokens; the issuer is APP_URL."),
+  ACCESS_TOKEN_TTL_SECONDS: z
+    .preprocess(emptyAsUndefined, z.coerce.number().int().min(30).max(86_400).default(900))
+    .describe("Lifetime of an access token."),
+  REFRESH_TOKEN_TTL_SECONDS: z
+    .preprocess(emptyAsUndefined, z.coerce.number().int().min(300).max(31_536_000).default(2_592_000))
+    .describe("Lifetime of a refresh token; each use starts it again."),
+  REFRESH_REUSE_GRACE_SECONDS: z
+    .preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(120).default(10))
+    .describe("A rotated refresh token presented again within this window gets the successor (concurrent tabs)."),
+  AUTH_REQUIRE_VERIFIED_EMAIL: z
+    .preprocess(emptyAsUndefined, z.enum(["true", "false"]).default("true"))
+    .transform((value) => value === "true")
+    .describe("Signing in needs a verified email."),
+  LOCKOUT_THRESHOLD: z
+    .preprocess(emptyAsUndefined, z.coerce.number().int().min(3).max(100).default(10))
+    .describe("Consecutive failed sign-ins that lock an account."),
+  TRUST_PROXY: commaList.describe(
+    "Comma-separated addresses or CIDRs of reverse proxies whose X-Forwarded-For is believed. Unset: the socket address is the client.",
+  ),
+  HIBP_ENABLED: booleanFlag.describe("Also refuse passwords found by the Have I Been Pwned range API (k-anonymity)."),
+  ADMIN_EMAILS: commaList.describe("Accounts with these emails get the admin role once verified."),
+  RATE_LIMIT_LOGIN: rateLimit("5/900").describe("Sign-ins per (IP, email): attempts/seconds."),
+  RATE_LIMIT_LOGIN_IP: rateLimit("50/900").describe("Sign-ins per IP."),
+  RATE_LIMIT_EMAIL_ACTIONS: rateLimit("3/3600").describe("Registrations, resends and reset requests per email."),
+  RATE_LIMIT_EMAIL_ACTIONS_IP: rateLimit("20/3600").describe("Registrations, resends and reset requests per IP."),
+  RATE_LIMIT_REFRESH: rateLimit("60/300").describe("Token refreshes per session."),
+  RATE_LIMIT_DEFAULT: rateLimit("100/60").describe("Every other procedure, per user (per IP when signed out)."),
+  RATE_LIMIT_AI: rateLimit("20/60").describe("AI procedures per user."),
   LOG_LEVEL: z
     .preprocess(
       emptyAsUndefined,

@@ -63,13 +63,40 @@ describe("loadConfig", () => {
   });
 
   it("needs SMTP_URL in production, where the dev mailbox is not served", () => {
-    expect(problemsOf({ NODE_ENV: "production" })[0]).toMatch(/^SMTP_URL: required when NODE_ENV=production/);
-    expect(loadConfig({ NODE_ENV: "production", SMTP_URL: "smtp://mx:25" }).smtpUrl).toBe("smtp://mx:25");
+    const problems = problemsOf({ NODE_ENV: "production" });
+    expect(problems[0]).toMatch(/^SMTP_URL: required when NODE_ENV=production/);
+    expect(problems[1]).toMatch(/^ENCRYPTION_KEY: required when NODE_ENV=production/);
+    const key = Buffer.alloc(32, 7).toString("base64");
+    expect(loadConfig({ NODE_ENV: "production", SMTP_URL: "smtp://mx:25", ENCRYPTION_KEY: key }).smtpUrl).toBe(
+      "smtp://mx:25",
+    );
   });
 
   it("sends from no-reply at the app's host unless MAIL_FROM says otherwise", () => {
     expect(loadConfig({ APP_URL: "https://mail.example.com" }).mailFrom).toBe("Tidings <no-reply@mail.example.com>");
     expect(loadConfig({ MAIL_FROM: "Ops <ops@x.io>" }).mailFrom).toBe("Ops <ops@x.io>");
+  });
+
+  it("reads rate limits as attempts/seconds and refuses other shapes", () => {
+    expect(loadConfig({}).auth.rateLimits.login).toEqual({ limit: 5, windowSeconds: 900 });
+    expect(loadConfig({ RATE_LIMIT_LOGIN: "7/60" }).auth.rateLimits.login).toEqual({ limit: 7, windowSeconds: 60 });
+    expect(problemsOf({ RATE_LIMIT_LOGIN: "five" })[0]).toMatch(/^RATE_LIMIT_LOGIN: expected "<attempts>\/<seconds>"/);
+  });
+
+  it("reads lists and the auth defaults of the spec", () => {
+    const { auth } = loadConfig({ TRUST_PROXY: "10.0.0.1, 10.0.0.0/8", ADMIN_EMAILS: "Root@Example.com" });
+    expect(auth.trustProxy).toEqual(["10.0.0.1", "10.0.0.0/8"]);
+    expect(auth.adminEmails).toEqual(["root@example.com"]);
+    expect(auth).toMatchObject({
+      accessTokenTtlSeconds: 900,
+      refreshTokenTtlSeconds: 2_592_000,
+      refreshReuseGraceSeconds: 10,
+      requireVerifiedEmail: true,
+      lockoutThreshold: 10,
+      hibpEnabled: false,
+      issuer: "http://localhost:3000",
+    });
+    expect(problemsOf({ ENCRYPTION_KEY: "short" })[0]).toMatch(/^ENCRYPTION_KEY: expected 32 random bytes/);
   });
 
   it("treats empty variables as unset", () => {
