@@ -1,8 +1,10 @@
 import { randomUUID } from "node:crypto";
+import fastifyCookie from "@fastify/cookie";
 import { appRouter, createContext } from "@tidings/api";
 import type { Config } from "@tidings/config";
 import { type FastifyTRPCPluginOptions, fastifyTRPCPlugin } from "@trpc/server/adapters/fastify";
 import Fastify, { type FastifyInstance } from "fastify";
+import { hasCsrfProof, refreshCookieFor } from "./refresh-cookie.ts";
 import type { Services } from "./services.ts";
 import { registerWebApp } from "./web.ts";
 
@@ -50,13 +52,33 @@ export async function registerRoutes(app: FastifyInstance, { config, services }:
     return reply.code(ready ? 200 : 503).send({ status: ready ? "ready" : "not ready", checks });
   });
 
-  const deps = { config, db: services.database.db, jobs: services.jobs };
+  app.get("/.well-known/jwks.json", async (_request, reply) => {
+    reply.header("cache-control", "public, max-age=300");
+    return services.auth.keyRing.jwks();
+  });
+
+  await app.register(fastifyCookie);
+
+  const deps = {
+    config,
+    db: services.database.db,
+    jobs: services.jobs,
+    auth: services.auth,
+    rateLimiter: services.rateLimiter,
+  };
   await app.register(fastifyTRPCPlugin, {
     prefix: "/trpc",
     trpcOptions: {
       router: appRouter,
-      createContext: ({ req }) =>
-        createContext(deps, { ip: req.ip, userAgent: req.headers["user-agent"], requestId: String(req.id) }),
+      createContext: ({ req, res }) =>
+        createContext(deps, {
+          ip: req.ip,
+          userAgent: req.headers["user-agent"],
+          requestId: String(req.id),
+          accessToken: bearerToken(req.headers.authorization),
+          csrfProof: hasCsrfProof(config, req),
+          refreshCookie: refreshCookieFor(config, req, res),
+        }),
       onError: ({ error, path }) => {
         if (error.code === "INTERNAL_SERVER_ERROR")
           app.log.error({ err: error.cause ?? error, path }, "procedure failed");
@@ -65,4 +87,9 @@ export async function registerRoutes(app: FastifyInstance, { config, services }:
   });
 
   await registerWebApp(app, { distDir: config.webDistDir, production: config.nodeEnv === "production" });
+}
+
+function bearerToken(header: string | undefined): string | undefined {
+  const match = header?.match(/^Bearer ([A-Za-z0-9._~+/=-]{1,8192})$/);
+  return match?.[1];
 }

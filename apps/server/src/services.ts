@@ -1,3 +1,14 @@
+import { createAuthDeps } from "@tidings/api";
+import {
+  type AuthDeps,
+  createMemoryRateLimiter,
+  createMemoryRevocationStore,
+  createRedisRateLimiter,
+  createRedisRevocationStore,
+  loadKeyRing,
+  type RateLimiter,
+  resolveEncryptionKey,
+} from "@tidings/auth";
 import type { Config } from "@tidings/config";
 import { createDatabase, type DatabaseHandle, migrateToLatest } from "@tidings/db";
 import { warmTemplates } from "@tidings/email";
@@ -17,6 +28,8 @@ export interface Services {
   database: DatabaseHandle;
   redis: Redis | undefined;
   jobs: JobProducer;
+  auth: AuthDeps;
+  rateLimiter: RateLimiter;
   /** Resolves when Redis answers PING; rejects otherwise. No Redis configured counts as healthy. */
   pingRedis(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
@@ -58,10 +71,19 @@ export async function createServices(config: Config, log: FastifyBaseLogger): Pr
     });
   }
 
+  const encryptionKey = await resolveEncryptionKey(config.auth.encryptionKey, config.dataDir);
+  const keyRing = await loadKeyRing(database.db, encryptionKey, config.auth.jwtPrivateKeys);
+  // With Redis, revocations and limits are shared by every server process; without, this process is all there is.
+  const revocation = redis ? createRedisRevocationStore(redis, config.redisPrefix) : createMemoryRevocationStore();
+  const rateLimiter = redis ? createRedisRateLimiter(redis, config.redisPrefix) : createMemoryRateLimiter();
+  const auth = createAuthDeps({ config, db: database.db, keyRing, revocation, encryptionKey });
+
   return {
     database,
     redis,
     jobs,
+    auth,
+    rateLimiter,
     async pingRedis(timeoutMs = 1_000) {
       if (!redis) return;
       // A disconnected ioredis queues commands until it reconnects; readiness must not wait for that.

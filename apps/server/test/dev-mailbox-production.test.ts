@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { createTestDatabase, services, type TestDatabase } from "@tidings/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type StartedServer, startServer } from "./helpers.ts";
@@ -12,6 +13,7 @@ describe.skipIf(!services().postgres)("the dev mailbox with NODE_ENV=production"
       NODE_ENV: "production",
       DATABASE_URL: testDb.url,
       SMTP_URL: "smtp://127.0.0.1:1",
+      ENCRYPTION_KEY: randomBytes(32).toString("base64"),
     });
   });
   afterAll(async () => {

@@ -1,3 +1,4 @@
+import type { AuthDeps, RateLimiter } from "@tidings/auth";
 import type { Config } from "@tidings/config";
 import type { Database, Kysely } from "@tidings/db";
 import type { JobProducer } from "@tidings/jobs";
@@ -7,22 +8,54 @@ export interface InnerContext {
   config: Config;
   db: Kysely<Database>;
   jobs: JobProducer;
+  auth: AuthDeps;
+  rateLimiter: RateLimiter;
+}
+
+/** The refresh-token cookie, behind an interface so this package needs no HTTP framework. */
+export interface RefreshCookie {
+  read(): string | undefined;
+  set(token: string, expiresAt: Date): void;
+  clear(): void;
 }
 
 export interface RequestInfo {
   ip: string;
   userAgent: string | undefined;
   requestId: string;
+  /** The bearer token of the Authorization header, if any. */
+  accessToken: string | undefined;
+  /** True when the request carries `x-tidings-csrf: 1` or an Origin equal to APP_URL. */
+  csrfProof: boolean;
+  refreshCookie: RefreshCookie;
 }
 
 export interface Context extends InnerContext {
   request: RequestInfo;
 }
 
-export function createInnerContext(deps: InnerContext): InnerContext {
-  return { config: deps.config, db: deps.db, jobs: deps.jobs };
+export function createContext(deps: InnerContext, request: RequestInfo): Context {
+  return { ...deps, request };
 }
 
-export function createContext(deps: InnerContext, request: RequestInfo): Context {
-  return { ...createInnerContext(deps), request };
+/** A request as a test (or a non-HTTP caller) would make it. */
+export function plainRequest(overrides: Partial<RequestInfo> = {}): RequestInfo {
+  let cookie: string | undefined;
+  return {
+    ip: "127.0.0.1",
+    userAgent: undefined,
+    requestId: "local",
+    accessToken: undefined,
+    csrfProof: false,
+    refreshCookie: {
+      read: () => cookie,
+      set: (token) => {
+        cookie = token;
+      },
+      clear: () => {
+        cookie = undefined;
+      },
+    },
+    ...overrides,
+  };
 }

@@ -1,7 +1,15 @@
 import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
 import type { AppRouter } from "./root.ts";
 
-export { type Context, createContext, createInnerContext, type InnerContext, type RequestInfo } from "./context.ts";
+export { createAuthDeps } from "./auth-deps.ts";
+export {
+  type Context,
+  createContext,
+  type InnerContext,
+  plainRequest,
+  type RefreshCookie,
+  type RequestInfo,
+} from "./context.ts";
 export { type AppCode, AppError, appCodes } from "./errors.ts";
 export { type AppRouter, appRouter } from "./root.ts";
 export { createCallerFactory } from "./trpc.ts";

@@ -1,9 +1,11 @@
+import { authRouter } from "./router/auth/index.ts";
 import { devMailboxRouter } from "./router/dev-mailbox.ts";
 import { healthRouter } from "./router/health.ts";
 import { createTRPCRouter } from "./trpc.ts";
 
 export const appRouter = createTRPCRouter({
   health: healthRouter,
+  auth: authRouter,
   devMailbox: devMailboxRouter,
 });
 

@@ -1,3 +1,4 @@
+import { AuthFailure, authenticate } from "@tidings/auth";
 import { initTRPC } from "@trpc/server";
 import superjson from "superjson";
 import { ZodError } from "zod";
@@ -29,4 +30,23 @@ const t = initTRPC.context<Context>().create({
 
 export const createTRPCRouter = t.router;
 export const createCallerFactory = t.createCallerFactory;
-export const publicProcedure = t.procedure;
+
+/** Turns the auth core's failures into API errors with the same app code. */
+const authFailures = t.middleware(async ({ next }) => {
+  const result = await next();
+  if (!result.ok && result.error.cause instanceof AuthFailure) {
+    const failure = result.error.cause;
+    throw new AppError(failure.code, failure.message, failure.extra);
+  }
+  return result;
+});
+
+export const publicProcedure = t.procedure.use(authFailures);
+
+/** Needs a valid, unrevoked access token; puts the caller in `ctx.principal`. */
+export const authedProcedure = publicProcedure.use(async ({ ctx, next }) => {
+  const token = ctx.request.accessToken;
+  if (!token) throw new AppError("TOKEN_INVALID", "Sign in first");
+  const principal = await authenticate(ctx.auth, token);
+  return next({ ctx: { principal } });
+});

@@ -1,9 +1,8 @@
-import { loadConfig } from "@tidings/config";
-import { createInProcessProducer } from "@tidings/jobs";
 import { createTestDatabase, type TestDatabase } from "@tidings/testing";
 import { TRPCError } from "@trpc/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { appRouter, createCallerFactory, createContext } from "../src/index.ts";
+import { appRouter, createCallerFactory, createContext, plainRequest } from "../src/index.ts";
+import { testInnerContext } from "./context.ts";
 
 let testDb: TestDatabase;
 beforeAll(async () => {
@@ -11,27 +10,29 @@ beforeAll(async () => {
 });
 afterAll(() => testDb?.drop());
 
-function callerFrom(ip: string, env: Record<string, string> = {}) {
-  const jobs = createInProcessProducer({ email: async () => undefined, maintenance: async () => undefined }, () => {});
-  const ctx = createContext(
-    { config: loadConfig(env), db: testDb.handle.db, jobs },
-    { ip, userAgent: "vitest", requestId: "r1" },
-  );
+async function callerFrom(ip: string, env: Record<string, string> = {}) {
+  const ctx = createContext(await testInnerContext(testDb.handle.db, env), plainRequest({ ip }));
   return createCallerFactory(appRouter)(ctx);
 }
 
 describe("devMailbox procedures", () => {
   it("answer the machine itself", async () => {
     for (const ip of ["127.0.0.1", "::1", "::ffff:127.0.0.1"]) {
-      expect(await callerFrom(ip).devMailbox.list()).toEqual([]);
+      expect(await (await callerFrom(ip)).devMailbox.list()).toEqual([]);
     }
   });
 
   it("do not exist for another host, nor in production", async () => {
     const calls = [
-      callerFrom("203.0.113.7").devMailbox.list(),
-      callerFrom("10.0.0.2").devMailbox.sendTest({ to: "x@example.test" }),
-      callerFrom("127.0.0.1", { NODE_ENV: "production", SMTP_URL: "smtp://mx:25" }).devMailbox.list(),
+      (await callerFrom("203.0.113.7")).devMailbox.list(),
+      (await callerFrom("10.0.0.2")).devMailbox.sendTest({ to: "x@example.test" }),
+      (
+        await callerFrom("127.0.0.1", {
+          NODE_ENV: "production",
+          SMTP_URL: "smtp://mx:25",
+          ENCRYPTION_KEY: Buffer.alloc(32).toString("base64"),
+        })
+      ).devMailbox.list(),
     ];
     for (const call of calls) {
       const error = await call.catch((caught: unknown) => caught);
@@ -41,15 +42,15 @@ describe("devMailbox procedures", () => {
   });
 
   it("queue a test email through the outbox", async () => {
-    const { id } = await callerFrom("127.0.0.1").devMailbox.sendTest({ to: "dev@example.test" });
+    const { id } = await (await callerFrom("127.0.0.1")).devMailbox.sendTest({ to: "dev@example.test" });
     const row = await testDb.handle.db.selectFrom("outbox").selectAll().where("id", "=", id).executeTakeFirst();
     expect(row).toMatchObject({ queue: "email", job_name: "send" });
     expect(row?.payload).toMatchObject({ template: "welcome", to: "dev@example.test" });
   });
 
   it("refuse a bad recipient with INVALID_INPUT naming the field", async () => {
-    const error = await callerFrom("127.0.0.1")
-      .devMailbox.sendTest({ to: "not-an-email" })
+    const error = await (await callerFrom("127.0.0.1")).devMailbox
+      .sendTest({ to: "not-an-email" })
       .catch((caught: unknown) => caught);
     expect((error as TRPCError).code).toBe("BAD_REQUEST");
   });

@@ -1,8 +1,7 @@
-import { loadConfig } from "@tidings/config";
-import { createInProcessProducer } from "@tidings/jobs";
 import { createTestDatabase, type TestDatabase } from "@tidings/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { appRouter, createCallerFactory, createContext } from "../src/index.ts";
+import { appRouter, createCallerFactory, createContext, plainRequest } from "../src/index.ts";
+import { testInnerContext } from "./context.ts";
 
 let testDb: TestDatabase;
 beforeAll(async () => {
@@ -12,14 +11,7 @@ afterAll(() => testDb?.drop());
 
 describe("health router (inner context, no HTTP)", () => {
   it("answers ping with the mode and a Date", async () => {
-    const jobs = createInProcessProducer(
-      { email: async () => undefined, maintenance: async () => undefined },
-      () => {},
-    );
-    const ctx = createContext(
-      { config: loadConfig({}), db: testDb.handle.db, jobs },
-      { ip: "127.0.0.1", userAgent: "vitest", requestId: "r1" },
-    );
+    const ctx = createContext(await testInnerContext(testDb.handle.db), plainRequest());
     const caller = createCallerFactory(appRouter)(ctx);
     const answer = await caller.health.ping();
     expect(answer.status).toBe("ok");

@@ -6,18 +6,19 @@ export { migrations } from "./migrations/index.ts";
 export * from "./repositories/dev-mailbox.ts";
 export * from "./repositories/email-deliveries.ts";
 export * from "./repositories/outbox.ts";
+export * from "./repositories/users.ts";
 export type {
   AuditEvent,
   Database,
-  OneTimeToken,
-  OneTimeTokenPurpose,
-  RefreshToken,
-  Session,
   DevMailboxEmail,
   EmailDelivery,
   EmailDeliveryStatus,
   NewUser,
+  OneTimeToken,
+  OneTimeTokenPurpose,
   OutboxRow,
+  RefreshToken,
+  Session,
   User,
   UserRole,
   UsersTable,

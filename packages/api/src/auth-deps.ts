@@ -1,0 +1,33 @@
+import type { AuthDeps, KeyRing, RevocationStore } from "@tidings/auth";
+import type { Config } from "@tidings/config";
+import type { Database, Kysely } from "@tidings/db";
+import { queueEmail } from "@tidings/jobs";
+
+/** Wires the auth core to this deployment: settings from config, emails through the outbox. */
+export function createAuthDeps(input: {
+  config: Config;
+  db: Kysely<Database>;
+  keyRing: KeyRing;
+  revocation: RevocationStore;
+  encryptionKey: Buffer;
+}): AuthDeps {
+  const { auth } = input.config;
+  return {
+    db: input.db,
+    keyRing: input.keyRing,
+    revocation: input.revocation,
+    sessions: {
+      refreshTokenTtlSeconds: auth.refreshTokenTtlSeconds,
+      reuseGraceSeconds: auth.refreshReuseGraceSeconds,
+      encryptionKey: input.encryptionKey,
+    },
+    tokens: { issuer: auth.issuer, audience: auth.audience, ttlSeconds: auth.accessTokenTtlSeconds },
+    requireVerifiedEmail: auth.requireVerifiedEmail,
+    lockoutThreshold: auth.lockoutThreshold,
+    adminEmails: auth.adminEmails,
+    hibpEnabled: auth.hibpEnabled,
+    sendEmail: async (db, email) => {
+      await queueEmail(db, email as Parameters<typeof queueEmail>[1]);
+    },
+  };
+}

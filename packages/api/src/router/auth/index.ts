@@ -1,0 +1,51 @@
+import { login, logout, refresh, register, toUserView, verifyEmail } from "@tidings/auth";
+import { findUserById } from "@tidings/db";
+import type { TRPCRouterRecord } from "@trpc/server";
+import { AppError } from "../../errors.ts";
+import { authedProcedure, publicProcedure } from "../../trpc.ts";
+import { deliverAuthResult } from "./deliver.ts";
+import { loginInput, refreshInput, registerInput, verifyEmailInput } from "./schemas.ts";
+
+const origin = (ctx: { request: { ip: string; userAgent: string | undefined } }) => ({
+  ip: ctx.request.ip,
+  userAgent: ctx.request.userAgent,
+});
+
+export const authRouter = {
+  register: publicProcedure.input(registerInput).mutation(({ ctx, input }) => register(ctx.auth, input, origin(ctx))),
+
+  verifyEmail: publicProcedure.input(verifyEmailInput).mutation(async ({ ctx, input }) => {
+    const result = await verifyEmail(ctx.auth, input.token, origin(ctx));
+    return deliverAuthResult(ctx, result, input.refreshTokenTransport);
+  }),
+
+  login: publicProcedure.input(loginInput).mutation(async ({ ctx, input }) => {
+    const result = await login(ctx.auth, input, origin(ctx));
+    return deliverAuthResult(ctx, result, input.refreshTokenTransport);
+  }),
+
+  refresh: publicProcedure.input(refreshInput).mutation(async ({ ctx, input }) => {
+    const fromCookie = !input.refreshToken;
+    const token = input.refreshToken ?? ctx.request.refreshCookie.read();
+    if (!token) throw new AppError("TOKEN_INVALID", "Sign in again");
+    // A cookie rides along on cross-site requests; only our own pages can add this proof (S17).
+    if (fromCookie && !ctx.request.csrfProof) throw new AppError("FORBIDDEN", "Missing CSRF header");
+    const result = await refresh(ctx.auth, token, origin(ctx)).catch((error: unknown) => {
+      if (fromCookie) ctx.request.refreshCookie.clear();
+      throw error;
+    });
+    return deliverAuthResult(ctx, result, input.refreshTokenTransport ?? (fromCookie ? "cookie" : "body"));
+  }),
+
+  logout: authedProcedure.mutation(async ({ ctx }) => {
+    await logout(ctx.auth, ctx.principal, origin(ctx));
+    ctx.request.refreshCookie.clear();
+    return { status: "ok" as const };
+  }),
+
+  me: authedProcedure.query(async ({ ctx }) => {
+    const user = await findUserById(ctx.db, ctx.principal.userId);
+    if (!user) throw new AppError("TOKEN_INVALID", "Sign in again");
+    return toUserView(user);
+  }),
+} satisfies TRPCRouterRecord;

@@ -1,0 +1,83 @@
+import {
+  countSessions,
+  findUserByEmail,
+  hasSessionWithUserAgent,
+  recordFailedLogin,
+  recordSuccessfulLogin,
+} from "@tidings/db";
+import { type RequestOrigin, recordAuditEvent } from "../audit.ts";
+import { normalizeEmail } from "../email-address.ts";
+import { issueOneTimeToken } from "../one-time-tokens.ts";
+import { dummyVerify, hashPassword, needsRehash, verifyPassword } from "../password/index.ts";
+import type { AuthDeps } from "./deps.ts";
+import { AuthFailure, invalidCredentials } from "./failure.ts";
+import { openSession } from "./sign-in.ts";
+import type { AuthResult } from "./views.ts";
+
+/**
+ * Password sign-in. Unknown emails cost one argon2 verification like known ones (S5); locked and
+ * disabled accounts answer exactly like a wrong password (S8); only a correct password reveals
+ * that the email still needs verifying.
+ */
+export async function login(
+  deps: AuthDeps,
+  input: { email: string; password: string },
+  origin: RequestOrigin,
+): Promise<AuthResult> {
+  const user = await findUserByEmail(deps.db, normalizeEmail(input.email));
+  if (!user?.password_hash) {
+    await dummyVerify(input.password);
+    await recordAuditEvent(deps.db, { type: "login_failed", userId: null, origin, metadata: { reason: "unknown" } });
+    throw invalidCredentials();
+  }
+
+  const passwordOk = await verifyPassword(user.password_hash, input.password);
+  if (!passwordOk) {
+    await deps.db.transaction().execute(async (trx) => {
+      const { lockedNow } = await recordFailedLogin(trx, user.id, deps.lockoutThreshold);
+      await recordAuditEvent(trx, { type: "login_failed", userId: user.id, origin, metadata: { reason: "password" } });
+      if (lockedNow) {
+        const token = await issueOneTimeToken(trx, user.id, "unlock_account");
+        await recordAuditEvent(trx, { type: "account_locked", userId: user.id, origin, metadata: { by: "lockout" } });
+        await deps.sendEmail(trx, {
+          template: "account-locked",
+          to: user.email,
+          data: { displayName: user.display_name, token },
+        });
+      }
+    });
+    throw invalidCredentials();
+  }
+
+  if (user.locked_at || user.disabled_at) {
+    const reason = user.disabled_at ? "disabled" : "locked";
+    await recordAuditEvent(deps.db, { type: "login_failed", userId: user.id, origin, metadata: { reason } });
+    throw invalidCredentials();
+  }
+  if (deps.requireVerifiedEmail && !user.email_verified_at) {
+    throw new AuthFailure("EMAIL_NOT_VERIFIED", "Verify your email address to sign in");
+  }
+
+  // Hashes made with older parameters are upgraded while the password is at hand (S1).
+  const upgradedHash = needsRehash(user.password_hash) ? await hashPassword(input.password) : undefined;
+  return deps.db.transaction().execute(async (trx) => {
+    const userAgent = origin.userAgent ?? "";
+    const newDevice =
+      (await countSessions(trx, user.id)) > 0 && !(await hasSessionWithUserAgent(trx, user.id, userAgent));
+    const signedIn = await recordSuccessfulLogin(trx, user.id, upgradedHash);
+    const result = await openSession(deps, trx, signedIn, origin, "password");
+    if (newDevice) {
+      await deps.sendEmail(trx, {
+        template: "new-sign-in",
+        to: signedIn.email,
+        data: {
+          displayName: signedIn.display_name,
+          at: result.session.createdAt.toISOString(),
+          ip: origin.ip,
+          userAgent: userAgent || "unknown",
+        },
+      });
+    }
+    return result;
+  });
+}

@@ -1,0 +1,20 @@
+import { type RequestOrigin, recordAuditEvent } from "../audit.ts";
+import { revokeSession } from "../sessions.ts";
+import type { Principal } from "./authenticate.ts";
+import type { AuthDeps } from "./deps.ts";
+
+/** Ends the caller's session: in the database, and on the revocation list every process reads. */
+export async function logout(deps: AuthDeps, principal: Principal, origin: RequestOrigin): Promise<void> {
+  await deps.db.transaction().execute(async (trx) => {
+    const ended = await revokeSession(trx, principal.sessionId, "logout", principal.userId);
+    if (ended) {
+      await recordAuditEvent(trx, {
+        type: "logout",
+        userId: principal.userId,
+        origin,
+        metadata: { sessionId: ended.id },
+      });
+    }
+  });
+  await deps.revocation.revoke([principal.sessionId], deps.tokens.ttlSeconds);
+}

@@ -1,0 +1,47 @@
+import { findUserByEmail, insertUserIfAbsent } from "@tidings/db";
+import { type RequestOrigin, recordAuditEvent } from "../audit.ts";
+import { normalizeEmail } from "../email-address.ts";
+import { issueOneTimeToken } from "../one-time-tokens.ts";
+import { checkPasswordPolicy, hashPassword } from "../password/index.ts";
+import type { AuthDeps } from "./deps.ts";
+import { AuthFailure } from "./failure.ts";
+
+/**
+ * The same answer whether or not the email is registered (S5): a new account gets a verification
+ * link, the owner of an existing one is told someone tried, and both cost one argon2 hash.
+ */
+export async function register(
+  deps: AuthDeps,
+  input: { email: string; password: string; displayName?: string | null | undefined },
+  origin: RequestOrigin,
+): Promise<{ status: "verification_sent" }> {
+  const email = input.email.trim();
+  const emailNormalized = normalizeEmail(email);
+  const displayName = input.displayName?.trim() || null;
+  const policy = await checkPasswordPolicy(
+    input.password,
+    { email, displayName },
+    { hibp: { enabled: deps.hibpEnabled } },
+  );
+  if (!policy.ok) throw new AuthFailure("WEAK_PASSWORD", "Choose a stronger password", { reasons: policy.reasons });
+  const passwordHash = await hashPassword(input.password);
+
+  await deps.db.transaction().execute(async (trx) => {
+    const created = await insertUserIfAbsent(trx, { email, emailNormalized, displayName, passwordHash });
+    if (!created) {
+      const existing = await findUserByEmail(trx, emailNormalized);
+      if (existing) {
+        await deps.sendEmail(trx, {
+          template: "account-exists",
+          to: existing.email,
+          data: { displayName: existing.display_name },
+        });
+      }
+      return;
+    }
+    const token = await issueOneTimeToken(trx, created.id, "verify_email");
+    await deps.sendEmail(trx, { template: "verify-email", to: created.email, data: { displayName, token } });
+    await recordAuditEvent(trx, { type: "register", userId: created.id, origin });
+  });
+  return { status: "verification_sent" };
+}

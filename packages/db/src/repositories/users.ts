@@ -1,0 +1,99 @@
+import { sql } from "kysely";
+import type { Executor } from "../executor.ts";
+import type { User } from "../schema.ts";
+
+export function findUserById(db: Executor, id: string): Promise<User | undefined> {
+  return db.selectFrom("users").selectAll().where("id", "=", id).executeTakeFirst();
+}
+
+export function findUserByEmail(db: Executor, emailNormalized: string): Promise<User | undefined> {
+  return db.selectFrom("users").selectAll().where("email_normalized", "=", emailNormalized).executeTakeFirst();
+}
+
+/** Inserts a user unless the email is taken (a concurrent registration may have won); undefined then. */
+export function insertUserIfAbsent(
+  db: Executor,
+  user: { email: string; emailNormalized: string; displayName: string | null; passwordHash: string },
+): Promise<User | undefined> {
+  return db
+    .insertInto("users")
+    .values({
+      email: user.email,
+      email_normalized: user.emailNormalized,
+      display_name: user.displayName,
+      password_hash: user.passwordHash,
+    })
+    .onConflict((oc) => oc.column("email_normalized").doNothing())
+    .returningAll()
+    .executeTakeFirst();
+}
+
+/**
+ * Counts a failed sign-in atomically. Exactly one of any number of concurrent failures sees the
+ * count reach the threshold, and only that one reports `lockedNow` (S10: one lockout, one email).
+ */
+export async function recordFailedLogin(
+  db: Executor,
+  userId: string,
+  threshold: number,
+): Promise<{ lockedNow: boolean }> {
+  const row = await db
+    .updateTable("users")
+    .set((eb) => ({
+      failed_login_count: eb("failed_login_count", "+", 1),
+      locked_at: sql`case when failed_login_count + 1 >= ${threshold} and locked_at is null then now() else locked_at end`,
+      updated_at: sql`now()`,
+    }))
+    .where("id", "=", userId)
+    .returning(["failed_login_count"])
+    .executeTakeFirst();
+  return { lockedNow: row?.failed_login_count === threshold };
+}
+
+export async function recordSuccessfulLogin(db: Executor, userId: string, newPasswordHash?: string): Promise<User> {
+  return db
+    .updateTable("users")
+    .set({
+      failed_login_count: 0,
+      last_login_at: sql`now()`,
+      updated_at: sql`now()`,
+      ...(newPasswordHash ? { password_hash: newPasswordHash } : {}),
+    })
+    .where("id", "=", userId)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export async function markEmailVerified(db: Executor, userId: string, makeAdmin: boolean): Promise<User> {
+  return db
+    .updateTable("users")
+    .set({
+      email_verified_at: sql`coalesce(email_verified_at, now())`,
+      updated_at: sql`now()`,
+      ...(makeAdmin ? { role: "admin" as const } : {}),
+    })
+    .where("id", "=", userId)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+/** True when the user has signed in before from a browser with this user agent. */
+export async function hasSessionWithUserAgent(db: Executor, userId: string, userAgent: string): Promise<boolean> {
+  const row = await db
+    .selectFrom("sessions")
+    .select("id")
+    .where("user_id", "=", userId)
+    .where("user_agent", "=", userAgent)
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+export async function countSessions(db: Executor, userId: string): Promise<number> {
+  const row = await db
+    .selectFrom("sessions")
+    .select((eb) => eb.fn.countAll<number>().as("count"))
+    .where("user_id", "=", userId)
+    .executeTakeFirst();
+  return Number(row?.count ?? 0);
+}
