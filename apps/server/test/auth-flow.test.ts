@@ -11,18 +11,11 @@ import {
   type TestRedis,
 } from "@tidings/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { APP_URL, type AuthResultBody, PASSWORD } from "./auth-stack.ts";
 import { type StartedServer, serverDir, startServer } from "./helpers.ts";
 import { bearer, trpcCall } from "./trpc-http.ts";
 
-const APP_URL = "https://mail.example.test";
-const password = "correct horse battery staple 42";
-
-interface AuthResultBody {
-  accessToken: string;
-  refreshToken?: string;
-  user: { id: string; email: string; emailVerified: boolean };
-  session: { id: string };
-}
+const password = PASSWORD;
 
 describe.skipIf(!services().postgres || !services().redis)(
   "sign-up, verification, sign-in and refresh over HTTP",

@@ -1,11 +1,15 @@
+import { accountRouter } from "./router/account.ts";
 import { authRouter } from "./router/auth/index.ts";
 import { devMailboxRouter } from "./router/dev-mailbox.ts";
 import { healthRouter } from "./router/health.ts";
+import { sessionRouter } from "./router/session.ts";
 import { createTRPCRouter } from "./trpc.ts";
 
 export const appRouter = createTRPCRouter({
   health: healthRouter,
   auth: authRouter,
+  session: sessionRouter,
+  account: accountRouter,
   devMailbox: devMailboxRouter,
 });
 

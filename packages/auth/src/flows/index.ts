@@ -1,8 +1,11 @@
+export { resendVerification, unlockAccount } from "./account-recovery.ts";
 export { authenticate, type Principal } from "./authenticate.ts";
+export { changePassword } from "./change-password.ts";
 export type { AuthDeps, AuthEmail } from "./deps.ts";
 export { AuthFailure, type AuthFailureCode } from "./failure.ts";
 export { login } from "./login.ts";
 export { logout } from "./logout.ts";
+export { requestPasswordReset, resetPassword } from "./password-reset.ts";
 export { refresh } from "./refresh.ts";
 export { register } from "./register.ts";
 export { verifyEmail } from "./verify-email.ts";

@@ -97,3 +97,23 @@ export async function countSessions(db: Executor, userId: string): Promise<numbe
     .executeTakeFirst();
   return Number(row?.count ?? 0);
 }
+
+export async function setPasswordHash(db: Executor, userId: string, passwordHash: string): Promise<User> {
+  return db
+    .updateTable("users")
+    .set({ password_hash: passwordHash, updated_at: sql`now()` })
+    .where("id", "=", userId)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+/** Lifts a lockout; resolves with the user when it was locked. */
+export function unlockUser(db: Executor, userId: string): Promise<User | undefined> {
+  return db
+    .updateTable("users")
+    .set({ locked_at: null, failed_login_count: 0, updated_at: sql`now()` })
+    .where("id", "=", userId)
+    .where("locked_at", "is not", null)
+    .returningAll()
+    .executeTakeFirst();
+}

@@ -1,10 +1,31 @@
-import { login, logout, refresh, register, toUserView, verifyEmail } from "@tidings/auth";
+import {
+  changePassword,
+  login,
+  logout,
+  refresh,
+  register,
+  requestPasswordReset,
+  resendVerification,
+  resetPassword,
+  toUserView,
+  unlockAccount,
+  verifyEmail,
+} from "@tidings/auth";
 import { findUserById } from "@tidings/db";
 import type { TRPCRouterRecord } from "@trpc/server";
 import { AppError } from "../../errors.ts";
 import { authedProcedure, publicProcedure } from "../../trpc.ts";
 import { deliverAuthResult } from "./deliver.ts";
-import { loginInput, refreshInput, registerInput, verifyEmailInput } from "./schemas.ts";
+import {
+  changePasswordInput,
+  emailOnlyInput,
+  loginInput,
+  refreshInput,
+  registerInput,
+  resetPasswordInput,
+  tokenInput,
+  verifyEmailInput,
+} from "./schemas.ts";
 
 const origin = (ctx: { request: { ip: string; userAgent: string | undefined } }) => ({
   ip: ctx.request.ip,
@@ -42,6 +63,26 @@ export const authRouter = {
     ctx.request.refreshCookie.clear();
     return { status: "ok" as const };
   }),
+
+  resendVerification: publicProcedure
+    .input(emailOnlyInput)
+    .mutation(({ ctx, input }) => resendVerification(ctx.auth, input.email)),
+
+  requestPasswordReset: publicProcedure
+    .input(emailOnlyInput)
+    .mutation(({ ctx, input }) => requestPasswordReset(ctx.auth, input.email, origin(ctx))),
+
+  resetPassword: publicProcedure
+    .input(resetPasswordInput)
+    .mutation(({ ctx, input }) => resetPassword(ctx.auth, input, origin(ctx))),
+
+  unlockAccount: publicProcedure
+    .input(tokenInput)
+    .mutation(({ ctx, input }) => unlockAccount(ctx.auth, input.token, origin(ctx))),
+
+  changePassword: authedProcedure
+    .input(changePasswordInput)
+    .mutation(({ ctx, input }) => changePassword(ctx.auth, ctx.principal, input, origin(ctx))),
 
   me: authedProcedure.query(async ({ ctx }) => {
     const user = await findUserById(ctx.db, ctx.principal.userId);

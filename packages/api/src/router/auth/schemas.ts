@@ -20,3 +20,12 @@ export const refreshInput = z
     refreshTokenTransport: transport.optional(),
   })
   .default({});
+
+export const emailOnlyInput = z.object({ email });
+export const resetPasswordInput = z.object({ token: oneTimeToken, newPassword });
+export const tokenInput = z.object({ token: oneTimeToken });
+export const changePasswordInput = z.object({
+  currentPassword: password,
+  newPassword,
+  revokeOtherSessions: z.boolean().default(true),
+});

@@ -1,0 +1,96 @@
+import { services } from "@tidings/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type AuthStack, PASSWORD, signIn, signUp, startAuthStack, tokenFromEmail } from "./auth-stack.ts";
+import { bearer, trpcCall } from "./trpc-http.ts";
+
+describe.skipIf(!services().postgres || !services().redis)("revocation is immediate in every server process", () => {
+  let stack: AuthStack;
+  let a: string;
+  let b: string;
+
+  beforeAll(async () => {
+    stack = await startAuthStack({ serverCount: 2 });
+    [a, b] = stack.servers.map((server) => server.url) as [string, string];
+  });
+  afterAll(() => stack?.stop());
+
+  const me = (url: string, token: string) => trpcCall(url, "query", "auth.me", undefined, bearer(token));
+  const expectRevoked = async (url: string, token: string) => {
+    const answer = await me(url, token);
+    expect(answer.status).toBe(401);
+    expect(answer.error?.data.appCode).toBe("SESSION_REVOKED");
+  };
+
+  it("after logout on one process, the same token fails on the other at once", async () => {
+    const session = await signUp(stack, "logout@example.test");
+    expect((await me(b, session.accessToken)).status).toBe(200);
+    expect((await trpcCall(a, "mutation", "auth.logout", undefined, bearer(session.accessToken))).status).toBe(200);
+    await expectRevoked(b, session.accessToken);
+    await expectRevoked(a, session.accessToken);
+  });
+
+  it("after session.revoke and session.revokeOthers", async () => {
+    const first = await signUp(stack, "revoke@example.test");
+    const second = await signIn(a, "revoke@example.test");
+    const third = await signIn(a, "revoke@example.test");
+
+    const list = await trpcCall<{ id: string; current: boolean }[]>(
+      b,
+      "query",
+      "session.list",
+      undefined,
+      bearer(first.accessToken),
+    );
+    expect(list.data?.map((session) => session.id)).toEqual([third.session.id, second.session.id, first.session.id]);
+    expect(list.data?.filter((session) => session.current).map((session) => session.id)).toEqual([first.session.id]);
+
+    const revoked = await trpcCall(
+      a,
+      "mutation",
+      "session.revoke",
+      { sessionId: second.session.id },
+      bearer(first.accessToken),
+    );
+    expect(revoked.status).toBe(200);
+    await expectRevoked(b, second.accessToken);
+
+    const others = await trpcCall(a, "mutation", "session.revokeOthers", undefined, bearer(first.accessToken));
+    expect(others.data).toEqual({ revoked: 1 });
+    await expectRevoked(b, third.accessToken);
+    expect((await me(b, first.accessToken)).status).toBe(200);
+  });
+
+  it("after changePassword (other sessions) and resetPassword (all sessions)", async () => {
+    const email = "password@example.test";
+    const current = await signUp(stack, email);
+    const other = await signIn(b, email);
+    const newPassword = "a completely different passphrase 77";
+
+    const changed = await trpcCall(
+      a,
+      "mutation",
+      "auth.changePassword",
+      { currentPassword: PASSWORD, newPassword },
+      bearer(current.accessToken),
+    );
+    expect(changed.status).toBe(200);
+    await expectRevoked(b, other.accessToken);
+    expect((await me(b, current.accessToken)).status).toBe(200);
+
+    expect((await trpcCall(a, "mutation", "auth.requestPasswordReset", { email })).data).toEqual({ status: "ok" });
+    const token = await tokenFromEmail(stack.smtp, email, "reset-password");
+    const reset = await trpcCall(b, "mutation", "auth.resetPassword", {
+      token,
+      newPassword: "yet another long passphrase 99",
+    });
+    expect(reset.status).toBe(200);
+    await expectRevoked(a, current.accessToken);
+
+    const again = await trpcCall(b, "mutation", "auth.resetPassword", {
+      token,
+      newPassword: "yet another long passphrase 99",
+    });
+    expect(again.error?.data.appCode).toBe("TOKEN_INVALID");
+    expect((await signIn(a, email, "yet another long passphrase 99")).user.email).toBe(email);
+  });
+});

@@ -1,0 +1,70 @@
+import { findUserByEmail, findUserById, setPasswordHash } from "@tidings/db";
+import { type RequestOrigin, recordAuditEvent } from "../audit.ts";
+import { normalizeEmail } from "../email-address.ts";
+import { consumeOneTimeToken, issueOneTimeToken } from "../one-time-tokens.ts";
+import { checkPasswordPolicy, hashPassword } from "../password/index.ts";
+import { revokeUserSessions } from "../sessions.ts";
+import type { AuthDeps } from "./deps.ts";
+import { AuthFailure } from "./failure.ts";
+
+/** Always "ok" (S5); the owner of a known, enabled account gets a link valid for one hour. */
+export async function requestPasswordReset(
+  deps: AuthDeps,
+  email: string,
+  origin: RequestOrigin,
+): Promise<{ status: "ok" }> {
+  await deps.db.transaction().execute(async (trx) => {
+    const user = await findUserByEmail(trx, normalizeEmail(email));
+    if (!user || user.disabled_at) return;
+    const token = await issueOneTimeToken(trx, user.id, "password_reset");
+    await deps.sendEmail(trx, {
+      template: "password-reset",
+      to: user.email,
+      data: { displayName: user.display_name, token },
+    });
+    await recordAuditEvent(trx, { type: "password_reset_requested", userId: user.id, origin });
+  });
+  return { status: "ok" };
+}
+
+/** Sets a new password from an emailed link and ends every session of the user (S4, S14). */
+export async function resetPassword(
+  deps: AuthDeps,
+  input: { token: string; newPassword: string },
+  origin: RequestOrigin,
+): Promise<{ status: "ok" }> {
+  const revoked = await deps.db.transaction().execute(async (trx) => {
+    const used = await consumeOneTimeToken(trx, input.token, "password_reset");
+    if (!used.ok) throw new AuthFailure(used.reason, "This reset link is not valid any more");
+    const user = await findUserById(trx, used.userId);
+    if (!user) throw new AuthFailure("TOKEN_INVALID", "This reset link is not valid any more");
+    const policy = await checkPasswordPolicy(
+      input.newPassword,
+      { email: user.email, displayName: user.display_name },
+      { hibp: { enabled: deps.hibpEnabled } },
+    );
+    // Thrown inside the transaction, so the link stays usable for a second, stronger try.
+    if (!policy.ok) throw new AuthFailure("WEAK_PASSWORD", "Choose a stronger password", { reasons: policy.reasons });
+    await setPasswordHash(trx, user.id, await hashPassword(input.newPassword));
+    const ended = await revokeUserSessions(trx, user.id, "password_reset");
+    await recordAuditEvent(trx, {
+      type: "password_reset",
+      userId: user.id,
+      origin,
+      metadata: { sessionsEnded: ended.length },
+    });
+    await deps.sendEmail(trx, {
+      template: "password-changed",
+      to: user.email,
+      data: {
+        displayName: user.display_name,
+        at: new Date().toISOString(),
+        ip: origin.ip,
+        userAgent: origin.userAgent || "unknown",
+      },
+    });
+    return ended;
+  });
+  await deps.revocation.revoke(revoked, deps.tokens.ttlSeconds);
+  return { status: "ok" };
+}
