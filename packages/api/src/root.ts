@@ -1,4 +1,5 @@
 import { accountRouter } from "./router/account.ts";
+import { adminRouter } from "./router/admin.ts";
 import { authRouter } from "./router/auth/index.ts";
 import { devMailboxRouter } from "./router/dev-mailbox.ts";
 import { healthRouter } from "./router/health.ts";
@@ -10,6 +11,7 @@ export const appRouter = createTRPCRouter({
   auth: authRouter,
   session: sessionRouter,
   account: accountRouter,
+  admin: adminRouter,
   devMailbox: devMailboxRouter,
 });
 

@@ -1,4 +1,5 @@
 import { AuthFailure, authenticate } from "@tidings/auth";
+import { findUserById } from "@tidings/db";
 import { initTRPC } from "@trpc/server";
 import superjson from "superjson";
 import { ZodError } from "zod";
@@ -49,4 +50,11 @@ export const authedProcedure = publicProcedure.use(async ({ ctx, next }) => {
   if (!token) throw new AppError("TOKEN_INVALID", "Sign in first");
   const principal = await authenticate(ctx.auth, token);
   return next({ ctx: { principal } });
+});
+
+/** Needs the admin role, read from the database so a demotion takes effect at once. */
+export const adminProcedure = authedProcedure.use(async ({ ctx, next }) => {
+  const user = await findUserById(ctx.db, ctx.principal.userId);
+  if (user?.role !== "admin" || user.disabled_at) throw new AppError("FORBIDDEN", "Administrators only");
+  return next({ ctx: { admin: user } });
 });

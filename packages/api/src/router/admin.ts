@@ -1,0 +1,151 @@
+import { auditEventTypes, recordAuditEvent, revokeUserSessions, toUserView } from "@tidings/auth";
+import { type Executor, sql, unlockUser } from "@tidings/db";
+import type { TRPCRouterRecord } from "@trpc/server";
+import { z } from "zod";
+import { AppError } from "../errors.ts";
+import { adminProcedure } from "../trpc.ts";
+
+const limit = z.number().int().min(1).max(100).default(20);
+const userIdInput = z.object({ userId: z.uuid() });
+
+async function userExists(db: Executor, userId: string): Promise<void> {
+  const row = await db.selectFrom("users").select("id").where("id", "=", userId).executeTakeFirst();
+  if (!row) throw new AppError("NOT_FOUND", "No such user");
+}
+
+export const adminRouter = {
+  users: {
+    list: adminProcedure
+      .input(
+        z
+          .object({ query: z.string().trim().max(320).optional(), cursor: z.iso.datetime().optional(), limit })
+          .default({ limit: 20 }),
+      )
+      .query(async ({ ctx, input }) => {
+        let query = ctx.db
+          .selectFrom("users")
+          .selectAll()
+          .orderBy("created_at", "desc")
+          .orderBy("id", "desc")
+          .limit(input.limit + 1);
+        if (input.query) {
+          const pattern = `%${input.query.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+          query = query.where((eb) =>
+            eb.or([eb("email_normalized", "like", pattern), eb(sql`lower(display_name)`, "like", pattern)]),
+          );
+        }
+        if (input.cursor) query = query.where("created_at", "<", new Date(input.cursor));
+        const rows = await query.execute();
+        const page = rows.slice(0, input.limit);
+        return {
+          items: page.map((user) => ({
+            ...toUserView(user),
+            lockedAt: user.locked_at,
+            disabledAt: user.disabled_at,
+            lastLoginAt: user.last_login_at,
+          })),
+          nextCursor: rows.length > input.limit ? (page.at(-1)?.created_at.toISOString() ?? null) : null,
+        };
+      }),
+
+    unlock: adminProcedure.input(userIdInput).mutation(async ({ ctx, input }) => {
+      await ctx.db.transaction().execute(async (trx) => {
+        await userExists(trx, input.userId);
+        if (await unlockUser(trx, input.userId)) {
+          await recordAuditEvent(trx, {
+            type: "account_unlocked",
+            userId: input.userId,
+            origin: { ip: ctx.request.ip, userAgent: ctx.request.userAgent },
+            metadata: { by: "admin", adminId: ctx.admin.id },
+          });
+        }
+      });
+      return { status: "ok" as const };
+    }),
+
+    setDisabled: adminProcedure
+      .input(z.object({ userId: z.uuid(), disabled: z.boolean() }))
+      .mutation(async ({ ctx, input }) => {
+        if (input.userId === ctx.admin.id) throw new AppError("FORBIDDEN", "You cannot disable your own account");
+        const ended = await ctx.db.transaction().execute(async (trx) => {
+          await userExists(trx, input.userId);
+          const changed = await trx
+            .updateTable("users")
+            .set({ disabled_at: input.disabled ? sql`now()` : null, updated_at: sql`now()` })
+            .where("id", "=", input.userId)
+            .where("disabled_at", input.disabled ? "is" : "is not", null)
+            .returning("id")
+            .executeTakeFirst();
+          if (!changed) return [];
+          await recordAuditEvent(trx, {
+            type: input.disabled ? "account_disabled" : "account_enabled",
+            userId: input.userId,
+            origin: { ip: ctx.request.ip, userAgent: ctx.request.userAgent },
+            metadata: { adminId: ctx.admin.id },
+          });
+          return input.disabled ? revokeUserSessions(trx, input.userId, "account_disabled") : [];
+        });
+        await ctx.auth.revocation.revoke(ended, ctx.auth.tokens.ttlSeconds);
+        return { status: "ok" as const };
+      }),
+
+    revokeSessions: adminProcedure.input(userIdInput).mutation(async ({ ctx, input }) => {
+      const ended = await ctx.db.transaction().execute(async (trx) => {
+        await userExists(trx, input.userId);
+        const ids = await revokeUserSessions(trx, input.userId, "revoked_by_admin");
+        for (const sessionId of ids) {
+          await recordAuditEvent(trx, {
+            type: "session_revoked",
+            userId: input.userId,
+            origin: { ip: ctx.request.ip, userAgent: ctx.request.userAgent },
+            metadata: { sessionId, adminId: ctx.admin.id },
+          });
+        }
+        return ids;
+      });
+      await ctx.auth.revocation.revoke(ended, ctx.auth.tokens.ttlSeconds);
+      return { revoked: ended.length };
+    }),
+  },
+
+  events: {
+    list: adminProcedure
+      .input(
+        z
+          .object({
+            userId: z.uuid().optional(),
+            type: z.enum(auditEventTypes).optional(),
+            cursor: z
+              .string()
+              .regex(/^\d{1,19}$/)
+              .optional(),
+            limit,
+          })
+          .default({ limit: 20 }),
+      )
+      .query(async ({ ctx, input }) => {
+        let query = ctx.db
+          .selectFrom("audit_events")
+          .selectAll()
+          .orderBy("id", "desc")
+          .limit(input.limit + 1);
+        if (input.userId) query = query.where("user_id", "=", input.userId);
+        if (input.type) query = query.where("type", "=", input.type);
+        if (input.cursor) query = query.where("id", "<", input.cursor);
+        const rows = await query.execute();
+        const page = rows.slice(0, input.limit);
+        return {
+          items: page.map((row) => ({
+            id: String(row.id),
+            userId: row.user_id,
+            type: row.type,
+            ip: row.ip,
+            userAgent: row.user_agent,
+            createdAt: row.created_at,
+            metadata: row.metadata,
+          })),
+          nextCursor: rows.length > input.limit ? String(page.at(-1)?.id) : null,
+        };
+      }),
+  },
+} satisfies TRPCRouterRecord;
