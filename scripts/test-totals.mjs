@@ -16,7 +16,10 @@ const brokenFiles = report.testResults.filter(
   (result) => result.status === "failed" && !result.assertionResults.some((test) => test.status === "failed"),
 ).length;
 const passed = report.numPassedTests;
-const failed = report.numFailedTests + brokenFiles;
+// Vitest marks a run unsuccessful for errors outside any test (e.g. unhandled rejections) too.
+const stray = report.success === false && report.numFailedTests + brokenFiles === 0 ? 1 : 0;
+if (stray) console.error("vitest reported errors outside the tests (see its output); counted as one failure");
+const failed = report.numFailedTests + brokenFiles + stray;
 const skipped = report.numPendingTests + report.numTodoTests;
 process.stdout.write(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}\n`);
 process.exit(failed > 0 || passed === 0 ? 1 : 0);

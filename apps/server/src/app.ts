@@ -5,6 +5,7 @@ import type { Config } from "@tidings/config";
 import { type FastifyTRPCPluginOptions, fastifyTRPCPlugin } from "@trpc/server/adapters/fastify";
 import Fastify, { type FastifyInstance } from "fastify";
 import { hasCsrfProof, refreshCookieFor } from "./refresh-cookie.ts";
+import { registerSecurityHeaders } from "./security-headers.ts";
 import type { Services } from "./services.ts";
 import { registerWebApp } from "./web.ts";
 
@@ -31,6 +32,8 @@ export function createFastify(config: Config): FastifyInstance {
       return typeof given === "string" && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
     },
     bodyLimit: 1024 * 1024,
+    // S11: X-Forwarded-For counts only when it comes from a proxy named in TRUST_PROXY.
+    trustProxy: config.auth.trustProxy.length ? config.auth.trustProxy : false,
     routerOptions: { maxParamLength: 5_000 },
   });
 }
@@ -40,6 +43,7 @@ export async function registerRoutes(app: FastifyInstance, { config, services }:
   app.addHook("onSend", async (request, reply) => {
     reply.header("x-request-id", request.id);
   });
+  await registerSecurityHeaders(app, config);
 
   app.get("/healthz", async () => ({ status: "ok" }));
   app.get("/readyz", async (_request, reply) => {

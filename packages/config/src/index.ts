@@ -45,6 +45,7 @@ export interface AuthConfig {
   requireVerifiedEmail: boolean;
   lockoutThreshold: number;
   trustProxy: string[];
+  corsOrigins: string[];
   hibpEnabled: boolean;
   adminEmails: string[];
   rateLimits: {
@@ -117,6 +118,7 @@ export function loadConfig(source: EnvSource = process.env): Config {
       requireVerifiedEmail: env.AUTH_REQUIRE_VERIFIED_EMAIL,
       lockoutThreshold: env.LOCKOUT_THRESHOLD,
       trustProxy: env.TRUST_PROXY,
+      corsOrigins: env.CORS_ORIGINS,
       hibpEnabled: env.HIBP_ENABLED,
       adminEmails: env.ADMIN_EMAILS.map((email) => email.toLowerCase()),
       rateLimits: {

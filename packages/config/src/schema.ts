@@ -143,6 +143,9 @@ export const envSchema = z.object({
   TRUST_PROXY: commaList.describe(
     "Comma-separated addresses or CIDRs of reverse proxies whose X-Forwarded-For is believed. Unset: the socket address is the client.",
   ),
+  CORS_ORIGINS: commaList.describe(
+    "Extra origins (besides APP_URL) allowed to call the API from a browser, with credentials.",
+  ),
   HIBP_ENABLED: booleanFlag.describe("Also refuse passwords found by the Have I Been Pwned range API (k-anonymity)."),
   ADMIN_EMAILS: commaList.describe("Accounts with these emails get the admin role once verified."),
   RATE_LIMIT_LOGIN: rateLimit("5/900").describe("Sign-ins per (IP, email): attempts/seconds."),
