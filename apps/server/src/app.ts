@@ -1,22 +1,15 @@
 import { randomUUID } from "node:crypto";
 import fastifyCookie from "@fastify/cookie";
-import { appRouter, createContext } from "@tidings/api";
+import { AppError, appRouter, createContext } from "@tidings/api";
 import type { Config } from "@tidings/config";
 import { type FastifyTRPCPluginOptions, fastifyTRPCPlugin } from "@trpc/server/adapters/fastify";
 import Fastify, { type FastifyInstance } from "fastify";
+import { redactedLogPaths, serializeRequest } from "./log-redaction.ts";
+import { registerOAuthTokenRoute } from "./oauth-token.ts";
 import { hasCsrfProof, refreshCookieFor } from "./refresh-cookie.ts";
 import { registerSecurityHeaders } from "./security-headers.ts";
 import type { Services } from "./services.ts";
 import { registerWebApp } from "./web.ts";
-
-export const redactedLogPaths = [
-  "req.headers.authorization",
-  "req.headers.cookie",
-  'res.headers["set-cookie"]',
-  "*.password",
-  "*.token",
-  "*.refreshToken",
-];
 
 export interface AppOptions {
   config: Config;
@@ -25,7 +18,11 @@ export interface AppOptions {
 
 export function createFastify(config: Config): FastifyInstance {
   return Fastify({
-    logger: { level: config.logLevel, redact: { paths: redactedLogPaths, censor: "[redacted]" } },
+    logger: {
+      level: config.logLevel,
+      redact: { paths: redactedLogPaths, censor: "[redacted]" },
+      serializers: { req: serializeRequest },
+    },
     // A caller-supplied id (from a proxy) is kept when it is sane, so logs can be joined across hops.
     genReqId: (request) => {
       const given = request.headers["x-request-id"];
@@ -60,6 +57,7 @@ export async function registerRoutes(app: FastifyInstance, { config, services }:
     reply.header("cache-control", "public, max-age=300");
     return services.auth.keyRing.jwks();
   });
+  await registerOAuthTokenRoute(app, services);
 
   await app.register(fastifyCookie);
 
@@ -83,6 +81,12 @@ export async function registerRoutes(app: FastifyInstance, { config, services }:
           csrfProof: hasCsrfProof(config, req),
           refreshCookie: refreshCookieFor(config, req, res),
         }),
+      // RATE_LIMITED answers also say when to come back in the HTTP way (S9).
+      responseMeta: ({ errors }) => {
+        const limited = errors.find((error) => error instanceof AppError && error.appCode === "RATE_LIMITED");
+        const seconds = limited instanceof AppError ? limited.extra.retryAfterSeconds : undefined;
+        return typeof seconds === "number" ? { headers: new Headers({ "retry-after": String(seconds) }) } : {};
+      },
       onError: ({ error, path }) => {
         if (error.code === "INTERNAL_SERVER_ERROR")
           app.log.error({ err: error.cause ?? error, path }, "procedure failed");

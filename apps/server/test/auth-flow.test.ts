@@ -1,18 +1,6 @@
-import { randomBytes } from "node:crypto";
-import {
-  createTestDatabase,
-  createTestRedis,
-  type RunningProcess,
-  type SmtpSink,
-  services,
-  startProcess,
-  startSmtpSink,
-  type TestDatabase,
-  type TestRedis,
-} from "@tidings/testing";
+import { services } from "@tidings/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { APP_URL, type AuthResultBody, PASSWORD } from "./auth-stack.ts";
-import { type StartedServer, serverDir, startServer } from "./helpers.ts";
+import { type AuthResultBody, type AuthStack, PASSWORD, startAuthStack, tokenFromEmail } from "./auth-stack.ts";
 import { bearer, trpcCall } from "./trpc-http.ts";
 
 const password = PASSWORD;
@@ -20,48 +8,19 @@ const password = PASSWORD;
 describe.skipIf(!services().postgres || !services().redis)(
   "sign-up, verification, sign-in and refresh over HTTP",
   () => {
-    let testDb: TestDatabase;
-    let redis: TestRedis;
-    let smtp: SmtpSink;
-    let server: StartedServer;
-    let worker: RunningProcess;
+    let stack: AuthStack;
     let url: string;
 
     beforeAll(async () => {
-      [testDb, redis, smtp] = await Promise.all([createTestDatabase(), createTestRedis(), startSmtpSink()]);
-      const env = {
-        DATABASE_URL: testDb.url,
-        REDIS_URL: redis.url,
-        REDIS_PREFIX: redis.prefix,
-        SMTP_URL: smtp.url,
-        APP_URL,
-        ENCRYPTION_KEY: randomBytes(32).toString("base64"),
-        REFRESH_REUSE_GRACE_SECONDS: "2",
-      };
-      server = await startServer(env);
-      url = server.url;
-      worker = startProcess("node", ["--import", "tsx", "../worker/src/main.ts"], { cwd: serverDir, env });
-      await worker.waitFor(/"msg":"worker started"/);
+      stack = await startAuthStack({ env: { REFRESH_REUSE_GRACE_SECONDS: "2" } });
+      url = stack.servers[0]?.url ?? "";
     });
-    afterAll(async () => {
-      await server?.stop();
-      await worker?.stop();
-      await smtp?.close();
-      await redis?.cleanup();
-      await testDb?.drop();
-    });
+    afterAll(() => stack?.stop());
 
     async function registerAndVerify(email: string) {
       const registered = await trpcCall(url, "mutation", "auth.register", { email, password, displayName: "Ada" });
       expect(registered).toMatchObject({ status: 200, data: { status: "verification_sent" } });
-      const before = smtp.accepted.length;
-      await expect
-        .poll(() => smtp.accepted.slice(before).find((mail) => mail.to === email), { timeout: 20_000 })
-        .toBeTruthy();
-      const mail = smtp.accepted.find((message) => message.to === email && /verify-email/.test(message.text));
-      const token = decodeURIComponent(mail?.text.match(/verify-email\?token=([A-Za-z0-9_%-]+)/)?.[1] ?? "");
-      expect(token).not.toBe("");
-      return token;
+      return tokenFromEmail(stack.smtp, email, "verify-email");
     }
 
     it("registers, emails a verification link, refuses sign-in until verified, and verifying signs in", async () => {
@@ -135,7 +94,8 @@ describe.skipIf(!services().postgres || !services().redis)(
 
       await expect
         .poll(
-          () => smtp.accepted.some((mail) => mail.to === email && /sessions/.test(mail.text) && mail !== undefined),
+          () =>
+            stack.smtp.accepted.some((mail) => mail.to === email && /sessions/.test(mail.text) && mail !== undefined),
           {
             timeout: 20_000,
           },

@@ -1,33 +1,42 @@
-import { AuthFailure, authenticate } from "@tidings/auth";
+import { AuthFailure, authenticate, normalizeEmail } from "@tidings/auth";
 import { findUserById } from "@tidings/db";
 import { initTRPC } from "@trpc/server";
 import superjson from "superjson";
 import { ZodError } from "zod";
 import type { Context } from "./context.ts";
 import { AppError, appCodeForTrpcCode } from "./errors.ts";
+import { type RateLimitName, rateLimitRule } from "./rate-limits.ts";
 
-const t = initTRPC.context<Context>().create({
-  transformer: superjson,
-  // Stack traces never leave the server, whatever NODE_ENV says.
-  isDev: false,
-  errorFormatter({ shape, error }) {
-    const zodError = error.cause instanceof ZodError ? error.cause : undefined;
-    const appCode = error instanceof AppError ? error.appCode : appCodeForTrpcCode(error.code);
-    const issues = zodError?.issues.map((issue) => ({ path: issue.path.map(String), message: issue.message }));
-    return {
-      message: appCode === "INTERNAL" ? "Internal server error" : zodError ? "Invalid input" : shape.message,
-      code: shape.code,
-      data: {
-        code: shape.data.code,
-        httpStatus: shape.data.httpStatus,
-        path: shape.data.path,
-        appCode,
-        ...(issues ? { issues } : {}),
-        ...(error instanceof AppError ? error.extra : {}),
-      },
-    };
-  },
-});
+export interface ProcedureMeta {
+  /** Procedures with limits of their own (sign-in, registration, ...) skip the default one. */
+  ownRateLimits?: boolean;
+}
+
+const t = initTRPC
+  .context<Context>()
+  .meta<ProcedureMeta>()
+  .create({
+    transformer: superjson,
+    // Stack traces never leave the server, whatever NODE_ENV says.
+    isDev: false,
+    errorFormatter({ shape, error }) {
+      const zodError = error.cause instanceof ZodError ? error.cause : undefined;
+      const appCode = error instanceof AppError ? error.appCode : appCodeForTrpcCode(error.code);
+      const issues = zodError?.issues.map((issue) => ({ path: issue.path.map(String), message: issue.message }));
+      return {
+        message: appCode === "INTERNAL" ? "Internal server error" : zodError ? "Invalid input" : shape.message,
+        code: shape.code,
+        data: {
+          code: shape.data.code,
+          httpStatus: shape.data.httpStatus,
+          path: shape.data.path,
+          appCode,
+          ...(issues ? { issues } : {}),
+          ...(error instanceof AppError ? error.extra : {}),
+        },
+      };
+    },
+  });
 
 export const createTRPCRouter = t.router;
 export const createCallerFactory = t.createCallerFactory;
@@ -42,15 +51,44 @@ const authFailures = t.middleware(async ({ next }) => {
   return result;
 });
 
-export const publicProcedure = t.procedure.use(authFailures);
+/** Counts one attempt against each rule; the first exhausted rule answers RATE_LIMITED. */
+export async function enforceRateLimits(
+  ctx: Context,
+  checks: readonly { rule: RateLimitName; key: string }[],
+): Promise<void> {
+  for (const check of checks) {
+    const result = await ctx.rateLimiter.consume(rateLimitRule(ctx.config, check.rule), check.key);
+    if (!result.allowed) {
+      throw new AppError("RATE_LIMITED", `Too many attempts. Try again in ${result.retryAfterSeconds} s.`, {
+        retryAfterSeconds: result.retryAfterSeconds,
+      });
+    }
+  }
+}
 
-/** Needs a valid, unrevoked access token; puts the caller in `ctx.principal`. */
-export const authedProcedure = publicProcedure.use(async ({ ctx, next }) => {
+const baseProcedure = t.procedure.use(authFailures);
+
+/** Signed out: the default limit per client IP (S9), unless the procedure brings its own. */
+export const publicProcedure = baseProcedure.use(async ({ ctx, meta, next }) => {
+  if (!meta?.ownRateLimits) await enforceRateLimits(ctx, [{ rule: "default", key: `ip:${ctx.request.ip}` }]);
+  return next();
+});
+
+/** Needs a valid, unrevoked access token; puts the caller in `ctx.principal`; default limit per user. */
+export const authedProcedure = baseProcedure.use(async ({ ctx, meta, next }) => {
   const token = ctx.request.accessToken;
   if (!token) throw new AppError("TOKEN_INVALID", "Sign in first");
   const principal = await authenticate(ctx.auth, token);
+  if (!meta?.ownRateLimits) await enforceRateLimits(ctx, [{ rule: "default", key: `user:${principal.userId}` }]);
   return next({ ctx: { principal } });
 });
+
+/** Registration, resend and reset: per email and per IP. */
+export const emailActionLimits = (ctx: Context, email: string) =>
+  enforceRateLimits(ctx, [
+    { rule: "emailActionsIp", key: ctx.request.ip },
+    { rule: "emailActions", key: normalizeEmail(email) },
+  ]);
 
 /** Needs the admin role, read from the database so a demotion takes effect at once. */
 export const adminProcedure = authedProcedure.use(async ({ ctx, next }) => {

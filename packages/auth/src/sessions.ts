@@ -57,6 +57,8 @@ export function rotateRefreshToken(
   db: Kysely<Database>,
   rawToken: string,
   settings: SessionSettings,
+  /** Runs in the transaction that revokes a session for reuse, so what it records commits with it (S22). */
+  onReuse?: (trx: Executor, session: Session) => Promise<void>,
 ): Promise<RefreshOutcome> {
   return db.transaction().execute(async (trx): Promise<RefreshOutcome> => {
     const token = await trx
@@ -84,8 +86,9 @@ export function rotateRefreshToken(
         const successor = openSecret(settings.encryptionKey, token.successor_sealed, token.id);
         return { kind: "rotated", session: sessionRow, refreshToken: successor };
       }
-      const revoked = await revokeSessionRow(trx, sessionRow.id, "refresh_reused");
-      return { kind: "reused", session: revoked ?? sessionRow };
+      const revoked = (await revokeSessionRow(trx, sessionRow.id, "refresh_reused")) ?? sessionRow;
+      await onReuse?.(trx, revoked);
+      return { kind: "reused", session: revoked };
     }
 
     const successor = generateOpaqueToken();
@@ -169,4 +172,14 @@ export function listActiveSessions(db: Executor, userId: string): Promise<Sessio
     .where("expires_at", ">", sql<Date>`now()`)
     .orderBy("created_at", "desc")
     .execute();
+}
+
+/** The session a refresh token belongs to (rotated or not), for limits keyed by session. */
+export async function sessionIdForRefreshToken(db: Executor, rawToken: string): Promise<string | undefined> {
+  const row = await db
+    .selectFrom("refresh_tokens")
+    .select("session_id")
+    .where("token_hash", "=", hashToken(rawToken))
+    .executeTakeFirst();
+  return row?.session_id;
 }

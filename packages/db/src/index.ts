@@ -3,6 +3,7 @@ export { createDatabase, type DatabaseHandle, type DatabaseKind, type DatabaseOp
 export type { Executor } from "./executor.ts";
 export { MigrationFailedError, migrateToLatest } from "./migrate.ts";
 export { migrations } from "./migrations/index.ts";
+export * from "./repositories/audit-events.ts";
 export * from "./repositories/dev-mailbox.ts";
 export * from "./repositories/email-deliveries.ts";
 export * from "./repositories/outbox.ts";

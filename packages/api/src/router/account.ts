@@ -1,8 +1,9 @@
 import { toUserView } from "@tidings/auth";
-import { sql } from "@tidings/db";
+import { listAuditEvents, sql } from "@tidings/db";
 import type { TRPCRouterRecord } from "@trpc/server";
 import { z } from "zod";
 import { authedProcedure } from "../trpc.ts";
+import { toSecurityEvent } from "./security-event-view.ts";
 
 const pageInput = z
   .object({
@@ -29,25 +30,11 @@ export const accountRouter = {
 
   /** The caller's own audit trail, newest first; `nextCursor` pages back in time. */
   securityEvents: authedProcedure.input(pageInput).query(async ({ ctx, input }) => {
-    let query = ctx.db
-      .selectFrom("audit_events")
-      .select(["id", "type", "ip", "user_agent", "metadata", "created_at"])
-      .where("user_id", "=", ctx.principal.userId)
-      .orderBy("id", "desc")
-      .limit(input.limit + 1);
-    if (input.cursor) query = query.where("id", "<", input.cursor);
-    const rows = await query.execute();
-    const page = rows.slice(0, input.limit);
-    return {
-      items: page.map((row) => ({
-        id: String(row.id),
-        type: row.type,
-        ip: row.ip,
-        userAgent: row.user_agent,
-        createdAt: row.created_at,
-        metadata: row.metadata,
-      })),
-      nextCursor: rows.length > input.limit ? String(page.at(-1)?.id) : null,
-    };
+    const page = await listAuditEvents(ctx.db, {
+      userId: ctx.principal.userId,
+      cursor: input.cursor,
+      limit: input.limit,
+    });
+    return { items: page.items.map(toSecurityEvent), nextCursor: page.nextCursor };
   }),
 } satisfies TRPCRouterRecord;

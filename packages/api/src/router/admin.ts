@@ -1,9 +1,10 @@
 import { auditEventTypes, recordAuditEvent, revokeUserSessions, toUserView } from "@tidings/auth";
-import { type Executor, sql, unlockUser } from "@tidings/db";
+import { type Executor, listAuditEvents, sql, unlockUser } from "@tidings/db";
 import type { TRPCRouterRecord } from "@trpc/server";
 import { z } from "zod";
 import { AppError } from "../errors.ts";
 import { adminProcedure } from "../trpc.ts";
+import { toSecurityEvent } from "./security-event-view.ts";
 
 const limit = z.number().int().min(1).max(100).default(20);
 const userIdInput = z.object({ userId: z.uuid() });
@@ -124,27 +125,10 @@ export const adminRouter = {
           .default({ limit: 20 }),
       )
       .query(async ({ ctx, input }) => {
-        let query = ctx.db
-          .selectFrom("audit_events")
-          .selectAll()
-          .orderBy("id", "desc")
-          .limit(input.limit + 1);
-        if (input.userId) query = query.where("user_id", "=", input.userId);
-        if (input.type) query = query.where("type", "=", input.type);
-        if (input.cursor) query = query.where("id", "<", input.cursor);
-        const rows = await query.execute();
-        const page = rows.slice(0, input.limit);
+        const page = await listAuditEvents(ctx.db, input);
         return {
-          items: page.map((row) => ({
-            id: String(row.id),
-            userId: row.user_id,
-            type: row.type,
-            ip: row.ip,
-            userAgent: row.user_agent,
-            createdAt: row.created_at,
-            metadata: row.metadata,
-          })),
-          nextCursor: rows.length > input.limit ? String(page.at(-1)?.id) : null,
+          items: page.items.map((event) => ({ ...toSecurityEvent(event), userId: event.user_id })),
+          nextCursor: page.nextCursor,
         };
       }),
   },

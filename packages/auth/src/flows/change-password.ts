@@ -1,10 +1,10 @@
-import { findUserById, setPasswordHash } from "@tidings/db";
-import { type RequestOrigin, recordAuditEvent } from "../audit.ts";
+import { findUserById } from "@tidings/db";
+import type { RequestOrigin } from "../audit.ts";
 import { checkPasswordPolicy, hashPassword, verifyPassword } from "../password/index.ts";
-import { revokeUserSessions } from "../sessions.ts";
 import type { Principal } from "./authenticate.ts";
 import type { AuthDeps } from "./deps.ts";
 import { AuthFailure } from "./failure.ts";
+import { replacePassword } from "./replace-password.ts";
 
 /** Needs the current password (S4); ends the other sessions unless asked not to, and tells the owner. */
 export async function changePassword(
@@ -25,29 +25,16 @@ export async function changePassword(
   if (!policy.ok) throw new AuthFailure("WEAK_PASSWORD", "Choose a stronger password", { reasons: policy.reasons });
   const passwordHash = await hashPassword(input.newPassword);
 
-  const ended = await deps.db.transaction().execute(async (trx) => {
-    await setPasswordHash(trx, user.id, passwordHash);
-    const revoked = input.revokeOtherSessions
-      ? await revokeUserSessions(trx, user.id, "password_changed", principal.sessionId)
-      : [];
-    await recordAuditEvent(trx, {
-      type: "password_changed",
-      userId: user.id,
+  const ended = await deps.db.transaction().execute((trx) =>
+    replacePassword(deps, trx, {
+      user,
+      passwordHash,
+      event: "password_changed",
+      endSessions: input.revokeOtherSessions,
+      keepSessionId: principal.sessionId,
       origin,
-      metadata: { sessionsEnded: revoked.length },
-    });
-    await deps.sendEmail(trx, {
-      template: "password-changed",
-      to: user.email,
-      data: {
-        displayName: user.display_name,
-        at: new Date().toISOString(),
-        ip: origin.ip,
-        userAgent: origin.userAgent || "unknown",
-      },
-    });
-    return revoked;
-  });
+    }),
+  );
   await deps.revocation.revoke(ended, deps.tokens.ttlSeconds);
   return { status: "ok" };
 }

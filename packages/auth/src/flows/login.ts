@@ -11,6 +11,7 @@ import { issueOneTimeToken } from "../one-time-tokens.ts";
 import { dummyVerify, hashPassword, needsRehash, verifyPassword } from "../password/index.ts";
 import type { AuthDeps } from "./deps.ts";
 import { AuthFailure, invalidCredentials } from "./failure.ts";
+import { securityNotice } from "./security-notice.ts";
 import { openSession } from "./sign-in.ts";
 import type { AuthResult } from "./views.ts";
 
@@ -70,12 +71,7 @@ export async function login(
       await deps.sendEmail(trx, {
         template: "new-sign-in",
         to: signedIn.email,
-        data: {
-          displayName: signedIn.display_name,
-          at: result.session.createdAt.toISOString(),
-          ip: origin.ip,
-          userAgent: userAgent || "unknown",
-        },
+        data: securityNotice(signedIn, origin, result.session.createdAt),
       });
     }
     return result;

@@ -1,11 +1,11 @@
-import { findUserByEmail, findUserById, setPasswordHash } from "@tidings/db";
+import { findUserByEmail, findUserById } from "@tidings/db";
 import { type RequestOrigin, recordAuditEvent } from "../audit.ts";
 import { normalizeEmail } from "../email-address.ts";
 import { consumeOneTimeToken, issueOneTimeToken } from "../one-time-tokens.ts";
 import { checkPasswordPolicy, hashPassword } from "../password/index.ts";
-import { revokeUserSessions } from "../sessions.ts";
 import type { AuthDeps } from "./deps.ts";
 import { AuthFailure } from "./failure.ts";
+import { replacePassword } from "./replace-password.ts";
 
 /** Always "ok" (S5); the owner of a known, enabled account gets a link valid for one hour. */
 export async function requestPasswordReset(
@@ -45,25 +45,13 @@ export async function resetPassword(
     );
     // Thrown inside the transaction, so the link stays usable for a second, stronger try.
     if (!policy.ok) throw new AuthFailure("WEAK_PASSWORD", "Choose a stronger password", { reasons: policy.reasons });
-    await setPasswordHash(trx, user.id, await hashPassword(input.newPassword));
-    const ended = await revokeUserSessions(trx, user.id, "password_reset");
-    await recordAuditEvent(trx, {
-      type: "password_reset",
-      userId: user.id,
+    return replacePassword(deps, trx, {
+      user,
+      passwordHash: await hashPassword(input.newPassword),
+      event: "password_reset",
+      endSessions: true,
       origin,
-      metadata: { sessionsEnded: ended.length },
     });
-    await deps.sendEmail(trx, {
-      template: "password-changed",
-      to: user.email,
-      data: {
-        displayName: user.display_name,
-        at: new Date().toISOString(),
-        ip: origin.ip,
-        userAgent: origin.userAgent || "unknown",
-      },
-    });
-    return ended;
   });
   await deps.revocation.revoke(revoked, deps.tokens.ttlSeconds);
   return { status: "ok" };

@@ -3,6 +3,7 @@ import { type RequestOrigin, recordAuditEvent } from "../audit.ts";
 import { rotateRefreshToken } from "../sessions.ts";
 import type { AuthDeps } from "./deps.ts";
 import { AuthFailure } from "./failure.ts";
+import { securityNotice } from "./security-notice.ts";
 import { issueTokens } from "./sign-in.ts";
 import type { AuthResult } from "./views.ts";
 
@@ -11,31 +12,20 @@ import type { AuthResult } from "./views.ts";
  * the session ends everywhere at once, the owner is emailed, and the caller is told so.
  */
 export async function refresh(deps: AuthDeps, refreshToken: string, origin: RequestOrigin): Promise<AuthResult> {
-  const outcome = await rotateRefreshToken(deps.db, refreshToken, deps.sessions);
+  const outcome = await rotateRefreshToken(deps.db, refreshToken, deps.sessions, async (trx, session) => {
+    await recordAuditEvent(trx, {
+      type: "refresh_reused",
+      userId: session.user_id,
+      origin,
+      metadata: { sessionId: session.id },
+    });
+    const user = await findUserById(trx, session.user_id);
+    if (user)
+      await deps.sendEmail(trx, { template: "refresh-reuse", to: user.email, data: securityNotice(user, origin) });
+  });
   if (outcome.kind === "invalid") throw new AuthFailure("TOKEN_INVALID", "Sign in again");
   if (outcome.kind === "reused") {
     await deps.revocation.revoke([outcome.session.id], deps.tokens.ttlSeconds);
-    await deps.db.transaction().execute(async (trx) => {
-      const user = await findUserById(trx, outcome.session.user_id);
-      await recordAuditEvent(trx, {
-        type: "refresh_reused",
-        userId: outcome.session.user_id,
-        origin,
-        metadata: { sessionId: outcome.session.id },
-      });
-      if (user) {
-        await deps.sendEmail(trx, {
-          template: "refresh-reuse",
-          to: user.email,
-          data: {
-            displayName: user.display_name,
-            at: new Date().toISOString(),
-            ip: origin.ip,
-            userAgent: origin.userAgent || "unknown",
-          },
-        });
-      }
-    });
     throw new AuthFailure("REFRESH_TOKEN_REUSED", "This session was ended because its refresh token was used twice");
   }
   const user = await findUserById(deps.db, outcome.session.user_id);

@@ -2,11 +2,13 @@ import {
   changePassword,
   login,
   logout,
+  normalizeEmail,
   refresh,
   register,
   requestPasswordReset,
   resendVerification,
   resetPassword,
+  sessionIdForRefreshToken,
   toUserView,
   unlockAccount,
   verifyEmail,
@@ -14,7 +16,7 @@ import {
 import { findUserById } from "@tidings/db";
 import type { TRPCRouterRecord } from "@trpc/server";
 import { AppError } from "../../errors.ts";
-import { authedProcedure, publicProcedure } from "../../trpc.ts";
+import { authedProcedure, emailActionLimits, enforceRateLimits, publicProcedure } from "../../trpc.ts";
 import { deliverAuthResult } from "./deliver.ts";
 import {
   changePasswordInput,
@@ -32,25 +34,36 @@ const origin = (ctx: { request: { ip: string; userAgent: string | undefined } })
   userAgent: ctx.request.userAgent,
 });
 
+const limited = publicProcedure.meta({ ownRateLimits: true });
+
 export const authRouter = {
-  register: publicProcedure.input(registerInput).mutation(({ ctx, input }) => register(ctx.auth, input, origin(ctx))),
+  register: limited.input(registerInput).mutation(async ({ ctx, input }) => {
+    await emailActionLimits(ctx, input.email);
+    return register(ctx.auth, input, origin(ctx));
+  }),
 
   verifyEmail: publicProcedure.input(verifyEmailInput).mutation(async ({ ctx, input }) => {
     const result = await verifyEmail(ctx.auth, input.token, origin(ctx));
     return deliverAuthResult(ctx, result, input.refreshTokenTransport);
   }),
 
-  login: publicProcedure.input(loginInput).mutation(async ({ ctx, input }) => {
+  login: limited.input(loginInput).mutation(async ({ ctx, input }) => {
+    await enforceRateLimits(ctx, [
+      { rule: "loginIp", key: ctx.request.ip },
+      { rule: "login", key: `${ctx.request.ip}|${normalizeEmail(input.email)}` },
+    ]);
     const result = await login(ctx.auth, input, origin(ctx));
     return deliverAuthResult(ctx, result, input.refreshTokenTransport);
   }),
 
-  refresh: publicProcedure.input(refreshInput).mutation(async ({ ctx, input }) => {
+  refresh: limited.input(refreshInput).mutation(async ({ ctx, input }) => {
     const fromCookie = !input.refreshToken;
     const token = input.refreshToken ?? ctx.request.refreshCookie.read();
     if (!token) throw new AppError("TOKEN_INVALID", "Sign in again");
     // A cookie rides along on cross-site requests; only our own pages can add this proof (S17).
     if (fromCookie && !ctx.request.csrfProof) throw new AppError("FORBIDDEN", "Missing CSRF header");
+    const sessionId = await sessionIdForRefreshToken(ctx.db, token);
+    await enforceRateLimits(ctx, [{ rule: "refresh", key: sessionId ?? `ip:${ctx.request.ip}` }]);
     const result = await refresh(ctx.auth, token, origin(ctx)).catch((error: unknown) => {
       if (fromCookie) ctx.request.refreshCookie.clear();
       throw error;
@@ -64,13 +77,15 @@ export const authRouter = {
     return { status: "ok" as const };
   }),
 
-  resendVerification: publicProcedure
-    .input(emailOnlyInput)
-    .mutation(({ ctx, input }) => resendVerification(ctx.auth, input.email)),
+  resendVerification: limited.input(emailOnlyInput).mutation(async ({ ctx, input }) => {
+    await emailActionLimits(ctx, input.email);
+    return resendVerification(ctx.auth, input.email);
+  }),
 
-  requestPasswordReset: publicProcedure
-    .input(emailOnlyInput)
-    .mutation(({ ctx, input }) => requestPasswordReset(ctx.auth, input.email, origin(ctx))),
+  requestPasswordReset: limited.input(emailOnlyInput).mutation(async ({ ctx, input }) => {
+    await emailActionLimits(ctx, input.email);
+    return requestPasswordReset(ctx.auth, input.email, origin(ctx));
+  }),
 
   resetPassword: publicProcedure
     .input(resetPasswordInput)
