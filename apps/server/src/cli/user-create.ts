@@ -1,0 +1,43 @@
+import { checkPasswordPolicy, hashPassword, normalizeEmail, recordAuditEvent } from "@tidings/auth";
+import type { Database, Kysely } from "@tidings/db";
+import { sql } from "@tidings/db";
+
+export interface NewAccount {
+  email: string;
+  password: string;
+  displayName: string | null;
+  admin: boolean;
+}
+
+/**
+ * Creates a verified account directly (the first admin has nobody to invite them). The password
+ * policy applies as for anyone; the event is audited as a registration made from the command line.
+ */
+export async function createAccount(db: Kysely<Database>, account: NewAccount): Promise<{ id: string }> {
+  const policy = await checkPasswordPolicy(account.password, {
+    email: account.email,
+    displayName: account.displayName,
+  });
+  if (!policy.ok) throw new Error(`password refused: ${policy.reasons.map((reason) => reason.message).join("; ")}`);
+  const passwordHash = await hashPassword(account.password);
+  return db.transaction().execute(async (trx) => {
+    const created = await trx
+      .insertInto("users")
+      .values({
+        email: account.email.trim(),
+        email_normalized: normalizeEmail(account.email),
+        display_name: account.displayName,
+        password_hash: passwordHash,
+        email_verified_at: sql`now()`,
+        role: account.admin ? "admin" : "user",
+      })
+      .onConflict((oc) => oc.column("email_normalized").doNothing())
+      .returning("id")
+      .executeTakeFirst();
+    if (!created) throw new Error(`an account with the email ${account.email} already exists`);
+    const origin = { ip: "cli", userAgent: "tidings user:create" };
+    await recordAuditEvent(trx, { type: "register", userId: created.id, origin, metadata: { via: "cli" } });
+    await recordAuditEvent(trx, { type: "email_verified", userId: created.id, origin, metadata: { via: "cli" } });
+    return created;
+  });
+}
