@@ -9,7 +9,7 @@ describe.skipIf(!services().postgres || !services().redis)("revocation is immedi
   let b: string;
 
   beforeAll(async () => {
-    stack = await startAuthStack({ serverCount: 2 });
+    stack = await startAuthStack({ serverCount: 2, env: { ADMIN_EMAILS: "boss@example.test" } });
     [a, b] = stack.servers.map((server) => server.url) as [string, string];
   });
   afterAll(() => stack?.stop());
@@ -92,5 +92,25 @@ describe.skipIf(!services().postgres || !services().redis)("revocation is immedi
     });
     expect(again.error?.data.appCode).toBe("TOKEN_INVALID");
     expect((await signIn(a, email, "yet another long passphrase 99")).user.email).toBe(email);
+  });
+
+  it("after admin.users.setDisabled", async () => {
+    const admin = await signUp(stack, "boss@example.test", "Boss");
+    const user = await signUp(stack, "disabled@example.test");
+    expect((await me(b, user.accessToken)).status).toBe(200);
+    const disabled = await trpcCall(
+      a,
+      "mutation",
+      "admin.users.setDisabled",
+      { userId: user.user.id, disabled: true },
+      bearer(admin.accessToken),
+    );
+    expect(disabled.data).toEqual({ status: "ok" });
+    await expectRevoked(b, user.accessToken);
+    const signInAgain = await trpcCall(b, "mutation", "auth.login", {
+      email: "disabled@example.test",
+      password: PASSWORD,
+    });
+    expect(signInAgain.error?.data.appCode).toBe("INVALID_CREDENTIALS");
   });
 });
