@@ -76,7 +76,14 @@ export async function createServices(config: Config, log: FastifyBaseLogger): Pr
   // With Redis, revocations and limits are shared by every server process; without, this process is all there is.
   const revocation = redis ? createRedisRevocationStore(redis, config.redisPrefix) : createMemoryRevocationStore();
   const rateLimiter = redis ? createRedisRateLimiter(redis, config.redisPrefix) : createMemoryRateLimiter();
-  const auth = createAuthDeps({ config, db: database.db, keyRing, revocation, encryptionKey });
+  const auth = createAuthDeps({
+    config,
+    db: database.db,
+    keyRing,
+    revocation,
+    encryptionKey,
+    onBackgroundError: (error) => log.error({ err: error }, "background authentication work failed"),
+  });
 
   return {
     database,

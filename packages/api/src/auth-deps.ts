@@ -10,6 +10,8 @@ export function createAuthDeps(input: {
   keyRing: KeyRing;
   revocation: RevocationStore;
   encryptionKey: Buffer;
+  /** Where work that outlives a request reports a failure. */
+  onBackgroundError: (error: unknown) => void;
 }): AuthDeps {
   const { auth } = input.config;
   return {
@@ -26,6 +28,9 @@ export function createAuthDeps(input: {
     lockoutThreshold: auth.lockoutThreshold,
     adminEmails: auth.adminEmails,
     hibpEnabled: auth.hibpEnabled,
+    afterResponse: (task) => {
+      setImmediate(() => task().catch(input.onBackgroundError));
+    },
     sendEmail: async (db, email) => {
       await queueEmail(db, email as Parameters<typeof queueEmail>[1]);
     },

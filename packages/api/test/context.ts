@@ -16,6 +16,9 @@ export async function testInnerContext(db: Kysely<Database>, env: Record<string,
     keyRing,
     revocation: createMemoryRevocationStore(),
     encryptionKey: randomBytes(32),
+    onBackgroundError: (error) => {
+      throw error;
+    },
   });
   return { config, db, jobs, auth, rateLimiter: createMemoryRateLimiter() };
 }

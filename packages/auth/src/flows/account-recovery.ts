@@ -5,8 +5,13 @@ import { consumeOneTimeToken, issueOneTimeToken } from "../one-time-tokens.ts";
 import type { AuthDeps } from "./deps.ts";
 import { AuthFailure } from "./failure.ts";
 
-/** Always "ok" (S5); an unverified account gets a fresh link, which voids the older ones. */
+/** Always "ok", at once (S5); an unverified account gets a fresh link (voiding older ones) after the answer. */
 export async function resendVerification(deps: AuthDeps, email: string): Promise<{ status: "ok" }> {
+  deps.afterResponse(() => sendVerificationLink(deps, email));
+  return { status: "ok" };
+}
+
+async function sendVerificationLink(deps: AuthDeps, email: string): Promise<void> {
   await deps.db.transaction().execute(async (trx) => {
     const user = await findUserByEmail(trx, normalizeEmail(email));
     if (!user || user.email_verified_at || user.disabled_at) return;
@@ -17,7 +22,6 @@ export async function resendVerification(deps: AuthDeps, email: string): Promise
       data: { displayName: user.display_name, token },
     });
   });
-  return { status: "ok" };
 }
 
 /** The single-use link of the account-locked email lifts the lock (S8). */

@@ -30,4 +30,9 @@ export interface AuthDeps {
   adminEmails: readonly string[];
   hibpEnabled: boolean;
   sendEmail(db: Executor, email: AuthEmail): Promise<void>;
+  /**
+   * Runs work after the answer has been sent, so the answer takes as long whether or not the work
+   * exists (S5). The task records its own failures; the caller only logs what escapes.
+   */
+  afterResponse(task: () => Promise<void>): void;
 }

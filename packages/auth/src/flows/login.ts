@@ -15,6 +15,8 @@ import { securityNotice } from "./security-notice.ts";
 import { openSession } from "./sign-in.ts";
 import type { AuthResult } from "./views.ts";
 
+const NO_USER_ID = "00000000-0000-0000-0000-000000000000";
+
 /**
  * Password sign-in. Unknown emails cost one argon2 verification like known ones (S5); locked and
  * disabled accounts answer exactly like a wrong password (S8); only a correct password reveals
@@ -28,7 +30,12 @@ export async function login(
   const user = await findUserByEmail(deps.db, normalizeEmail(input.email));
   if (!user?.password_hash) {
     await dummyVerify(input.password);
-    await recordAuditEvent(deps.db, { type: "login_failed", userId: null, origin, metadata: { reason: "unknown" } });
+    // The same database work as a known account's failure (an update, here of no row, and the audit
+    // record), so that timing cannot tell the two apart (S5).
+    await deps.db.transaction().execute(async (trx) => {
+      await recordFailedLogin(trx, NO_USER_ID, deps.lockoutThreshold);
+      await recordAuditEvent(trx, { type: "login_failed", userId: null, origin, metadata: { reason: "unknown" } });
+    });
     throw invalidCredentials();
   }
 

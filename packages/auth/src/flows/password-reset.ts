@@ -7,12 +7,20 @@ import type { AuthDeps } from "./deps.ts";
 import { AuthFailure } from "./failure.ts";
 import { replacePassword } from "./replace-password.ts";
 
-/** Always "ok" (S5); the owner of a known, enabled account gets a link valid for one hour. */
+/**
+ * Always "ok", at once (S5): the owner of a known, enabled account gets a link valid for one hour,
+ * prepared after the answer so that its cost cannot tell known emails from unknown ones.
+ */
 export async function requestPasswordReset(
   deps: AuthDeps,
   email: string,
   origin: RequestOrigin,
 ): Promise<{ status: "ok" }> {
+  deps.afterResponse(() => sendPasswordResetLink(deps, email, origin));
+  return { status: "ok" };
+}
+
+async function sendPasswordResetLink(deps: AuthDeps, email: string, origin: RequestOrigin): Promise<void> {
   await deps.db.transaction().execute(async (trx) => {
     const user = await findUserByEmail(trx, normalizeEmail(email));
     if (!user || user.disabled_at) return;
@@ -24,7 +32,6 @@ export async function requestPasswordReset(
     });
     await recordAuditEvent(trx, { type: "password_reset_requested", userId: user.id, origin });
   });
-  return { status: "ok" };
 }
 
 /** Sets a new password from an emailed link and ends every session of the user (S4, S14). */
