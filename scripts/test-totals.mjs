@@ -20,7 +20,8 @@ const passed = report.numPassedTests;
 // does not show; the runner's exit code, when given, makes such a run count one failure.
 const exitCode = Number(process.argv.find((arg) => arg.startsWith("--exit-code="))?.split("=")[1] ?? 0);
 const stray = exitCode !== 0 && report.numFailedTests + brokenFiles === 0 ? 1 : 0;
-if (stray) console.error(`vitest exited ${exitCode} with no failed test: errors outside the tests, counted as one failure`);
+if (stray)
+  console.error(`vitest exited ${exitCode} with no failed test: errors outside the tests, counted as one failure`);
 const failed = report.numFailedTests + brokenFiles + stray;
 const skipped = report.numPendingTests + report.numTodoTests;
 process.stdout.write(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}\n`);

@@ -9,7 +9,7 @@ const pageInput = z
   .object({
     cursor: z
       .string()
-      .regex(/^\d{1,19}$/)
+      .regex(/^\d{1,18}$/)
       .optional(),
     limit: z.number().int().min(1).max(100).default(20),
   })

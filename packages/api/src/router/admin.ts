@@ -118,7 +118,7 @@ export const adminRouter = {
             type: z.enum(auditEventTypes).optional(),
             cursor: z
               .string()
-              .regex(/^\d{1,19}$/)
+              .regex(/^\d{1,18}$/)
               .optional(),
             limit,
           })
