@@ -13,6 +13,8 @@ export async function run(): Promise<Record<string, unknown>> {
     PORT: "0",
     LOG_LEVEL: "warn",
     TIDINGS_DATA_DIR: dataDir,
+    // health.ping is a public procedure: without this the default per-IP limit turns the load into 429s.
+    RATE_LIMIT_DEFAULT: "999999/1",
   });
   const bare = await startListening(["--import", "tsx", "bench/fixtures/bare-fastify.ts"], {});
   try {

@@ -16,13 +16,21 @@ export interface LoadResult {
 /** Drives a URL with autocannon; the caller compares two results taken with the same settings. */
 export async function load(
   url: string,
-  options: { connections?: number; seconds?: number; headers?: Record<string, string> } = {},
+  options: {
+    connections?: number;
+    seconds?: number;
+    headers?: Record<string, string>;
+    method?: "GET" | "POST";
+    body?: string;
+  } = {},
 ): Promise<LoadResult> {
   const result = await autocannon({
     url,
     connections: options.connections ?? 20,
     duration: options.seconds ?? 5,
     headers: options.headers ?? {},
+    method: options.method ?? "GET",
+    ...(options.body === undefined ? {} : { body: options.body }),
   });
   return {
     requestsPerSecond: result.requests.average,
@@ -65,4 +73,35 @@ export function startListening(args: string[], env: Record<string, string>, cwd 
 
 export function ratio(candidate: number, baseline: number): string {
   return (candidate / baseline).toFixed(2);
+}
+
+export const POSTGRES_ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres";
+export const REDIS_URL = "redis://127.0.0.1:6379";
+
+/** Runs one statement on the admin database (create/drop the benchmark's own database). */
+export async function postgresAdmin(statement: string): Promise<void> {
+  const { default: pg } = await import("pg");
+  const client = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
+  await client.connect();
+  try {
+    await client.query(statement);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Deletes every Redis key under a benchmark's own prefix. */
+export async function flushRedisPrefix(prefix: string): Promise<void> {
+  const { Redis } = await import("ioredis");
+  const redis = new Redis(REDIS_URL);
+  try {
+    let cursor = "0";
+    do {
+      const [nextCursor, keys] = await redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 1000);
+      cursor = nextCursor;
+      if (keys.length) await redis.del(...keys);
+    } while (cursor !== "0");
+  } finally {
+    redis.disconnect();
+  }
 }

@@ -2,13 +2,13 @@ import { randomUUID } from "node:crypto";
 import fastifyCookie from "@fastify/cookie";
 import { AppError, appRouter, createContext } from "@tidings/api";
 import type { Config } from "@tidings/config";
-import { type FastifyTRPCPluginOptions, fastifyTRPCPlugin } from "@trpc/server/adapters/fastify";
 import Fastify, { type FastifyInstance } from "fastify";
 import { redactedLogPaths, serializeRequest } from "./log-redaction.ts";
 import { registerOAuthTokenRoute } from "./oauth-token.ts";
 import { hasCsrfProof, refreshCookieFor } from "./refresh-cookie.ts";
 import { registerSecurityHeaders } from "./security-headers.ts";
 import type { Services } from "./services.ts";
+import { registerTrpc, type TrpcOptions } from "./trpc-fastify.ts";
 import { registerWebApp } from "./web.ts";
 
 export interface AppOptions {
@@ -68,7 +68,7 @@ export async function registerRoutes(app: FastifyInstance, { config, services }:
     auth: services.auth,
     rateLimiter: services.rateLimiter,
   };
-  await app.register(fastifyTRPCPlugin, {
+  await registerTrpc(app, {
     prefix: "/trpc",
     trpcOptions: {
       router: appRouter,
@@ -91,7 +91,7 @@ export async function registerRoutes(app: FastifyInstance, { config, services }:
         if (error.code === "INTERNAL_SERVER_ERROR")
           app.log.error({ err: error.cause ?? error, path }, "procedure failed");
       },
-    } satisfies FastifyTRPCPluginOptions<typeof appRouter>["trpcOptions"],
+    } satisfies TrpcOptions<typeof appRouter>,
   });
 
   await registerWebApp(app, { distDir: config.webDistDir, production: config.nodeEnv === "production" });

@@ -1,0 +1,183 @@
+import {
+  type AnyTRPCRouter,
+  getErrorShape,
+  getTRPCErrorFromUnknown,
+  TRPCError,
+  transformTRPCResponse,
+} from "@trpc/server";
+import { type FastifyTRPCPluginOptions, fastifyRequestHandler } from "@trpc/server/adapters/fastify";
+import { getHTTPStatusCode } from "@trpc/server/http";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+
+export type TrpcOptions<TRouter extends AnyTRPCRouter> = FastifyTRPCPluginOptions<TRouter>["trpcOptions"];
+
+/**
+ * tRPC over Fastify, wire-compatible with `fastifyTRPCPlugin` (same options, same answers). The
+ * official adapter turns every request into a Fetch `Request`, an `AbortSignal.any()` chain and a
+ * streamed `Response`; that bookkeeping and its GC cost several times the whole request. Plain GET
+ * queries (what httpBatchLink sends, batched or not) are answered here directly with tRPC's own
+ * building blocks, `responseMeta` included; anything else (mutations, subscriptions, jsonl
+ * streaming, malformed requests, unknown paths) goes to the official handler untouched.
+ */
+export async function registerTrpc<TRouter extends AnyTRPCRouter>(
+  app: FastifyInstance,
+  opts: { prefix: string; trpcOptions: TrpcOptions<TRouter> },
+): Promise<void> {
+  const trpcOptions = opts.trpcOptions;
+  const { router, responseMeta } = trpcOptions;
+  const createContext = trpcOptions.createContext as
+    | ((o: { req: FastifyRequest; res: FastifyReply; info: unknown }) => unknown)
+    | undefined;
+  const onError = trpcOptions.onError as ((o: Record<string, unknown>) => void) | undefined;
+  const maxBatchSize = (trpcOptions as { maxBatchSize?: number }).maxBatchSize;
+  const allowBatching = (trpcOptions as { allowBatching?: boolean }).allowBatching ?? true;
+  const config = router._def._config;
+  const procedures = router._def.procedures as Record<string, { _def: { type: string } } | undefined>;
+
+  /** Returns false when the request is not a plain query; then nothing has been run or sent. */
+  async function handleQuery(req: FastifyRequest<{ Params: { path: string } }>, reply: FastifyReply) {
+    const { headers } = req;
+    if (headers["content-type"] || headers["trpc-accept"] || headers.accept?.includes("application/jsonl"))
+      return false;
+    const query = req.query as Record<string, unknown>;
+    // Repeated parameters (arrays) and connectionParams are rare: the official handler does them.
+    if (typeof query.batch === "object" || typeof query.input === "object" || query.connectionParams !== undefined)
+      return false;
+    const isBatch = query.batch === "1";
+    if (isBatch && !allowBatching) return false;
+    let paths: string[];
+    let inputs: unknown[];
+    try {
+      const path = decodeURIComponent(req.params.path);
+      paths = isBatch ? path.split(",") : [path];
+      if (isBatch && typeof maxBatchSize === "number" && paths.length > maxBatchSize) return false;
+      if (!paths.every((p) => procedures[p]?._def.type === "query")) return false;
+      const raw = query.input ? JSON.parse(query.input as string) : undefined;
+      if (isBatch && raw !== undefined && (typeof raw !== "object" || raw === null || Array.isArray(raw))) return false;
+      const deserialize = config.transformer.input.deserialize;
+      inputs = paths.map((_, i) => {
+        const value = raw === undefined ? undefined : isBatch ? raw[i] : raw;
+        return value === undefined ? undefined : deserialize(value);
+      });
+    } catch {
+      return false; // malformed: let the official handler produce its exact error
+    }
+
+    const abort = new AbortController();
+    const calls = paths.map((path, index) => ({
+      path,
+      procedure: router._def.procedures[path],
+      getRawInput: async () => inputs[index],
+      result: () => inputs[index],
+    }));
+    const info = {
+      isBatchCall: isBatch,
+      accept: null,
+      type: "query" as const,
+      calls,
+      connectionParams: null,
+      signal: abort.signal,
+      get url() {
+        return new URL(req.url, `${req.protocol}://${req.host}`);
+      },
+    };
+    let ctx: unknown;
+    try {
+      ctx = await createContext?.({ req, res: reply, info });
+    } catch {
+      return false; // the official handler runs createContext again and reports its error
+    }
+    reply.raw.once("close", () => {
+      if (!reply.raw.writableEnded) abort.abort();
+    });
+    const errors: TRPCError[] = [];
+    const results = await Promise.all(
+      paths.map(async (path, index) => {
+        const input = inputs[index];
+        try {
+          const data = await (router._def.procedures[path] as (o: unknown) => Promise<unknown>)({
+            path,
+            getRawInput: async () => input,
+            ctx,
+            type: "query",
+            signal: abort.signal,
+            batchIndex: index,
+          });
+          // As resolveResponse: stream-like data needs httpBatchStreamLink; in a batch it is that
+          // call's error (onError not called), alone it is a request error without path.
+          if (!isStreamLike(data)) return { result: { data } };
+          const error = new TRPCError({
+            code: "UNSUPPORTED_MEDIA_TYPE",
+            message: "Cannot use stream-like response in non-streaming request - use httpBatchStreamLink",
+          });
+          errors.push(error);
+          if (isBatch) return { error: getErrorShape({ config, ctx, error, input, path, type: "query" }) };
+          onError?.({ error, path: undefined, input: undefined, ctx, type: "query", req });
+          return { error: getErrorShape({ config, ctx, error, input: undefined, path: undefined, type: "query" }) };
+        } catch (cause) {
+          const error = getTRPCErrorFromUnknown(cause);
+          errors.push(error);
+          onError?.({ error, path, input, ctx, type: "query", req });
+          return { error: getErrorShape({ config, ctx, error, input, path, type: "query" }) };
+        }
+      }),
+    );
+    const body = isBatch ? results : results[0];
+    let status = getHTTPStatusCode(body as never);
+    // As resolveResponse's initResponse: responseMeta may add headers and replace the status.
+    if (responseMeta) {
+      const meta = responseMeta({
+        ctx,
+        info,
+        paths,
+        type: "query",
+        data: results,
+        errors,
+        eagerGeneration: false,
+      } as never) as { headers?: Headers | Record<string, string | string[] | undefined>; status?: number };
+      if (meta?.headers instanceof Headers) {
+        for (const [key, value] of meta.headers.entries()) reply.header(key, value);
+      } else if (meta?.headers) {
+        for (const [key, value] of Object.entries(meta.headers)) if (value !== undefined) reply.header(key, value);
+      }
+      if (meta?.status) status = meta.status;
+    }
+    // A Buffer, so Fastify sends the content-type as is (tRPC sends no charset).
+    reply
+      .code(status)
+      .header("vary", "trpc-accept, accept")
+      .header("content-type", "application/json")
+      .send(Buffer.from(JSON.stringify(transformTRPCResponse(config, body as never))));
+    return true;
+  }
+
+  await app.register(
+    async (scope) => {
+      // As fastifyTRPCPlugin: tRPC reads request bodies itself.
+      scope.removeContentTypeParser("application/json");
+      scope.addContentTypeParser("application/json", { parseAs: "string" }, (_req, body, done) => done(null, body));
+      scope.removeContentTypeParser("multipart/form-data");
+      scope.addContentTypeParser("multipart/form-data", {}, (_req, body, done) => done(null, body));
+      scope.all<{ Params: { path: string } }>("/:path", async (req, reply) => {
+        if (req.method === "GET" && (await handleQuery(req, reply))) return reply;
+        await fastifyRequestHandler({ ...trpcOptions, req, res: reply, path: req.params.path } as never);
+        return reply;
+      });
+    },
+    { prefix: opts.prefix },
+  );
+}
+
+/** Same test as tRPC's resolveResponse (isDataStream): such data needs httpBatchStreamLink. */
+function isStreamLike(value: unknown): boolean {
+  const isObject = (v: unknown): v is object => !!v && !Array.isArray(v) && typeof v === "object";
+  const isAsyncIterable = (v: unknown) => isObject(v) && Symbol.asyncIterator in v;
+  const isPromise = (v: unknown) =>
+    (isObject(v) || typeof v === "function") &&
+    typeof (v as { then?: unknown }).then === "function" &&
+    typeof (v as { catch?: unknown }).catch === "function";
+  if (!isObject(value)) return false;
+  if (isAsyncIterable(value)) return true;
+  const values = Object.values(value);
+  return values.some(isPromise) || values.some(isAsyncIterable);
+}
