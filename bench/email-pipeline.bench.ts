@@ -5,11 +5,8 @@ import { createDatabase, migrateToLatest } from "@tidings/db";
 import { createSmtpTransport, render } from "@tidings/email";
 import { queueEmail } from "@tidings/jobs";
 import { type SmtpSink, startSmtpSink } from "@tidings/testing/smtp";
-import pg from "pg";
-import { repoRoot } from "./lib.ts";
+import { flushRedisPrefix, POSTGRES_ADMIN_URL, postgresAdmin, REDIS_URL, repoRoot } from "./lib.ts";
 
-const ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres";
-const REDIS_URL = "redis://127.0.0.1:6379";
 const APP_URL = "https://mail.example.test";
 
 /**
@@ -60,8 +57,8 @@ async function rawSmtp(count: number) {
 
 async function pipeline(count: number) {
   const name = `tidings_bench_${randomBytes(4).toString("hex")}`;
-  await admin(`create database ${name}`);
-  const url = new URL(ADMIN_URL);
+  await postgresAdmin(`create database ${name}`);
+  const url = new URL(POSTGRES_ADMIN_URL);
   url.pathname = `/${name}`;
   const database = createDatabase({ databaseUrl: url.toString(), poolSize: 8 });
   const sink = await startSmtpSink();
@@ -106,8 +103,8 @@ async function pipeline(count: number) {
     worker?.kill("SIGTERM");
     await sink.close();
     await database.close();
-    await admin(`drop database if exists ${name} with (force)`);
-    await flushPrefix(prefix);
+    await postgresAdmin(`drop database if exists ${name} with (force)`);
+    await flushRedisPrefix(prefix);
   }
 }
 
@@ -144,29 +141,4 @@ function startWorker(env: Record<string, string>): Promise<ChildProcess> {
     });
     child.once("exit", (code) => reject(new Error(`worker exited (${code}):\n${output}`)));
   });
-}
-
-async function admin(statement: string): Promise<void> {
-  const client = new pg.Client({ connectionString: ADMIN_URL });
-  await client.connect();
-  try {
-    await client.query(statement);
-  } finally {
-    await client.end();
-  }
-}
-
-async function flushPrefix(prefix: string): Promise<void> {
-  const { Redis } = await import("ioredis");
-  const redis = new Redis(REDIS_URL);
-  try {
-    let cursor = "0";
-    do {
-      const [nextCursor, keys] = await redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 1000);
-      cursor = nextCursor;
-      if (keys.length) await redis.del(...keys);
-    } while (cursor !== "0");
-  } finally {
-    redis.disconnect();
-  }
 }
