@@ -20,6 +20,8 @@ export async function registerWebApp(
     app.get("/", async (_request, reply) =>
       reply.type("text/plain").send("Tidings server is running. The web app is not built: run `pnpm build`.\n"),
     );
+    // Fastify's own 404 handler logs the full URL, and emailed links carry tokens in theirs (S16).
+    app.setNotFoundHandler((_request, reply) => reply.code(404).send({ error: "Not Found" }));
     return;
   }
   await app.register(fastifyStatic, { root: distDir, wildcard: false, index: ["index.html"] });
