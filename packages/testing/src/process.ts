@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { childProcessEnv } from "@tidings/config/test-env";
+import { waitUntil } from "./wait.ts";
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
 
@@ -47,30 +48,21 @@ export function startProcess(command: string, args: string[], options: StartOpti
   });
 
   const waitFor = (pattern: RegExp, timeoutMs = 60_000) =>
-    new Promise<RegExpMatchArray>((resolveMatch, reject) => {
-      const check = () => {
+    waitUntil(
+      listeners,
+      () => {
         const match = output.match(pattern);
-        if (match) {
-          done();
-          resolveMatch(match);
-        } else if (child.exitCode !== null || child.signalCode !== null) {
-          done();
-          reject(
-            new Error(`process exited (${child.exitCode ?? child.signalCode}) before printing ${pattern}:\n${output}`),
+        if (match) return match;
+        if (child.exitCode !== null || child.signalCode !== null) {
+          throw new Error(
+            `process exited (${child.exitCode ?? child.signalCode}) before printing ${pattern}:\n${output}`,
           );
         }
-      };
-      const timer = setTimeout(() => {
-        done();
-        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${pattern}:\n${output}`));
-      }, timeoutMs);
-      const done = () => {
-        clearTimeout(timer);
-        listeners.delete(check);
-      };
-      listeners.add(check);
-      check();
-    });
+        return undefined;
+      },
+      timeoutMs,
+      () => `timed out after ${timeoutMs} ms waiting for ${pattern}:\n${output}`,
+    );
 
   const stop = async (signal: NodeJS.Signals = "SIGTERM") => {
     if (child.exitCode === null && child.signalCode === null && child.pid) {

@@ -1,6 +1,7 @@
 import { type ParsedMail, simpleParser } from "mailparser";
 import { SMTPServer } from "smtp-server";
 import { freePort } from "./ports.ts";
+import { waitUntil } from "./wait.ts";
 
 export interface ReceivedEmail {
   messageId: string;
@@ -87,24 +88,12 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
       for (const resolve of waiting) resolve();
     },
     waitForAccepted: (count, timeoutMs = 60_000) =>
-      new Promise((resolve, reject) => {
-        const check = () => {
-          if (accepted.length >= count) {
-            done();
-            resolve(accepted);
-          }
-        };
-        const timer = setTimeout(() => {
-          done();
-          reject(new Error(`SMTP sink got ${accepted.length} of ${count} messages within ${timeoutMs} ms`));
-        }, timeoutMs);
-        const done = () => {
-          clearTimeout(timer);
-          listeners.delete(check);
-        };
-        listeners.add(check);
-        check();
-      }),
+      waitUntil(
+        listeners,
+        () => (accepted.length >= count ? accepted : undefined),
+        timeoutMs,
+        () => `SMTP sink got ${accepted.length} of ${count} messages within ${timeoutMs} ms`,
+      ),
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }
