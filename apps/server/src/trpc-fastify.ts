@@ -7,7 +7,7 @@ import {
 } from "@trpc/server";
 import { type FastifyTRPCPluginOptions, fastifyRequestHandler } from "@trpc/server/adapters/fastify";
 import { getHTTPStatusCode } from "@trpc/server/http";
-import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 
 export type TrpcOptions<TRouter extends AnyTRPCRouter> = FastifyTRPCPluginOptions<TRouter>["trpcOptions"];
 
@@ -158,6 +158,38 @@ export async function registerTrpc<TRouter extends AnyTRPCRouter>(
       scope.addContentTypeParser("application/json", { parseAs: "string" }, (_req, body, done) => done(null, body));
       scope.removeContentTypeParser("multipart/form-data");
       scope.addContentTypeParser("multipart/form-data", {}, (_req, body, done) => done(null, body));
+      // Any other body reaches tRPC too, which answers in its own shape (415 for what it cannot read).
+      scope.addContentTypeParser("*", { parseAs: "string" }, (_req, body, done) => done(null, body));
+      // What Fastify refuses before tRPC runs (a body past the limit, an unreadable one) still gets
+      // an answer in tRPC's shape with an app code, so clients need one error path only.
+      scope.setErrorHandler((error: FastifyError, req, reply) => {
+        const status = error.statusCode ?? 500;
+        if (status >= 500) req.log.error({ err: error }, "request failed before tRPC");
+        const trpcError = new TRPCError({
+          code:
+            status === 413
+              ? "PAYLOAD_TOO_LARGE"
+              : status === 415
+                ? "UNSUPPORTED_MEDIA_TYPE"
+                : status < 500
+                  ? "BAD_REQUEST"
+                  : "INTERNAL_SERVER_ERROR",
+          message:
+            status === 413 ? "Request body is too large" : status < 500 ? "Malformed request" : "Internal server error",
+        });
+        const shape = getErrorShape({
+          config,
+          ctx: undefined,
+          error: trpcError,
+          input: undefined,
+          path: undefined,
+          type: "unknown",
+        });
+        return reply
+          .code(Math.min(status, 500))
+          .header("content-type", "application/json")
+          .send(Buffer.from(JSON.stringify(transformTRPCResponse(config, { error: shape } as never))));
+      });
       scope.all<{ Params: { path: string } }>("/:path", async (req, reply) => {
         if (req.method === "GET" && (await handleQuery(req, reply))) return reply;
         await fastifyRequestHandler({ ...trpcOptions, req, res: reply, path: req.params.path } as never);

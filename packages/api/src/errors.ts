@@ -38,6 +38,7 @@ export function appCodeForTrpcCode(code: TRPC_ERROR_CODE_KEY): AppCode {
     case "PARSE_ERROR":
     case "PAYLOAD_TOO_LARGE":
     case "UNPROCESSABLE_CONTENT":
+    case "UNSUPPORTED_MEDIA_TYPE":
       return "INVALID_INPUT";
     case "UNAUTHORIZED":
       return "TOKEN_INVALID";

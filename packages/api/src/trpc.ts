@@ -1,11 +1,11 @@
 import { AuthFailure, authenticate, normalizeEmail } from "@tidings/auth";
 import { findUserById } from "@tidings/db";
 import { initTRPC } from "@trpc/server";
-import superjson from "superjson";
 import { ZodError } from "zod";
 import type { Context } from "./context.ts";
 import { AppError, appCodeForTrpcCode } from "./errors.ts";
 import { type RateLimitName, rateLimitRule } from "./rate-limits.ts";
+import { transformer } from "./transformer.ts";
 
 export interface ProcedureMeta {
   /** Procedures with limits of their own (sign-in, registration, ...) skip the default one. */
@@ -16,7 +16,7 @@ const t = initTRPC
   .context<Context>()
   .meta<ProcedureMeta>()
   .create({
-    transformer: superjson,
+    transformer,
     // Stack traces never leave the server, whatever NODE_ENV says.
     isDev: false,
     errorFormatter({ shape, error }) {

@@ -4,6 +4,7 @@ import type { TRPCRouterRecord } from "@trpc/server";
 import { z } from "zod";
 import { authedProcedure } from "../trpc.ts";
 import { toSecurityEvent } from "./security-event-view.ts";
+import { plainText } from "./text-input.ts";
 
 const pageInput = z
   .object({
@@ -17,7 +18,7 @@ const pageInput = z
 
 export const accountRouter = {
   updateProfile: authedProcedure
-    .input(z.object({ displayName: z.string().trim().min(1).max(100) }))
+    .input(z.object({ displayName: plainText(100).pipe(z.string().min(1)) }))
     .mutation(async ({ ctx, input }) => {
       const user = await ctx.db
         .updateTable("users")

@@ -5,6 +5,7 @@ import { z } from "zod";
 import { AppError } from "../errors.ts";
 import { adminProcedure } from "../trpc.ts";
 import { toSecurityEvent } from "./security-event-view.ts";
+import { plainText } from "./text-input.ts";
 
 const limit = z.number().int().min(1).max(100).default(20);
 const userIdInput = z.object({ userId: z.uuid() });
@@ -19,7 +20,7 @@ export const adminRouter = {
     list: adminProcedure
       .input(
         z
-          .object({ query: z.string().trim().max(320).optional(), cursor: z.iso.datetime().optional(), limit })
+          .object({ query: plainText(320).optional(), cursor: z.iso.datetime().optional(), limit })
           .default({ limit: 20 }),
       )
       .query(async ({ ctx, input }) => {

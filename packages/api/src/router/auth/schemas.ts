@@ -1,11 +1,12 @@
 import { z } from "zod";
+import { plainText, wellFormedText } from "../text-input.ts";
 
 // Bounds on every string (S18). Passwords are checked for length by the policy after NFKC; this
 // cap only keeps absurd inputs from reaching argon2.
 export const email = z.string().trim().min(3).max(320).pipe(z.email("Enter a valid email address"));
 export const password = z.string().min(1, "Enter your password").max(1024);
-export const newPassword = z.string().min(1, "Choose a password").max(1024);
-export const displayName = z.string().trim().max(100).nullish();
+export const newPassword = wellFormedText(1024).pipe(z.string().min(1, "Choose a password"));
+export const displayName = plainText(100).nullish();
 export const oneTimeToken = z.string().min(16).max(512);
 const transport = z.enum(["cookie", "body"]);
 export const refreshTokenTransport = transport.default("cookie");

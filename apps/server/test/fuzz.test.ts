@@ -3,9 +3,9 @@ import { auditEventTypes } from "@tidings/auth";
 import { services } from "@tidings/testing";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type AuthResultBody, type AuthStack, PASSWORD, signIn, startAuthStack } from "../test/auth-stack.ts";
-import { waitUntil } from "../test/helpers.ts";
-import { trpcCall } from "../test/trpc-http.ts";
+import { type AuthResultBody, type AuthStack, PASSWORD, signIn, startAuthStack } from "./auth-stack.ts";
+import { waitUntil } from "./helpers.ts";
+import { trpcCall } from "./trpc-http.ts";
 
 /**
  * Property-based fuzzing of every auth procedure over raw HTTP against a real server (S18): random,

@@ -1,0 +1,50 @@
+import { describe, expect, it } from "vitest";
+import { registerInput } from "../src/router/auth/schemas.ts";
+import { transformer } from "../src/transformer.ts";
+
+const valid = { email: "ada@example.test", password: "correct horse battery staple 42", displayName: "Ada" };
+
+describe("input schemas refuse text Postgres would refuse or alter (S18)", () => {
+  it.each([
+    ["NUL", "Ada\u0000"],
+    ["a control character", "Ada\u001b[31m"],
+    ["a lone surrogate", "Ada\ud800"],
+  ])("a display name with %s is refused, naming the field", (_what, displayName) => {
+    const result = registerInput.safeParse({ ...valid, displayName });
+    expect(result.success).toBe(false);
+    expect(result.error?.issues.map((issue) => issue.path)).toEqual([["displayName"]]);
+  });
+
+  it("keeps names in any script, emoji included", () => {
+    const result = registerInput.safeParse({ ...valid, displayName: " Zoë 张伟 👩‍👩‍👧‍👦 " });
+    expect(result.data?.displayName).toBe("Zoë 张伟 👩‍👩‍👧‍👦");
+  });
+
+  it("refuses a new password with a lone surrogate, which would be hashed as U+FFFD", () => {
+    const result = registerInput.safeParse({ ...valid, password: "correct horse battery \udc00 staple" });
+    expect(result.error?.issues.map((issue) => issue.path)).toEqual([["password"]]);
+  });
+});
+
+describe("superjson input envelopes", () => {
+  const deserialize = transformer.input.deserialize;
+
+  it("reads what the client's superjson writes", () => {
+    const date = new Date("2030-01-01T00:00:00Z");
+    expect(deserialize(transformer.input.serialize({ at: date, gone: undefined }))).toEqual({
+      at: date,
+      gone: undefined,
+    });
+  });
+
+  it.each([
+    { values: " " },
+    { values: { email: "xy" } },
+    { values: ["undefined", "undefined"] },
+    { values: [["class", "x", "y"]] },
+    { referentialEqualities: "abc" },
+    "meta",
+  ])("refuses annotations superjson never writes (%j) as the caller's error", (meta) => {
+    expect(() => deserialize({ json: {}, meta })).toThrow(expect.objectContaining({ code: "BAD_REQUEST" }));
+  });
+});
