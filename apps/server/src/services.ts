@@ -74,7 +74,12 @@ export async function createServices(config: Config, log: FastifyBaseLogger): Pr
   const encryptionKey = await resolveEncryptionKey(config.auth.encryptionKey, config.dataDir);
   const keyRing = await loadKeyRing(database.db, encryptionKey, config.auth.jwtPrivateKeys);
   // With Redis, revocations and limits are shared by every server process; without, this process is all there is.
-  const revocation = redis ? createRedisRevocationStore(redis, config.redisPrefix) : createMemoryRevocationStore();
+  // Each process also listens for the others' revocations, so most checks need no round trip.
+  const subscriber = redis?.duplicate();
+  subscriber?.on("error", (error) => log.warn({ err: error.message }, "redis subscriber connection error"));
+  const revocation = redis
+    ? createRedisRevocationStore(redis, config.redisPrefix, { subscriber })
+    : createMemoryRevocationStore();
   const rateLimiter = redis ? createRedisRateLimiter(redis, config.redisPrefix) : createMemoryRateLimiter();
   const auth = createAuthDeps({
     config,
@@ -107,6 +112,7 @@ export async function createServices(config: Config, log: FastifyBaseLogger): Pr
       await relay?.close();
       await jobs.close();
       await closeTransport();
+      await revocation.close?.();
       redis?.disconnect();
       await database.close();
     },

@@ -43,6 +43,8 @@ describe.skipIf(!services().postgres || !services().redis)("revocation is immedi
     );
     expect(list.data?.map((session) => session.id)).toEqual([third.session.id, second.session.id, first.session.id]);
     expect(list.data?.filter((session) => session.current).map((session) => session.id)).toEqual([first.session.id]);
+    // Each token has just been accepted by b, so b's "not revoked" answers are fresh in its memory.
+    for (const token of [second.accessToken, third.accessToken]) expect((await me(b, token)).status).toBe(200);
 
     const revoked = await trpcCall(
       a,
