@@ -3,6 +3,7 @@ import { listAuditEvents, sql } from "@tidings/db";
 import type { TRPCRouterRecord } from "@trpc/server";
 import { z } from "zod";
 import { authedProcedure } from "../trpc.ts";
+import { forgetUserView } from "../user-view-cache.ts";
 import { toSecurityEvent } from "./security-event-view.ts";
 import { plainText } from "./text-input.ts";
 
@@ -26,6 +27,7 @@ export const accountRouter = {
         .where("id", "=", ctx.principal.userId)
         .returningAll()
         .executeTakeFirstOrThrow();
+      forgetUserView(ctx.db, user.id);
       return toUserView(user);
     }),
 

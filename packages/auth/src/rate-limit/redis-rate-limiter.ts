@@ -13,6 +13,12 @@ import { SLIDING_WINDOW_SCRIPT } from "./sliding-window-script.ts";
 
 const SCRIPT_SHA = createHash("sha1").update(SLIDING_WINDOW_SCRIPT).digest("hex");
 
+// Members of a window must be unique across processes: a random id per process and a counter
+// (fresh random bytes on every attempt cost a good share of a cheap request).
+const PROCESS_NONCE = randomBytes(9).toString("base64url");
+let attemptCounter = 0;
+const attemptNonce = () => `${PROCESS_NONCE}${(attemptCounter++).toString(36)}`;
+
 /** A sliding-window limiter whose counts live in Redis, shared by every server process. */
 export function createRedisRateLimiter(redis: Redis, prefix: string): RateLimiter {
   const run = async (rule: RateLimitRule, key: string, count: boolean) => {
@@ -21,7 +27,7 @@ export function createRedisRateLimiter(redis: Redis, prefix: string): RateLimite
       String(rule.limit),
       String(rule.windowSeconds * 1_000_000),
       count ? "1" : "0",
-      randomBytes(12).toString("base64url"),
+      attemptNonce(),
       String(rule.windowSeconds * 1000),
     ]);
     return toResult(reply);

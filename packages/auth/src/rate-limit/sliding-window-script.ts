@@ -6,7 +6,7 @@
  * ARGV[1]  limit
  * ARGV[2]  window in microseconds
  * ARGV[3]  "1" to count the attempt when allowed, "0" to only look
- * ARGV[4]  random nonce, so two attempts in the same microsecond are two members
+ * ARGV[4]  a nonce unique to the attempt, so two attempts in the same microsecond are two members
  * ARGV[5]  window in milliseconds (the key's TTL)
  * Returns  { allowed (1/0), remaining, microseconds until a slot frees (0 when allowed) }
  */

@@ -9,14 +9,13 @@ import {
   resendVerification,
   resetPassword,
   sessionIdForRefreshToken,
-  toUserView,
   unlockAccount,
   verifyEmail,
 } from "@tidings/auth";
-import { findUserById } from "@tidings/db";
 import type { TRPCRouterRecord } from "@trpc/server";
 import { AppError } from "../../errors.ts";
 import { authedProcedure, emailActionLimits, enforceRateLimits, publicProcedure } from "../../trpc.ts";
+import { cachedUserView } from "../../user-view-cache.ts";
 import { deliverAuthResult } from "./deliver.ts";
 import {
   changePasswordInput,
@@ -100,8 +99,8 @@ export const authRouter = {
     .mutation(({ ctx, input }) => changePassword(ctx.auth, ctx.principal, input, origin(ctx))),
 
   me: authedProcedure.query(async ({ ctx }) => {
-    const user = await findUserById(ctx.db, ctx.principal.userId);
+    const user = await cachedUserView(ctx.db, ctx.principal.userId);
     if (!user) throw new AppError("TOKEN_INVALID", "Sign in again");
-    return toUserView(user);
+    return user;
   }),
 } satisfies TRPCRouterRecord;
