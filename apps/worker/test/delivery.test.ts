@@ -82,6 +82,8 @@ describe.skipIf(!services().postgres || !services().redis)("email delivery throu
       const job = await queue.getJob(id);
       expect(await job?.getState()).toBe("failed");
       expect(job?.attemptsMade).toBe(1);
+      // Kept for a month, not for ever: Redis runs with noeviction.
+      expect(job?.opts.removeOnFail).toEqual({ age: 30 * 24 * 60 * 60 });
     } finally {
       await queue.close();
     }

@@ -1,4 +1,4 @@
-import type { AuthDeps, KeyRing, RevocationStore } from "@tidings/auth";
+import { type AuthDeps, type KeyRing, normalizeEmail, type RevocationStore } from "@tidings/auth";
 import type { Config } from "@tidings/config";
 import type { Database, Kysely } from "@tidings/db";
 import { queueEmail } from "@tidings/jobs";
@@ -26,7 +26,8 @@ export function createAuthDeps(input: {
     tokens: { issuer: auth.issuer, audience: auth.audience, ttlSeconds: auth.accessTokenTtlSeconds },
     requireVerifiedEmail: auth.requireVerifiedEmail,
     lockoutThreshold: auth.lockoutThreshold,
-    adminEmails: auth.adminEmails,
+    // Compared with stored addresses, so normalised the same way (case, spaces, NFKC).
+    adminEmails: auth.adminEmails.map(normalizeEmail),
     hibpEnabled: auth.hibpEnabled,
     afterResponse: (task) => {
       setImmediate(() => task().catch(input.onBackgroundError));

@@ -1,4 +1,6 @@
+import { loadConfig } from "@tidings/config";
 import { describe, expect, it } from "vitest";
+import { createAuthDeps } from "../src/auth-deps.ts";
 import { registerInput } from "../src/router/auth/schemas.ts";
 import { transformer } from "../src/transformer.ts";
 
@@ -46,5 +48,19 @@ describe("superjson input envelopes", () => {
     "meta",
   ])("refuses annotations superjson never writes (%j) as the caller's error", (meta) => {
     expect(() => deserialize({ json: {}, meta })).toThrow(expect.objectContaining({ code: "BAD_REQUEST" }));
+  });
+});
+
+describe("ADMIN_EMAILS", () => {
+  it("is normalised like stored addresses (case, spaces, NFKC), so every spelling of an entry matches", () => {
+    const deps = createAuthDeps({
+      config: loadConfig({ ADMIN_EMAILS: " Boss@Example.TEST ,ｏｐｓ@example.test" }),
+      db: undefined as never,
+      keyRing: undefined as never,
+      revocation: undefined as never,
+      encryptionKey: Buffer.alloc(32),
+      onBackgroundError: () => {},
+    });
+    expect(deps.adminEmails).toEqual(["boss@example.test", "ops@example.test"]);
   });
 });

@@ -37,6 +37,7 @@ export interface JobProducer {
 
 // Completed jobs stay a day so that a relay re-sending the same id (after a crash) is recognised.
 const keepCompleted = { age: 24 * 60 * 60 };
+const keepFailed = { age: 30 * 24 * 60 * 60 };
 
 function bullJobOptions(queue: QueueName, jobId: string | undefined) {
   const policy = retryPolicies[queue];
@@ -45,8 +46,9 @@ function bullJobOptions(queue: QueueName, jobId: string | undefined) {
     attempts: policy.attempts,
     backoff: policy.backoffMs ? { type: "exponential" as const, delay: policy.backoffMs } : undefined,
     removeOnComplete: keepCompleted,
-    // Failed jobs are kept for inspection.
-    removeOnFail: false,
+    // Failed jobs are kept for inspection, for a month: under Redis's noeviction policy an
+    // unbounded failed set would one day make Redis refuse every write.
+    removeOnFail: keepFailed,
   };
 }
 
