@@ -3,8 +3,11 @@ import fastifyCookie from "@fastify/cookie";
 import { AppError, appRouter, createContext } from "@tidings/api";
 import type { Config } from "@tidings/config";
 import Fastify, { type FastifyInstance } from "fastify";
+import type { DestinationStream } from "pino";
 import { redactedLogPaths, serializeRequest } from "./log-redaction.ts";
+import { registerObservability } from "./metrics/observability.ts";
 import { registerOAuthTokenRoute } from "./oauth-token.ts";
+import { registerApiDocs } from "./openapi/routes.ts";
 import { hasCsrfProof, refreshCookieFor } from "./refresh-cookie.ts";
 import { registerSecurityHeaders } from "./security-headers.ts";
 import type { Services } from "./services.ts";
@@ -16,12 +19,14 @@ export interface AppOptions {
   services: Services;
 }
 
-export function createFastify(config: Config): FastifyInstance {
+export function createFastify(config: Config, logStream?: DestinationStream): FastifyInstance {
   return Fastify({
     logger: {
       level: config.logLevel,
       redact: { paths: redactedLogPaths, censor: "[redacted]" },
       serializers: { req: serializeRequest },
+      // LOG_FILE and pretty output (see createLogDestination); otherwise pino's stdout.
+      ...(logStream ? { stream: logStream } : {}),
     },
     // A caller-supplied id (from a proxy) is kept when it is sane, so logs can be joined across hops.
     genReqId: (request) => {
@@ -40,6 +45,8 @@ export async function registerRoutes(app: FastifyInstance, { config, services }:
   app.addHook("onSend", async (request, reply) => {
     reply.header("x-request-id", request.id);
   });
+  // Metrics, and the user, session and procedure fields of the access-log line.
+  const observability = registerObservability(app, { config, services, router: appRouter });
   await registerSecurityHeaders(app, config);
 
   app.get("/healthz", async () => ({ status: "ok" }));
@@ -58,6 +65,7 @@ export async function registerRoutes(app: FastifyInstance, { config, services }:
     return services.auth.keyRing.jwks();
   });
   await registerOAuthTokenRoute(app, services);
+  await registerApiDocs(app);
 
   await app.register(fastifyCookie);
 
@@ -67,6 +75,7 @@ export async function registerRoutes(app: FastifyInstance, { config, services }:
     jobs: services.jobs,
     auth: services.auth,
     rateLimiter: services.rateLimiter,
+    observer: observability.api,
   };
   await registerTrpc(app, {
     prefix: "/trpc",
@@ -80,6 +89,7 @@ export async function registerRoutes(app: FastifyInstance, { config, services }:
           accessToken: bearerToken(req.headers.authorization),
           csrfProof: hasCsrfProof(config, req),
           refreshCookie: refreshCookieFor(config, req, res),
+          raw: req,
         }),
       // RATE_LIMITED answers also say when to come back in the HTTP way (S9).
       responseMeta: ({ errors }) => {

@@ -1,4 +1,5 @@
 import { type Config, loadConfigOrExit } from "@tidings/config";
+import { createLogDestination } from "@tidings/worker";
 import type { FastifyInstance } from "fastify";
 import { createFastify, registerRoutes } from "./app.ts";
 import { createServices } from "./services.ts";
@@ -14,13 +15,14 @@ export interface RunOptions {
  */
 export async function runServer(options: RunOptions = {}): Promise<void> {
   const config: Config = loadConfigOrExit();
-  const app = createFastify(config);
+  const logDestination = createLogDestination(config);
+  const app = createFastify(config, logDestination.stream);
   const services = await createServices(config, app.log);
   app.addHook("onClose", async () => services.close());
   await registerRoutes(app, { config, services });
   await options.extraRoutes?.(app);
 
-  installShutdown(app, config.shutdownTimeoutMs);
+  installShutdown(app, config.shutdownTimeoutMs, logDestination.close);
   await app.listen({ host: config.host, port: config.port });
 
   const address = app.server.address();
@@ -31,7 +33,7 @@ export async function runServer(options: RunOptions = {}): Promise<void> {
   process.stdout.write(`\nTidings is running at ${url} (${config.mode} mode)\n\n`);
 }
 
-function installShutdown(app: FastifyInstance, timeoutMs: number): void {
+function installShutdown(app: FastifyInstance, timeoutMs: number, closeLog: () => Promise<void>): void {
   let closing = false;
   // Node closes only the connections idle at the moment of close(); a keep-alive connection whose
   // request finishes later would hold the process until the timeout. Tell those clients to hang up.
@@ -50,7 +52,7 @@ function installShutdown(app: FastifyInstance, timeoutMs: number): void {
     app.close().then(
       () => {
         app.log.info("shut down cleanly");
-        process.exit(0);
+        closeLog().finally(() => process.exit(0));
       },
       (error: unknown) => {
         app.log.error({ err: error }, "error during shutdown");

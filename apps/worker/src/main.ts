@@ -4,11 +4,21 @@ import { warmTemplates } from "@tidings/email";
 import { createBullProducer, startBullWorkers, startOutboxRelay } from "@tidings/jobs";
 import { Redis } from "ioredis";
 import { pino } from "pino";
+import { createLogDestination } from "./log-destination.ts";
+import { startWorkerMetrics } from "./metrics.ts";
 import { createProcessors } from "./processors.ts";
 import { createMailTransport } from "./transport.ts";
 
 const config = loadConfigOrExit();
-const log = pino({ level: config.logLevel, base: { process: "worker" } });
+const logDestination = createLogDestination(config);
+const log = pino(
+  {
+    level: config.logLevel,
+    base: { process: "worker" },
+    redact: { paths: ["*.password", "*.token", "*.refreshToken", "*.authorization", "*.cookie"], censor: "[redacted]" },
+  },
+  logDestination.stream ?? pino.destination(1),
+);
 
 if (!config.redisUrl || !config.databaseUrl) {
   process.stderr.write(
@@ -25,12 +35,26 @@ const connection = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
 connection.on("error", (error) => log.warn({ err: error.message }, "redis connection error"));
 const transport = createMailTransport(config, database.db);
 
-const processors = createProcessors({
+const metrics = config.metrics.enabled
+  ? await startWorkerMetrics({
+      config,
+      db: database.db,
+      pingDatabase: (timeoutMs) => database.ping(timeoutMs),
+      connection,
+      onListenError: (error) =>
+        log.error(
+          { err: error.message, port: config.metrics.workerPort },
+          "worker metrics: cannot listen; running without",
+        ),
+    })
+  : undefined;
+const baseProcessors = createProcessors({
   db: database.db,
   transport,
   appUrl: config.appUrl,
   from: config.mailFrom,
 });
+const processors = metrics ? metrics.instrument(baseProcessors) : baseProcessors;
 const workers = startBullWorkers(
   processors,
   connection,
@@ -48,7 +72,7 @@ const relay = startOutboxRelay({
   producer,
   onError: (error) => log.warn({ err: error instanceof Error ? error.message : error }, "outbox relay: will retry"),
 });
-log.info({ prefix: config.redisPrefix }, "worker started");
+log.info({ prefix: config.redisPrefix, metrics: metrics?.url }, "worker started");
 
 let stopping = false;
 async function shutdown(signal: string) {
@@ -62,11 +86,13 @@ async function shutdown(signal: string) {
   force.unref();
   await relay.close();
   await workers.close();
+  await metrics?.close();
   await producer.close();
   await transport.close();
   connection.disconnect();
   await database.close();
   log.info("worker stopped");
+  await logDestination.close();
   process.exit(0);
 }
 process.on("SIGTERM", () => void shutdown("SIGTERM"));

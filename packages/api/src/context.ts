@@ -2,6 +2,22 @@ import type { AuthDeps, RateLimiter } from "@tidings/auth";
 import type { Config } from "@tidings/config";
 import type { Database, Kysely } from "@tidings/db";
 import type { JobProducer } from "@tidings/jobs";
+import type { AppCode } from "./errors.ts";
+import type { RateLimitName } from "./rate-limits.ts";
+
+/**
+ * Optional reporting hooks (metrics, log fields) for the process serving the API: plain
+ * functions, so this package needs no metrics library and no HTTP framework. Values passed are
+ * fixed names (procedure paths, app codes, rule names) or ids, never input, tokens or emails (S16).
+ */
+export interface ApiObserver {
+  /** After every procedure call (each call of a batch), with "ok" or the app code of its error. */
+  procedureDone?(path: string, outcome: "ok" | AppCode, durationSeconds: number, request: RequestInfo): void;
+  /** Once the caller's access token has been accepted. */
+  signedIn?(request: RequestInfo, principal: { userId: string; sessionId: string }): void;
+  /** When a rate-limit rule refuses a call. */
+  rateLimited?(rule: RateLimitName, request: RequestInfo): void;
+}
 
 /** What every procedure may use; built without HTTP so tests can call procedures directly. */
 export interface InnerContext {
@@ -10,6 +26,7 @@ export interface InnerContext {
   jobs: JobProducer;
   auth: AuthDeps;
   rateLimiter: RateLimiter;
+  observer?: ApiObserver;
 }
 
 /** The refresh-token cookie, behind an interface so this package needs no HTTP framework. */
@@ -28,6 +45,8 @@ export interface RequestInfo {
   /** True when the request carries `x-tidings-csrf: 1` or an Origin equal to APP_URL. */
   csrfProof: boolean;
   refreshCookie: RefreshCookie;
+  /** The transport's own request object, handed back untouched to the observer. */
+  raw?: unknown;
 }
 
 export interface Context extends InnerContext {

@@ -3,6 +3,7 @@ import type { AppRouter } from "./root.ts";
 
 export { createAuthDeps } from "./auth-deps.ts";
 export {
+  type ApiObserver,
   type Context,
   createContext,
   type InnerContext,
@@ -11,6 +12,7 @@ export {
   type RequestInfo,
 } from "./context.ts";
 export { type AppCode, AppError, appCodes } from "./errors.ts";
+export type { RateLimitName } from "./rate-limits.ts";
 export { type AppRouter, appRouter } from "./root.ts";
 export { createCallerFactory } from "./trpc.ts";
 

@@ -41,16 +41,6 @@ const t = initTRPC
 export const createTRPCRouter = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
-/** Turns the auth core's failures into API errors with the same app code. */
-const authFailures = t.middleware(async ({ next }) => {
-  const result = await next();
-  if (!result.ok && result.error.cause instanceof AuthFailure) {
-    const failure = result.error.cause;
-    throw new AppError(failure.code, failure.message, failure.extra);
-  }
-  return result;
-});
-
 /** Counts one attempt against each rule; the first exhausted rule answers RATE_LIMITED. */
 export async function enforceRateLimits(
   ctx: Context,
@@ -59,6 +49,7 @@ export async function enforceRateLimits(
   for (const check of checks) {
     const result = await ctx.rateLimiter.consume(rateLimitRule(ctx.config, check.rule), check.key);
     if (!result.allowed) {
+      ctx.observer?.rateLimited?.(check.rule, ctx.request);
       throw new AppError("RATE_LIMITED", `Too many attempts. Try again in ${result.retryAfterSeconds} s.`, {
         retryAfterSeconds: result.retryAfterSeconds,
       });
@@ -66,7 +57,27 @@ export async function enforceRateLimits(
   }
 }
 
-const baseProcedure = t.procedure.use(authFailures);
+/**
+ * Outermost, for every procedure: turns the auth core's failures into API errors with the same app
+ * code, and reports each call with the app code the caller gets to the optional observer. One
+ * middleware, not two: each layer copies the call's options, a visible cost on cheap queries.
+ */
+const baseProcedure = t.procedure.use(async ({ ctx, path, next }) => {
+  const observer = ctx.observer?.procedureDone ? ctx.observer : undefined;
+  const started = observer ? performance.now() : 0;
+  const result = await next();
+  let error = result.ok ? undefined : result.error;
+  if (error?.cause instanceof AuthFailure) {
+    const failure = error.cause;
+    error = new AppError(failure.code, failure.message, failure.extra);
+  }
+  if (observer) {
+    const outcome = !error ? "ok" : error instanceof AppError ? error.appCode : appCodeForTrpcCode(error.code);
+    observer.procedureDone?.(path, outcome, (performance.now() - started) / 1000, ctx.request);
+  }
+  if (!result.ok && error !== result.error) throw error;
+  return result;
+});
 
 /** Signed out: the default limit per client IP (S9), unless the procedure brings its own. */
 export const publicProcedure = baseProcedure.use(async ({ ctx, meta, next }) => {
@@ -79,6 +90,7 @@ export const authedProcedure = baseProcedure.use(async ({ ctx, meta, next }) => 
   const token = ctx.request.accessToken;
   if (!token) throw new AppError("TOKEN_INVALID", "Sign in first");
   const principal = await authenticate(ctx.auth, token);
+  ctx.observer?.signedIn?.(ctx.request, principal);
   if (!meta?.ownRateLimits) await enforceRateLimits(ctx, [{ rule: "default", key: `user:${principal.userId}` }]);
   return next({ ctx: { principal } });
 });

@@ -23,6 +23,12 @@ function formatDefault(value: unknown): string {
   return `\`${String(value)}\``;
 }
 
+/**
+ * The documents (paths from the repository root) that carry the generated block; `pnpm docs:env`
+ * rewrites them and packages/config/test/env-reference.test.ts fails when one of them has drifted.
+ */
+export const envReferenceDocuments = ["README.md", "docs/deployment.md"] as const;
+
 const START = "<!-- env-reference:start -->";
 const END = "<!-- env-reference:end -->";
 

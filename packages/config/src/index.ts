@@ -22,11 +22,27 @@ export interface Config {
   workerConcurrency: number;
   workerLockDurationMs: number;
   logLevel: string;
+  log: LogConfig;
+  metrics: MetricsConfig;
   auth: AuthConfig;
   dataDir: string;
   webDistDir: string | undefined;
   shutdownTimeoutMs: number;
   migrateOnStart: boolean;
+}
+
+export interface LogConfig {
+  /** true, false, or "auto": pretty only in development on a terminal. */
+  pretty: "auto" | boolean;
+  /** Rotated JSON log file, written besides stdout. */
+  file: { path: string; maxSize: string; maxFiles: number; interval: string | undefined } | undefined;
+}
+
+export interface MetricsConfig {
+  enabled: boolean;
+  /** Bearer token /metrics requires; unset: open (keep the port internal). */
+  token: string | undefined;
+  workerPort: number;
 }
 
 export interface RateLimitSetting {
@@ -107,6 +123,18 @@ export function loadConfig(source: EnvSource = process.env): Config {
     workerConcurrency: env.WORKER_CONCURRENCY,
     workerLockDurationMs: env.WORKER_LOCK_DURATION_MS,
     logLevel: env.LOG_LEVEL,
+    log: {
+      pretty: env.LOG_PRETTY,
+      file: env.LOG_FILE
+        ? {
+            path: resolve(source.INIT_CWD ?? process.cwd(), env.LOG_FILE),
+            maxSize: env.LOG_FILE_MAX_SIZE,
+            maxFiles: env.LOG_FILE_MAX_FILES,
+            interval: env.LOG_FILE_INTERVAL,
+          }
+        : undefined,
+    },
+    metrics: { enabled: env.METRICS_ENABLED, token: env.METRICS_TOKEN, workerPort: env.WORKER_METRICS_PORT },
     auth: {
       encryptionKey: env.ENCRYPTION_KEY,
       jwtPrivateKeys: env.JWT_PRIVATE_KEYS,

@@ -161,6 +161,44 @@ export const envSchema = z.object({
       z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
     )
     .describe("pino log level."),
+  LOG_PRETTY: z
+    .preprocess(emptyAsUndefined, z.enum(["auto", "true", "false", "1", "0"]).default("auto"))
+    .transform((value): "auto" | boolean => (value === "auto" ? "auto" : value === "true" || value === "1"))
+    .describe("Human-readable logs (pino-pretty) on stdout; auto: only with NODE_ENV=development on a terminal."),
+  LOG_FILE: z
+    .preprocess(emptyAsUndefined, z.string().min(1).optional())
+    .describe("Also write the JSON logs to this file, rotated by size (for hosts without a log collector)."),
+  LOG_FILE_MAX_SIZE: z
+    .preprocess(
+      emptyAsUndefined,
+      z
+        .string()
+        .regex(/^\d{1,9}[BKMG]$/, 'expected a size like "10M" (B, K, M or G)')
+        .default("10M"),
+    )
+    .describe("Size at which LOG_FILE is rotated to LOG_FILE.1, LOG_FILE.2, ..."),
+  LOG_FILE_MAX_FILES: z
+    .preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(1000).default(10))
+    .describe("Rotated log files kept; older ones are deleted."),
+  LOG_FILE_INTERVAL: z
+    .preprocess(
+      emptyAsUndefined,
+      z
+        .string()
+        .regex(/^\d{1,4}[mhd]$/, 'expected e.g. "1d" or "12h"')
+        .optional(),
+    )
+    .describe('Also rotate LOG_FILE after this time, e.g. "1d". Unset: by size only.'),
+  METRICS_ENABLED: z
+    .preprocess(emptyAsUndefined, z.enum(["true", "false", "1", "0"]).default("true"))
+    .transform((value) => value === "true" || value === "1")
+    .describe("Serve Prometheus metrics: GET /metrics on the server, and on WORKER_METRICS_PORT in the worker."),
+  METRICS_TOKEN: z
+    .preprocess(emptyAsUndefined, z.string().min(16).max(512).optional())
+    .describe("If set, /metrics (server and worker) answers only requests with `Authorization: Bearer <token>`."),
+  WORKER_METRICS_PORT: z
+    .preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(65535).default(9464))
+    .describe("Port of the worker's /metrics endpoint, bound to HOST (0 picks a free one)."),
   TIDINGS_DATA_DIR: z
     .preprocess(emptyAsUndefined, z.string().min(1).default(".data"))
     .describe("Folder for embedded-mode data (the PGlite database)."),

@@ -1,9 +1,10 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
+import { envReferenceDocuments } from "../src/env-reference.ts";
 import { envReferenceMarkdown, envSchema, replaceEnvReference } from "../src/index.ts";
 
-const readme = resolve(import.meta.dirname, "../../../README.md");
+const repoRoot = resolve(import.meta.dirname, "../../..");
 
 describe("environment reference", () => {
   it("lists every variable of the schema with its default", () => {
@@ -12,8 +13,19 @@ describe("environment reference", () => {
     expect(table).toContain("| `PORT` | `3000` |");
   });
 
-  it("in the README equals what the schema generates (run `pnpm docs:env` after changing the schema)", () => {
-    const text = readFileSync(readme, "utf8");
-    expect(replaceEnvReference(text)).toBe(text);
+  it("covers the README and the deployment guide", () => {
+    expect(envReferenceDocuments).toEqual(expect.arrayContaining(["README.md", "docs/deployment.md"]));
+  });
+
+  it.each(envReferenceDocuments)(
+    "in %s equals what the schema generates (run `pnpm docs:env` after changing the schema)",
+    (document) => {
+      const text = readFileSync(resolve(repoRoot, document), "utf8");
+      expect(replaceEnvReference(text)).toBe(text);
+    },
+  );
+
+  it("refuses a document without the generated block", () => {
+    expect(() => replaceEnvReference("# no block here\n")).toThrow(/env-reference:start/);
   });
 });

@@ -18,6 +18,27 @@ export interface AuthEmail {
   data: Record<string, unknown>;
 }
 
+/** How a password sign-in ended; a locked or disabled account still answers INVALID_CREDENTIALS. */
+export const signInOutcomes = ["success", "invalid_credentials", "locked", "disabled", "email_not_verified"] as const;
+export type SignInOutcome = (typeof signInOutcomes)[number];
+
+/** How a refresh-token rotation ended. */
+export const tokenRefreshOutcomes = ["success", "invalid", "reused"] as const;
+export type TokenRefreshOutcome = (typeof tokenRefreshOutcomes)[number];
+
+/**
+ * Optional hooks that report what the flows did (for metrics). Plain functions with fixed
+ * values only: never an email, a token or anything else the caller sent (S16).
+ */
+export interface AuthObserver {
+  signIn?(outcome: SignInOutcome): void;
+  lockout?(): void;
+  refresh?(outcome: TokenRefreshOutcome): void;
+  /** A new account was created (not a registration attempt for an existing email). */
+  registration?(): void;
+  logout?(): void;
+}
+
 /** Everything the authentication flows need, built once per process. */
 export interface AuthDeps {
   db: Kysely<Database>;
@@ -35,4 +56,6 @@ export interface AuthDeps {
    * exists (S5). The task records its own failures; the caller only logs what escapes.
    */
   afterResponse(task: () => Promise<void>): void;
+  /** Set by the process that wants to count what happens (metrics); absent in tests and tools. */
+  observer?: AuthObserver;
 }

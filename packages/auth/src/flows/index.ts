@@ -1,7 +1,15 @@
 export { resendVerification, unlockAccount } from "./account-recovery.ts";
 export { authenticate, type Principal } from "./authenticate.ts";
 export { changePassword } from "./change-password.ts";
-export type { AuthDeps, AuthEmail } from "./deps.ts";
+export {
+  type AuthDeps,
+  type AuthEmail,
+  type AuthObserver,
+  type SignInOutcome,
+  signInOutcomes,
+  type TokenRefreshOutcome,
+  tokenRefreshOutcomes,
+} from "./deps.ts";
 export { AuthFailure, type AuthFailureCode } from "./failure.ts";
 export { login } from "./login.ts";
 export { logout } from "./logout.ts";

@@ -36,12 +36,13 @@ export async function login(
       await recordFailedLogin(trx, NO_USER_ID, deps.lockoutThreshold);
       await recordAuditEvent(trx, { type: "login_failed", userId: null, origin, metadata: { reason: "unknown" } });
     });
+    deps.observer?.signIn?.("invalid_credentials");
     throw invalidCredentials();
   }
 
   const passwordOk = await verifyPassword(user.password_hash, input.password);
   if (!passwordOk) {
-    await deps.db.transaction().execute(async (trx) => {
+    const lockedNow = await deps.db.transaction().execute(async (trx) => {
       const { lockedNow } = await recordFailedLogin(trx, user.id, deps.lockoutThreshold);
       await recordAuditEvent(trx, { type: "login_failed", userId: user.id, origin, metadata: { reason: "password" } });
       if (lockedNow) {
@@ -53,22 +54,27 @@ export async function login(
           data: { displayName: user.display_name, token },
         });
       }
+      return lockedNow;
     });
+    deps.observer?.signIn?.("invalid_credentials");
+    if (lockedNow) deps.observer?.lockout?.();
     throw invalidCredentials();
   }
 
   if (user.locked_at || user.disabled_at) {
     const reason = user.disabled_at ? "disabled" : "locked";
     await recordAuditEvent(deps.db, { type: "login_failed", userId: user.id, origin, metadata: { reason } });
+    deps.observer?.signIn?.(reason);
     throw invalidCredentials();
   }
   if (deps.requireVerifiedEmail && !user.email_verified_at) {
+    deps.observer?.signIn?.("email_not_verified");
     throw new AuthFailure("EMAIL_NOT_VERIFIED", "Verify your email address to sign in");
   }
 
   // Hashes made with older parameters are upgraded while the password is at hand (S1).
   const upgradedHash = needsRehash(user.password_hash) ? await hashPassword(input.password) : undefined;
-  return deps.db.transaction().execute(async (trx) => {
+  const signedIn = await deps.db.transaction().execute(async (trx) => {
     const userAgent = origin.userAgent ?? "";
     const newDevice =
       (await countSessions(trx, user.id)) > 0 && !(await hasSessionWithUserAgent(trx, user.id, userAgent));
@@ -83,4 +89,6 @@ export async function login(
     }
     return result;
   });
+  deps.observer?.signIn?.("success");
+  return signedIn;
 }

@@ -17,4 +17,5 @@ export async function logout(deps: AuthDeps, principal: Principal, origin: Reque
     }
   });
   await deps.revocation.revoke([principal.sessionId], deps.tokens.ttlSeconds);
+  deps.observer?.logout?.();
 }

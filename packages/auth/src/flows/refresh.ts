@@ -23,12 +23,21 @@ export async function refresh(deps: AuthDeps, refreshToken: string, origin: Requ
     if (user)
       await deps.sendEmail(trx, { template: "refresh-reuse", to: user.email, data: securityNotice(user, origin) });
   });
-  if (outcome.kind === "invalid") throw new AuthFailure("TOKEN_INVALID", "Sign in again");
+  if (outcome.kind === "invalid") {
+    deps.observer?.refresh?.("invalid");
+    throw new AuthFailure("TOKEN_INVALID", "Sign in again");
+  }
   if (outcome.kind === "reused") {
     await deps.revocation.revoke([outcome.session.id], deps.tokens.ttlSeconds);
+    deps.observer?.refresh?.("reused");
     throw new AuthFailure("REFRESH_TOKEN_REUSED", "This session was ended because its refresh token was used twice");
   }
   const user = await findUserById(deps.db, outcome.session.user_id);
-  if (!user || user.disabled_at) throw new AuthFailure("TOKEN_INVALID", "Sign in again");
-  return issueTokens(deps, user, outcome.session, outcome.refreshToken);
+  if (!user || user.disabled_at) {
+    deps.observer?.refresh?.("invalid");
+    throw new AuthFailure("TOKEN_INVALID", "Sign in again");
+  }
+  const result = await issueTokens(deps, user, outcome.session, outcome.refreshToken);
+  deps.observer?.refresh?.("success");
+  return result;
 }

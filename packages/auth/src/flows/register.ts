@@ -26,7 +26,7 @@ export async function register(
   if (!policy.ok) throw new AuthFailure("WEAK_PASSWORD", "Choose a stronger password", { reasons: policy.reasons });
   const passwordHash = await hashPassword(input.password);
 
-  await deps.db.transaction().execute(async (trx) => {
+  const isNew = await deps.db.transaction().execute(async (trx) => {
     const created = await insertUserIfAbsent(trx, { email, emailNormalized, displayName, passwordHash });
     if (!created) {
       const existing = await findUserByEmail(trx, emailNormalized);
@@ -37,11 +37,13 @@ export async function register(
           data: { displayName: existing.display_name },
         });
       }
-      return;
+      return false;
     }
     const token = await issueOneTimeToken(trx, created.id, "verify_email");
     await deps.sendEmail(trx, { template: "verify-email", to: created.email, data: { displayName, token } });
     await recordAuditEvent(trx, { type: "register", userId: created.id, origin });
+    return true;
   });
+  if (isNew) deps.observer?.registration?.();
   return { status: "verification_sent" };
 }

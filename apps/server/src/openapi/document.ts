@@ -1,0 +1,402 @@
+import { type AppRouter, appCodes } from "@tidings/api";
+import { z } from "zod";
+
+/**
+ * The OpenAPI 3.1 description of the HTTP surface: the plain routes, and every tRPC query and
+ * mutation in the wire format of API.md (superjson envelope), with input schemas generated from
+ * the procedures' own zod schemas. Built once from the router, so it cannot drift from it.
+ */
+
+type JsonSchema = Record<string, unknown>;
+type Operation = Record<string, unknown>;
+
+interface ProcedureDef {
+  _def: { type: "query" | "mutation" | "subscription"; inputs: unknown[]; middlewares: unknown[] };
+}
+
+/** Procedures the document leaves out: development tools that production does not serve. */
+const hiddenPrefixes = ["devMailbox."];
+
+const tagDescriptions: Record<string, string> = {
+  http: "Plain HTTP routes: health, keys, the OAuth 2 token endpoint.",
+  auth: "Sign-up, sign-in, tokens and passwords (tRPC procedures, raw HTTP wire format).",
+  session: "The caller's sessions.",
+  account: "The caller's account.",
+  admin: "Administration (role admin).",
+  health: "tRPC health check.",
+};
+
+const user: JsonSchema = {
+  type: "object",
+  properties: {
+    id: { type: "string", format: "uuid" },
+    email: { type: "string", format: "email" },
+    displayName: { type: ["string", "null"] },
+    emailVerified: { type: "boolean" },
+    role: { type: "string", enum: ["user", "admin"] },
+    createdAt: { type: "string", format: "date-time" },
+  },
+  required: ["id", "email", "displayName", "emailVerified", "role", "createdAt"],
+};
+
+const session: JsonSchema = {
+  type: "object",
+  properties: {
+    id: { type: "string", format: "uuid" },
+    createdAt: { type: "string", format: "date-time" },
+    lastUsedAt: { type: "string", format: "date-time" },
+    expiresAt: { type: "string", format: "date-time" },
+    ip: { type: ["string", "null"] },
+    userAgent: { type: ["string", "null"] },
+    current: { type: "boolean" },
+  },
+};
+
+const authResult: JsonSchema = {
+  type: "object",
+  properties: {
+    accessToken: { type: "string", description: "EdDSA-signed JWT; send as `Authorization: Bearer <token>`." },
+    accessTokenExpiresAt: { type: "string", format: "date-time" },
+    refreshToken: {
+      type: "string",
+      description: 'Only with `refreshTokenTransport: "body"`; else an HttpOnly cookie.',
+    },
+    user: { $ref: "#/components/schemas/User" },
+    session: { $ref: "#/components/schemas/Session" },
+  },
+  required: ["accessToken", "accessTokenExpiresAt", "user", "session"],
+};
+
+/** What the contract says each procedure answers, where it is worth spelling out. */
+const outputs: Record<string, JsonSchema> = {
+  "auth.register": { type: "object", properties: { status: { const: "verification_sent" } } },
+  "auth.verifyEmail": { $ref: "#/components/schemas/AuthResult" },
+  "auth.login": { $ref: "#/components/schemas/AuthResult" },
+  "auth.refresh": { $ref: "#/components/schemas/AuthResult" },
+  "auth.me": { $ref: "#/components/schemas/User" },
+  "session.list": { type: "array", items: { $ref: "#/components/schemas/Session" } },
+};
+
+const trpcError: JsonSchema = {
+  type: "object",
+  description: "A tRPC error in the superjson envelope; `data.appCode` is what a client acts on.",
+  properties: {
+    error: {
+      type: "object",
+      properties: {
+        json: {
+          type: "object",
+          properties: {
+            message: { type: "string" },
+            code: { type: "integer", description: "JSON-RPC error number" },
+            data: {
+              type: "object",
+              properties: {
+                code: { type: "string", description: "tRPC error code, e.g. UNAUTHORIZED" },
+                httpStatus: { type: "integer" },
+                path: { type: "string" },
+                appCode: { type: "string", enum: Object.keys(appCodes) },
+                issues: {
+                  type: "array",
+                  items: {
+                    type: "object",
+                    properties: { path: { type: "array", items: { type: "string" } }, message: { type: "string" } },
+                  },
+                },
+                retryAfterSeconds: { type: "integer", description: "With RATE_LIMITED" },
+                reasons: { type: "array", items: { type: "string" }, description: "With WEAK_PASSWORD" },
+              },
+              required: ["code", "appCode"],
+            },
+          },
+          required: ["message", "data"],
+        },
+      },
+      required: ["json"],
+    },
+  },
+  required: ["error"],
+};
+
+const oauthError: JsonSchema = {
+  type: "object",
+  description: "RFC 6749 §5.2 error response.",
+  properties: {
+    error: { type: "string", enum: ["invalid_request", "unsupported_grant_type", "invalid_grant"] },
+    error_description: { type: "string" },
+  },
+  required: ["error"],
+};
+
+const tokenResponse: JsonSchema = {
+  type: "object",
+  description: "RFC 6749 §5.1 successful token response.",
+  properties: {
+    access_token: { type: "string" },
+    token_type: { const: "Bearer" },
+    expires_in: { type: "integer", description: "Seconds until the access token expires" },
+    refresh_token: { type: "string" },
+  },
+  required: ["access_token", "token_type", "expires_in", "refresh_token"],
+};
+
+const tokenRequest: JsonSchema = {
+  type: "object",
+  description:
+    "`grant_type=password` with `username` and `password`, or `grant_type=refresh_token` with `refresh_token`.",
+  properties: {
+    grant_type: { type: "string", enum: ["password", "refresh_token"] },
+    username: { type: "string", maxLength: 320, description: "The account's email (password grant)" },
+    password: { type: "string", maxLength: 1024, format: "password", description: "(password grant)" },
+    refresh_token: { type: "string", maxLength: 512, description: "(refresh_token grant)" },
+  },
+  required: ["grant_type"],
+};
+
+const jsonContent = (schema: JsonSchema) => ({ "application/json": { schema } });
+
+/** `{"result":{"data":{"json": <output>}}}`: the superjson envelope of a successful call. */
+const trpcResult = (output: JsonSchema): JsonSchema => ({
+  type: "object",
+  properties: {
+    result: {
+      type: "object",
+      properties: {
+        data: {
+          type: "object",
+          properties: { json: output, meta: { type: "object", description: "superjson type annotations" } },
+          required: ["json"],
+        },
+      },
+      required: ["data"],
+    },
+  },
+  required: ["result"],
+});
+
+const errorResponses = (signedIn: boolean) => ({
+  "400": {
+    description: "INVALID_INPUT, WEAK_PASSWORD",
+    content: jsonContent({ $ref: "#/components/schemas/TrpcError" }),
+  },
+  ...(signedIn
+    ? {
+        "401": {
+          description: "TOKEN_INVALID, TOKEN_EXPIRED, SESSION_REVOKED",
+          content: jsonContent({ $ref: "#/components/schemas/TrpcError" }),
+        },
+      }
+    : {}),
+  "429": {
+    description: "RATE_LIMITED; the Retry-After header says when to try again",
+    headers: { "Retry-After": { schema: { type: "integer" } } },
+    content: jsonContent({ $ref: "#/components/schemas/TrpcError" }),
+  },
+  default: { description: "Any other app code", content: jsonContent({ $ref: "#/components/schemas/TrpcError" }) },
+});
+
+function inputSchema(def: ProcedureDef["_def"]): JsonSchema | undefined {
+  const schema = def.inputs[0];
+  if (!schema) return undefined;
+  const json = z.toJSONSchema(schema as z.ZodType, { io: "input", unrepresentable: "any" }) as JsonSchema;
+  delete json.$schema;
+  return json;
+}
+
+function procedureOperation(path: string, def: ProcedureDef["_def"], signedIn: boolean): [string, Operation] {
+  const [tag = "trpc"] = path.split(".");
+  const input = inputSchema(def);
+  const base: Operation = {
+    operationId: path,
+    summary: path,
+    tags: [tag],
+    ...(signedIn ? { security: [{ bearer: [] }, { oauth2: [] }] } : { security: [] }),
+    responses: {
+      "200": {
+        description: "The procedure's output in the superjson envelope",
+        content: jsonContent(trpcResult(outputs[path] ?? {})),
+      },
+      ...errorResponses(signedIn),
+    },
+  };
+  if (def.type === "query") {
+    return [
+      "get",
+      {
+        ...base,
+        description: `tRPC query. ${input ? 'The input goes JSON-encoded in `input` as `{"json": <input>}`.' : "No input."}`,
+        parameters: input
+          ? [
+              {
+                name: "input",
+                in: "query",
+                required: false,
+                description: 'URL-encoded JSON `{"json": <input>}`; the input schema is in `x-trpc-input`.',
+                schema: { type: "string" },
+                "x-trpc-input": input,
+              },
+            ]
+          : [],
+      },
+    ];
+  }
+  const body: JsonSchema = {
+    type: "object",
+    properties: {
+      json: input ?? { type: "null" },
+      meta: { type: "object", description: "superjson type annotations (only for Dates, Maps, ...)" },
+    },
+    ...(input ? { required: ["json"] } : {}),
+  };
+  return [
+    "post",
+    {
+      ...base,
+      description: 'tRPC mutation. The body is the input in the superjson envelope `{"json": <input>}`.',
+      requestBody: { required: !!input, content: jsonContent(body) },
+    },
+  ];
+}
+
+/**
+ * Whether a procedure needs a signed-in caller: its middlewares include the one that tells
+ * `auth.me` (signed in, per API.md) apart from `health.ping` (public). The last middleware of
+ * each is its own resolver and is left out of the comparison.
+ */
+function signInMarkers(procedures: Record<string, ProcedureDef | undefined>): unknown[] {
+  const me = procedures["auth.me"]?._def.middlewares.slice(0, -1) ?? [];
+  const ping = procedures["health.ping"]?._def.middlewares ?? [];
+  return me.filter((middleware) => !ping.includes(middleware));
+}
+
+export function buildOpenApiDocument(router: AppRouter, options: { title?: string; version?: string } = {}) {
+  const procedures = router._def.procedures as unknown as Record<string, ProcedureDef | undefined>;
+  const markers = signInMarkers(procedures);
+  const paths: Record<string, Record<string, Operation>> = {
+    "/healthz": {
+      get: {
+        operationId: "healthz",
+        summary: "Liveness",
+        tags: ["http"],
+        security: [],
+        responses: {
+          "200": {
+            description: "The process runs",
+            content: jsonContent({ type: "object", properties: { status: { const: "ok" } } }),
+          },
+        },
+      },
+    },
+    "/readyz": {
+      get: {
+        operationId: "readyz",
+        summary: "Readiness: database and Redis answer",
+        tags: ["http"],
+        security: [],
+        responses: {
+          "200": { description: "Ready", content: jsonContent({ $ref: "#/components/schemas/Readiness" }) },
+          "503": { description: "Not ready", content: jsonContent({ $ref: "#/components/schemas/Readiness" }) },
+        },
+      },
+    },
+    "/.well-known/jwks.json": {
+      get: {
+        operationId: "jwks",
+        summary: "Public keys that verify access tokens (JWK Set, Ed25519)",
+        tags: ["http"],
+        security: [],
+        responses: {
+          "200": {
+            description: "JWK Set",
+            content: jsonContent({
+              type: "object",
+              properties: { keys: { type: "array", items: { type: "object" } } },
+            }),
+          },
+        },
+      },
+    },
+    "/oauth/token": {
+      post: {
+        operationId: "oauthToken",
+        summary: "OAuth 2 token endpoint (RFC 6749): password and refresh_token grants",
+        tags: ["http"],
+        security: [],
+        requestBody: {
+          required: true,
+          content: { "application/x-www-form-urlencoded": { schema: { $ref: "#/components/schemas/TokenRequest" } } },
+        },
+        responses: {
+          "200": { description: "Tokens", content: jsonContent({ $ref: "#/components/schemas/TokenResponse" }) },
+          "400": {
+            description: "RFC 6749 §5.2 error",
+            content: jsonContent({ $ref: "#/components/schemas/OAuthError" }),
+          },
+        },
+      },
+    },
+    "/metrics": {
+      get: {
+        operationId: "metrics",
+        summary: "Prometheus metrics (text format); needs the METRICS_TOKEN bearer when one is configured",
+        tags: ["http"],
+        security: [],
+        responses: { "200": { description: "Metrics", content: { "text/plain": { schema: { type: "string" } } } } },
+      },
+    },
+  };
+  for (const [path, procedure] of Object.entries(procedures)) {
+    if (!procedure || procedure._def.type === "subscription") continue;
+    if (hiddenPrefixes.some((prefix) => path.startsWith(prefix))) continue;
+    const signedIn = markers.length > 0 && markers.every((marker) => procedure._def.middlewares.includes(marker));
+    const [method, operation] = procedureOperation(path, procedure._def, signedIn);
+    paths[`/trpc/${path}`] = { [method]: operation };
+  }
+  const tags = [
+    ...new Set(Object.values(paths).flatMap((item) => Object.values(item).flatMap((op) => op.tags as string[]))),
+  ];
+  return {
+    openapi: "3.1.0",
+    info: {
+      title: options.title ?? "Tidings API",
+      version: options.version ?? "1",
+      description:
+        "The HTTP surface of Tidings. Procedures are tRPC v11 with the superjson transformer: a mutation is " +
+        '`POST /trpc/<procedure>` with the body `{"json": <input>}`, a query is `GET /trpc/<procedure>?input=<url-encoded {"json": <input>}>`; ' +
+        'answers are `{"result":{"data":{"json": <output>}}}` or `{"error":{"json":{message, data:{code, appCode}}}}`. ' +
+        "Sign in with the OAuth 2 password flow (Authorize) or `auth.login`, then send `Authorization: Bearer <access token>`.",
+    },
+    servers: [{ url: "/" }],
+    tags: tags.map((name) => ({ name, description: tagDescriptions[name] ?? name })),
+    paths,
+    components: {
+      securitySchemes: {
+        bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT", description: "An access token" },
+        oauth2: {
+          type: "oauth2",
+          description: "Password grant at /oauth/token (a public client: no client id or secret needed)",
+          flows: { password: { tokenUrl: "/oauth/token", refreshUrl: "/oauth/token", scopes: {} } },
+        },
+      },
+      schemas: {
+        User: user,
+        Session: session,
+        AuthResult: authResult,
+        TrpcError: trpcError,
+        OAuthError: oauthError,
+        TokenRequest: tokenRequest,
+        TokenResponse: tokenResponse,
+        Readiness: {
+          type: "object",
+          properties: {
+            status: { type: "string", enum: ["ready", "not ready"] },
+            checks: {
+              type: "object",
+              properties: { database: { type: "string" }, redis: { type: "string" } },
+            },
+          },
+        },
+      },
+    },
+  };
+}
