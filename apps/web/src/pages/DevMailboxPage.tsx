@@ -1,9 +1,13 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
+import { Logo } from "../components/Logo.tsx";
+import { PageHeading } from "../components/PageHeading.tsx";
+import { ThemeToggle } from "../components/ThemeToggle.tsx";
+import { Button } from "../components/ui.tsx";
 import { useTRPC } from "../trpc.ts";
 
 /** Every email the server sent while no SMTP server is configured; a development tool only. */
-export function DevMailbox() {
+export function DevMailboxPage() {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const [selected, setSelected] = useState<string | undefined>();
@@ -22,69 +26,98 @@ export function DevMailbox() {
   };
 
   return (
-    <main className="shell wide">
-      <h1>Dev mailbox</h1>
-      <p className="tagline">Emails sent while no SMTP server is configured. Not available in production.</p>
-      <form className="inline-form" onSubmit={onSend}>
-        <label htmlFor="test-recipient">Send a test email to</label>
-        <input id="test-recipient" type="email" value={to} onChange={(event) => setTo(event.target.value)} required />
-        <button type="submit" disabled={sendTest.isPending}>
-          Send
-        </button>
-        {sendTest.isError && <span role="alert">{sendTest.error.message}</span>}
-      </form>
-      <div className="mailbox">
-        <section aria-label="Messages" className="card message-list">
-          {list.isError && <p role="alert">{list.error.message}</p>}
-          {list.data?.length === 0 && <p>No emails yet.</p>}
-          <ul>
-            {list.data?.map((item) => (
-              <li key={item.id}>
-                <button
-                  type="button"
-                  className={item.id === selected ? "message selected" : "message"}
-                  aria-current={item.id === selected}
-                  onClick={() => setSelected(item.id)}
-                  data-testid="mailbox-item"
-                >
-                  <strong>{item.subject}</strong>
-                  <span>to {item.recipient}</span>
-                  <time dateTime={item.created_at.toISOString()}>{item.created_at.toLocaleString()}</time>
-                </button>
-              </li>
-            ))}
-          </ul>
-        </section>
-        <section aria-label="Message" className="card message-view">
-          {!selected && <p>Select an email to read it.</p>}
-          {email.data && (
-            <article data-testid="mailbox-message">
-              <h2>{email.data.subject}</h2>
-              <dl>
-                <dt>From</dt>
-                <dd>{email.data.sender}</dd>
-                <dt>To</dt>
-                <dd>{email.data.recipient}</dd>
-                <dt>Message-ID</dt>
-                <dd>{email.data.message_id}</dd>
-              </dl>
-              <h3>HTML</h3>
-              <iframe
-                title="HTML part"
-                data-testid="mailbox-html"
-                // No scripts in the email; its links open the app in a new tab (buttons) or this one, unsandboxed.
-                sandbox="allow-popups allow-popups-to-escape-sandbox allow-top-navigation-by-user-activation"
-                srcDoc={`<base target="_top">${email.data.html}`}
-              />
-              <h3>Text</h3>
-              <pre data-testid="mailbox-text">
-                <LinkifiedText text={email.data.text} />
-              </pre>
-            </article>
+    <div className="min-h-dvh">
+      <header className="mx-auto flex w-full max-w-7xl items-center justify-between px-4 py-4 sm:px-6">
+        <Logo />
+        <ThemeToggle />
+      </header>
+      <main className="mx-auto grid w-full max-w-7xl gap-6 px-4 pb-16 sm:px-6">
+        <PageHeading description="Emails sent while no SMTP server is configured. Not available in production.">
+          Dev mailbox
+        </PageHeading>
+        <form className="flex flex-wrap items-center gap-2" onSubmit={onSend}>
+          <label htmlFor="test-recipient" className="text-sm font-medium">
+            Send a test email to
+          </label>
+          <input
+            id="test-recipient"
+            type="email"
+            value={to}
+            onChange={(event) => setTo(event.target.value)}
+            required
+            className="min-w-0 flex-1 rounded-lg border border-line bg-surface px-3 py-2 text-sm sm:max-w-xs"
+          />
+          <Button type="submit" disabled={sendTest.isPending}>
+            Send
+          </Button>
+          {sendTest.isError && (
+            <span role="alert" className="text-sm text-danger">
+              {sendTest.error.message}
+            </span>
           )}
-        </section>
-      </div>
-    </main>
+        </form>
+        <div className="grid gap-4 md:grid-cols-[minmax(16rem,1fr)_2fr]">
+          <section aria-label="Messages" className="rounded-2xl border border-line bg-surface p-2">
+            {list.isError && (
+              <p role="alert" className="p-3 text-danger">
+                {list.error.message}
+              </p>
+            )}
+            {list.data?.length === 0 && <p className="p-3 text-muted">No emails yet.</p>}
+            <ul>
+              {list.data?.map((item) => (
+                <li key={item.id}>
+                  <button
+                    type="button"
+                    className={`grid w-full gap-0.5 rounded-lg px-3 py-2.5 text-left ${
+                      item.id === selected ? "bg-accent-soft" : "hover:bg-surface-muted"
+                    }`}
+                    aria-current={item.id === selected}
+                    onClick={() => setSelected(item.id)}
+                    data-testid="mailbox-item"
+                  >
+                    <strong className="text-sm">{item.subject}</strong>
+                    <span className="text-sm text-muted">to {item.recipient}</span>
+                    <time className="text-xs text-muted" dateTime={item.created_at.toISOString()}>
+                      {item.created_at.toLocaleString()}
+                    </time>
+                  </button>
+                </li>
+              ))}
+            </ul>
+          </section>
+          <section aria-label="Message" className="min-w-0 rounded-2xl border border-line bg-surface p-5">
+            {!selected && <p className="text-muted">Select an email to read it.</p>}
+            {email.data && (
+              <article data-testid="mailbox-message" className="grid gap-4">
+                <h2 className="text-xl font-semibold">{email.data.subject}</h2>
+                <dl className="grid grid-cols-[max-content_1fr] gap-x-4 gap-y-1 text-sm">
+                  <dt className="text-muted">From</dt>
+                  <dd className="break-all">{email.data.sender}</dd>
+                  <dt className="text-muted">To</dt>
+                  <dd className="break-all">{email.data.recipient}</dd>
+                  <dt className="text-muted">Message-ID</dt>
+                  <dd className="break-all">{email.data.message_id}</dd>
+                </dl>
+                <h3 className="font-semibold">HTML</h3>
+                <iframe
+                  title="HTML part"
+                  data-testid="mailbox-html"
+                  className="min-h-[32rem] w-full rounded-lg border border-line bg-white"
+                  // No scripts in the email; its links open the app in a new tab (buttons) or this one, unsandboxed.
+                  sandbox="allow-popups allow-popups-to-escape-sandbox allow-top-navigation-by-user-activation"
+                  srcDoc={`<base target="_top">${email.data.html}`}
+                />
+                <h3 className="font-semibold">Text</h3>
+                <pre data-testid="mailbox-text" className="text-sm break-words whitespace-pre-wrap">
+                  <LinkifiedText text={email.data.text} />
+                </pre>
+              </article>
+            )}
+          </section>
+        </div>
+      </main>
+    </div>
   );
 }
 

@@ -1,0 +1,225 @@
+import type { QueryClient } from "@tanstack/react-query";
+import {
+  createRootRouteWithContext,
+  createRoute,
+  createRouter,
+  lazyRouteComponent,
+  Outlet,
+  redirect,
+} from "@tanstack/react-router";
+import { z } from "zod";
+import { restoreSession } from "./auth/session.ts";
+import { sessionStore } from "./auth/session-store.ts";
+import { AppShell } from "./components/AppShell.tsx";
+import { AuthLayout } from "./components/AuthLayout.tsx";
+import { securityEventLabels } from "./lib/security-events.ts";
+import { CheckEmailPage } from "./pages/auth/CheckEmailPage.tsx";
+import { ForgotPasswordPage } from "./pages/auth/ForgotPasswordPage.tsx";
+import { ResetPasswordPage } from "./pages/auth/ResetPasswordPage.tsx";
+import { SignInPage } from "./pages/auth/SignInPage.tsx";
+import { SignUpPage } from "./pages/auth/SignUpPage.tsx";
+import { UnlockAccountPage } from "./pages/auth/UnlockAccountPage.tsx";
+import { VerifyEmailPage } from "./pages/auth/VerifyEmailPage.tsx";
+import { LandingPage } from "./pages/LandingPage.tsx";
+import { NotFoundPage } from "./pages/NotFoundPage.tsx";
+
+/** Search params are input from a URL: anything unexpected is dropped rather than trusted. */
+function searchOf<Shape extends z.ZodRawShape>(shape: Shape) {
+  const schema = z.object(shape);
+  return (search: Record<string, unknown>): z.output<typeof schema> => {
+    const result: Record<string, unknown> = {};
+    for (const [key, field] of Object.entries(shape)) {
+      const parsed = (field as z.ZodType).safeParse(search[key]);
+      if (parsed.success && parsed.data !== undefined) result[key] = parsed.data;
+    }
+    return result as z.output<typeof schema>;
+  };
+}
+
+const token = z.string().max(512).optional();
+
+// The pages behind sign-in load on demand, so the first page a visitor sees stays small.
+
+const rootRoute = createRootRouteWithContext<{ queryClient: QueryClient }>()({
+  component: Outlet,
+  notFoundComponent: NotFoundPage,
+});
+
+async function isSignedIn(): Promise<boolean> {
+  await restoreSession();
+  return sessionStore.getState().status === "signed-in";
+}
+
+const landingRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: "/",
+  beforeLoad: async () => {
+    if (await isSignedIn()) throw redirect({ to: "/dashboard" });
+  },
+  component: LandingPage,
+});
+
+const devMailboxRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: "/dev/mailbox",
+  component: lazyRouteComponent(() => import("./pages/DevMailboxPage.tsx"), "DevMailboxPage"),
+});
+
+const publicLayout = createRoute({ getParentRoute: () => rootRoute, id: "_public", component: AuthLayout });
+
+/** Sign-in and sign-up make no sense to someone already signed in. */
+const signedOutOnly = async () => {
+  if (await isSignedIn()) throw redirect({ to: "/dashboard" });
+};
+
+const signInRoute = createRoute({
+  getParentRoute: () => publicLayout,
+  path: "/sign-in",
+  validateSearch: searchOf({
+    reason: z.enum(["session-ended", "signed-out", "password-reset"]).optional(),
+    redirect: z.string().max(2048).optional(),
+  }),
+  beforeLoad: signedOutOnly,
+  component: SignInPage,
+});
+
+const signUpRoute = createRoute({
+  getParentRoute: () => publicLayout,
+  path: "/sign-up",
+  beforeLoad: signedOutOnly,
+  component: SignUpPage,
+});
+
+const checkEmailRoute = createRoute({
+  getParentRoute: () => publicLayout,
+  path: "/check-email",
+  validateSearch: searchOf({ email: z.string().max(320).optional() }),
+  component: CheckEmailPage,
+});
+
+const verifyEmailRoute = createRoute({
+  getParentRoute: () => publicLayout,
+  path: "/verify-email",
+  validateSearch: searchOf({ token }),
+  component: VerifyEmailPage,
+});
+
+const forgotPasswordRoute = createRoute({
+  getParentRoute: () => publicLayout,
+  path: "/forgot-password",
+  component: ForgotPasswordPage,
+});
+
+const resetPasswordRoute = createRoute({
+  getParentRoute: () => publicLayout,
+  path: "/reset-password",
+  validateSearch: searchOf({ token }),
+  component: ResetPasswordPage,
+});
+
+const unlockAccountRoute = createRoute({
+  getParentRoute: () => publicLayout,
+  path: "/unlock-account",
+  validateSearch: searchOf({ token }),
+  component: UnlockAccountPage,
+});
+
+const appLayout = createRoute({
+  getParentRoute: () => rootRoute,
+  id: "_app",
+  beforeLoad: async ({ location }) => {
+    if (!(await isSignedIn())) throw redirect({ to: "/sign-in", search: { redirect: location.href } });
+  },
+  component: AppShell,
+});
+
+const dashboardRoute = createRoute({
+  getParentRoute: () => appLayout,
+  path: "/dashboard",
+  validateSearch: searchOf({ welcome: z.boolean().optional() }),
+  component: lazyRouteComponent(() => import("./pages/DashboardPage.tsx"), "DashboardPage"),
+});
+
+const settingsIndexRoute = createRoute({
+  getParentRoute: () => appLayout,
+  path: "/settings",
+  beforeLoad: () => {
+    throw redirect({ to: "/settings/profile" });
+  },
+});
+const profileRoute = createRoute({
+  getParentRoute: () => appLayout,
+  path: "/settings/profile",
+  component: lazyRouteComponent(() => import("./pages/settings/ProfilePage.tsx"), "ProfilePage"),
+});
+const passwordRoute = createRoute({
+  getParentRoute: () => appLayout,
+  path: "/settings/password",
+  component: lazyRouteComponent(() => import("./pages/settings/PasswordPage.tsx"), "PasswordPage"),
+});
+const sessionsRoute = createRoute({
+  getParentRoute: () => appLayout,
+  path: "/settings/sessions",
+  component: lazyRouteComponent(() => import("./pages/settings/SessionsPage.tsx"), "SessionsPage"),
+});
+const activityRoute = createRoute({
+  getParentRoute: () => appLayout,
+  path: "/settings/activity",
+  component: lazyRouteComponent(() => import("./pages/settings/ActivityPage.tsx"), "ActivityPage"),
+});
+
+const adminLayout = createRoute({
+  getParentRoute: () => appLayout,
+  id: "_admin",
+  beforeLoad: () => {
+    const state = sessionStore.getState();
+    if (state.status !== "signed-in" || state.user.role !== "admin") throw redirect({ to: "/dashboard" });
+  },
+});
+const adminUsersRoute = createRoute({
+  getParentRoute: () => adminLayout,
+  path: "/admin/users",
+  component: lazyRouteComponent(() => import("./pages/admin/AdminUsersPage.tsx"), "AdminUsersPage"),
+});
+const adminEventsRoute = createRoute({
+  getParentRoute: () => adminLayout,
+  path: "/admin/events",
+  validateSearch: searchOf({
+    userId: z.uuid().optional(),
+    type: z.enum(Object.keys(securityEventLabels) as [keyof typeof securityEventLabels]).optional(),
+  }),
+  component: lazyRouteComponent(() => import("./pages/admin/AdminEventsPage.tsx"), "AdminEventsPage"),
+});
+
+const routeTree = rootRoute.addChildren([
+  landingRoute,
+  devMailboxRoute,
+  publicLayout.addChildren([
+    signInRoute,
+    signUpRoute,
+    checkEmailRoute,
+    verifyEmailRoute,
+    forgotPasswordRoute,
+    resetPasswordRoute,
+    unlockAccountRoute,
+  ]),
+  appLayout.addChildren([
+    dashboardRoute,
+    settingsIndexRoute,
+    profileRoute,
+    passwordRoute,
+    sessionsRoute,
+    activityRoute,
+    adminLayout.addChildren([adminUsersRoute, adminEventsRoute]),
+  ]),
+]);
+
+export function createAppRouter(queryClient: QueryClient) {
+  return createRouter({ routeTree, context: { queryClient }, defaultPreload: "intent", scrollRestoration: true });
+}
+
+declare module "@tanstack/react-router" {
+  interface Register {
+    router: ReturnType<typeof createAppRouter>;
+  }
+}
