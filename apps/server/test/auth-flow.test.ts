@@ -23,6 +23,37 @@ describe.skipIf(!services().postgres || !services().redis)(
       return tokenFromEmail(stack.smtp, email, "verify-email");
     }
 
+    it("emails the owner about a sign-in from a browser the account has not used before, and only then", async () => {
+      const email = "traveller@example.test";
+      const token = await registerAndVerify(email);
+      const asBrowser = (userAgent: string) => ({ "user-agent": userAgent });
+      const verified = await fetch(new URL("/trpc/auth.verifyEmail", url), {
+        method: "POST",
+        headers: { "content-type": "application/json", ...asBrowser("Firefox at home") },
+        body: JSON.stringify({ json: { token, refreshTokenTransport: "body" } }),
+      });
+      expect(verified.status).toBe(200);
+      const login = (userAgent: string) =>
+        trpcCall(
+          url,
+          "mutation",
+          "auth.login",
+          { email, password, refreshTokenTransport: "body" },
+          asBrowser(userAgent),
+        );
+      const notices = () => stack.smtp.accepted.filter((mail) => mail.to === email && /New sign-in/.test(mail.subject));
+
+      expect((await login("Firefox at home")).status).toBe(200);
+      expect((await login("Chromium on a new laptop")).status).toBe(200);
+      await expect.poll(() => notices().length, { timeout: 20_000 }).toBe(1);
+      expect(notices()[0]?.text).toContain("Chromium on a new laptop");
+      // The same browser again is no longer new; a welcome email aside, nothing else was sent.
+      expect((await login("Chromium on a new laptop")).status).toBe(200);
+      expect((await login("Firefox at home")).status).toBe(200);
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      expect(notices()).toHaveLength(1);
+    });
+
     it("registers, emails a verification link, refuses sign-in until verified, and verifying signs in", async () => {
       const email = "ada@example.test";
       const token = await registerAndVerify(email);

@@ -1,10 +1,4 @@
-import {
-  countSessions,
-  findUserByEmail,
-  hasSessionWithUserAgent,
-  recordFailedLogin,
-  recordSuccessfulLogin,
-} from "@tidings/db";
+import { findUserByEmail, priorSessions, recordFailedLogin, recordSuccessfulLogin } from "@tidings/db";
 import { type RequestOrigin, recordAuditEvent } from "../audit.ts";
 import { normalizeEmail } from "../email-address.ts";
 import { issueOneTimeToken } from "../one-time-tokens.ts";
@@ -76,8 +70,7 @@ export async function login(
   const upgradedHash = needsRehash(user.password_hash) ? await hashPassword(input.password) : undefined;
   const signedIn = await deps.db.transaction().execute(async (trx) => {
     const userAgent = origin.userAgent ?? "";
-    const newDevice =
-      (await countSessions(trx, user.id)) > 0 && !(await hasSessionWithUserAgent(trx, user.id, userAgent));
+    const newDevice = await priorSessions(trx, user.id, userAgent).then((prior) => prior.any && !prior.sameUserAgent);
     const signedIn = await recordSuccessfulLogin(trx, user.id, upgradedHash);
     const result = await openSession(deps, trx, signedIn, origin, "password");
     if (newDevice) {

@@ -78,24 +78,23 @@ export async function markEmailVerified(db: Executor, userId: string, makeAdmin:
 }
 
 /** True when the user has signed in before from a browser with this user agent. */
-export async function hasSessionWithUserAgent(db: Executor, userId: string, userAgent: string): Promise<boolean> {
+/**
+ * Whether the user has signed in before at all, and from this user agent: one round trip, and
+ * each answer stops at the first matching session however many the user has.
+ */
+export async function priorSessions(
+  db: Executor,
+  userId: string,
+  userAgent: string,
+): Promise<{ any: boolean; sameUserAgent: boolean }> {
+  const sessions = db.selectFrom("sessions").select(sql<number>`1`.as("one")).where("user_id", "=", userId);
   const row = await db
-    .selectFrom("sessions")
-    .select("id")
-    .where("user_id", "=", userId)
-    .where("user_agent", "=", userAgent)
-    .limit(1)
-    .executeTakeFirst();
-  return row !== undefined;
-}
-
-export async function countSessions(db: Executor, userId: string): Promise<number> {
-  const row = await db
-    .selectFrom("sessions")
-    .select((eb) => eb.fn.countAll<number>().as("count"))
-    .where("user_id", "=", userId)
-    .executeTakeFirst();
-  return Number(row?.count ?? 0);
+    .selectNoFrom((eb) => [
+      eb.exists(sessions).as("any"),
+      eb.exists(sessions.where("user_agent", "=", userAgent)).as("same_user_agent"),
+    ])
+    .executeTakeFirstOrThrow();
+  return { any: Boolean(row.any), sameUserAgent: Boolean(row.same_user_agent) };
 }
 
 export async function setPasswordHash(db: Executor, userId: string, passwordHash: string): Promise<User> {
