@@ -1,3 +1,4 @@
+import { sql } from "@tidings/db";
 import { services } from "@tidings/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AuthResultBody, type AuthStack, PASSWORD, startAuthStack, tokenFromEmail } from "./auth-stack.ts";
@@ -261,6 +262,38 @@ describe.skipIf(!services().postgres || !services().redis)("every security event
       { token: admin.accessToken, userAgent: ADMIN_USER_AGENT },
     );
     expect(none.data?.items).toEqual([]);
+  });
+
+  it("admin.users.list pages through accounts created in the same microsecond without skipping any", async () => {
+    const createdAt = sql<Date>`'2031-01-01 00:00:00.123456+00'::timestamptz`;
+    const emails = Array.from({ length: 5 }, (_, index) => `same-instant-${index}@example.test`);
+    await stack.testDb.handle.db
+      .insertInto("users")
+      .values(emails.map((email) => ({ email, email_normalized: email, password_hash: "x", created_at: createdAt })))
+      .execute();
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    for (let page = 0; page < 5; page++) {
+      const answer = await call<Page<AdminUser>>(
+        "query",
+        "admin.users.list",
+        { query: "same-instant", limit: 2, ...(cursor ? { cursor } : {}) },
+        { token: admin.accessToken, userAgent: ADMIN_USER_AGENT },
+      );
+      expect(answer.error).toBeUndefined();
+      seen.push(...(answer.data?.items.map((user) => user.email) ?? []));
+      cursor = answer.data?.nextCursor ?? undefined;
+      if (!cursor) break;
+    }
+    expect(seen.toSorted()).toEqual(emails);
+
+    const bad = await call(
+      "query",
+      "admin.users.list",
+      { cursor: "2031-01-01T00:00:00Z" },
+      { token: admin.accessToken },
+    );
+    expect(bad.error?.data.appCode).toBe("INVALID_INPUT");
   });
 
   it("account_disabled ends the sessions at once and refuses sign-in; account_enabled lets the user back", async () => {

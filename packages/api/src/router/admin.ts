@@ -9,6 +9,9 @@ import { plainText } from "./text-input.ts";
 
 const limit = z.number().int().min(1).max(100).default(20);
 const userIdInput = z.object({ userId: z.uuid() });
+/** `admin.users.list` pages: the last row's creation time in microseconds since 1970, and its id. */
+const userCursor = z.string().regex(/^\d{1,17}_[0-9a-f-]{36}$/, "Not a cursor from a previous page");
+const createdMicros = sql<string>`(extract(epoch from created_at) * 1000000)::bigint`;
 
 async function userExists(db: Executor, userId: string): Promise<void> {
   const row = await db.selectFrom("users").select("id").where("id", "=", userId).executeTakeFirst();
@@ -19,14 +22,13 @@ export const adminRouter = {
   users: {
     list: adminProcedure
       .input(
-        z
-          .object({ query: plainText(320).optional(), cursor: z.iso.datetime().optional(), limit })
-          .default({ limit: 20 }),
+        z.object({ query: plainText(320).optional(), cursor: userCursor.optional(), limit }).default({ limit: 20 }),
       )
       .query(async ({ ctx, input }) => {
         let query = ctx.db
           .selectFrom("users")
           .selectAll()
+          .select(createdMicros.as("created_micros"))
           .orderBy("created_at", "desc")
           .orderBy("id", "desc")
           .limit(input.limit + 1);
@@ -36,9 +38,15 @@ export const adminRouter = {
             eb.or([eb("email_normalized", "like", pattern), eb(sql`lower(display_name)`, "like", pattern)]),
           );
         }
-        if (input.cursor) query = query.where("created_at", "<", new Date(input.cursor));
+        if (input.cursor) {
+          const [micros, id] = input.cursor.split("_") as [string, string];
+          // Keyset on (created_at, id) at the database's own precision: accounts created in the
+          // same microsecond, or within one JavaScript millisecond, are neither skipped nor repeated.
+          query = query.where(sql<boolean>`(${createdMicros}, id) < (${micros}::bigint, ${id}::uuid)`);
+        }
         const rows = await query.execute();
         const page = rows.slice(0, input.limit);
+        const last = page.at(-1);
         return {
           items: page.map((user) => ({
             ...toUserView(user),
@@ -46,7 +54,7 @@ export const adminRouter = {
             disabledAt: user.disabled_at,
             lastLoginAt: user.last_login_at,
           })),
-          nextCursor: rows.length > input.limit ? (page.at(-1)?.created_at.toISOString() ?? null) : null,
+          nextCursor: rows.length > input.limit && last ? `${last.created_micros}_${last.id}` : null,
         };
       }),
 
