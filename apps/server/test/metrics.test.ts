@@ -225,12 +225,14 @@ describe.skipIf(!services().postgres || !services().redis)("Prometheus metrics o
     const requestId = "metrics-log-line";
     const me = await fetch(new URL("/trpc/auth.me", url), { headers: { "x-request-id": requestId } });
     expect(me.status).toBe(401);
-    await expect.poll(() => server.process.output().includes(`"reqId":"${requestId}"`), { timeout: 10_000 }).toBe(true);
-    const line = server.process
-      .output()
-      .split("\n")
-      .find((l) => l.includes(`"reqId":"${requestId}"`) && l.includes('"msg":"request completed"'));
-    expect(line).toBeDefined();
+    // The access log is written after the answer has gone out: wait for the line itself.
+    const completedLine = () =>
+      server.process
+        .output()
+        .split("\n")
+        .find((l) => l.includes(`"reqId":"${requestId}"`) && l.includes('"msg":"request completed"'));
+    await expect.poll(completedLine, { timeout: 10_000 }).toBeDefined();
+    const line = completedLine();
     const entry = JSON.parse(line ?? "{}");
     expect(entry).toMatchObject({ procedure: "auth.me", outcome: "TOKEN_INVALID" });
     expect(entry.procedureMs).toMatch(/^\d+\.\d$/);
