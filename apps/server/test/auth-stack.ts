@@ -34,6 +34,9 @@ export interface AuthResultBody {
 
 export interface AuthStack {
   servers: StartedServer[];
+  worker: RunningProcess;
+  /** The worker's own /metrics address (a free port of its choosing unless WORKER_METRICS_PORT is given). */
+  workerMetricsUrl: string;
   smtp: SmtpSink;
   testDb: TestDatabase;
   stop(): Promise<void>;
@@ -60,6 +63,8 @@ export async function startAuthStack(
     ENCRYPTION_KEY: randomBytes(32).toString("base64"),
     // Tests sign in many times from one address; the rate-limit tests set their own limits.
     ...generousRateLimits,
+    // Workers of test files running side by side must not contend for the default port.
+    WORKER_METRICS_PORT: "0",
     ...options.env,
   };
   const servers = await Promise.all(Array.from({ length: options.serverCount ?? 1 }, () => startServer(env)));
@@ -68,8 +73,16 @@ export async function startAuthStack(
     env,
   });
   await worker.waitFor(/"msg":"worker started"/);
+  const startedLine =
+    worker
+      .output()
+      .split("\n")
+      .find((line) => line.includes('"msg":"worker started"')) ?? "";
+  const workerMetricsUrl = startedLine.match(/"metrics":"([^"]+)"/)?.[1] ?? "";
   return {
     servers,
+    worker,
+    workerMetricsUrl,
     smtp,
     testDb,
     stop: async () => {

@@ -1,18 +1,7 @@
-import { randomBytes } from "node:crypto";
-import {
-  createTestDatabase,
-  createTestRedis,
-  type RunningProcess,
-  type SmtpSink,
-  services,
-  startProcess,
-  startSmtpSink,
-  type TestDatabase,
-  type TestRedis,
-} from "@tidings/testing";
+import { services } from "@tidings/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { APP_URL, type AuthResultBody, generousRateLimits, PASSWORD, tokenFromEmail } from "./auth-stack.ts";
-import { type StartedServer, serverDir, startServer } from "./helpers.ts";
+import { type AuthResultBody, type AuthStack, PASSWORD, startAuthStack, tokenFromEmail } from "./auth-stack.ts";
+import type { StartedServer } from "./helpers.ts";
 import { bearer, trpcCall } from "./trpc-http.ts";
 
 const EMAIL = "metered@example.test";
@@ -45,43 +34,25 @@ function parseMetrics(text: string): { value(name: string, labels?: Record<strin
 }
 
 describe.skipIf(!services().postgres || !services().redis)("Prometheus metrics of the server and the worker", () => {
-  let testDb: TestDatabase;
-  let redis: TestRedis;
-  let smtp: SmtpSink;
+  let stack: AuthStack;
   let server: StartedServer;
-  let worker: RunningProcess;
   let url: string;
   let workerMetricsUrl: string;
 
   beforeAll(async () => {
-    [testDb, redis, smtp] = await Promise.all([createTestDatabase(), createTestRedis(), startSmtpSink()]);
-    const env = {
-      DATABASE_URL: testDb.url,
-      REDIS_URL: redis.url,
-      REDIS_PREFIX: redis.prefix,
-      SMTP_URL: smtp.url,
-      APP_URL,
-      ENCRYPTION_KEY: randomBytes(32).toString("base64"),
-      ...generousRateLimits,
-      // Small numbers so one session reaches each event: a reuse, a lockout, a rate-limit refusal.
-      REFRESH_REUSE_GRACE_SECONDS: "0",
-      LOCKOUT_THRESHOLD: "3",
-      RATE_LIMIT_EMAIL_ACTIONS: "2/3600",
-      WORKER_METRICS_PORT: "0",
-    };
-    server = await startServer(env);
+    stack = await startAuthStack({
+      env: {
+        // Small numbers so one session reaches each event: a reuse, a lockout, a rate-limit refusal.
+        REFRESH_REUSE_GRACE_SECONDS: "0",
+        LOCKOUT_THRESHOLD: "3",
+        RATE_LIMIT_EMAIL_ACTIONS: "2/3600",
+      },
+    });
+    server = stack.servers[0] as StartedServer;
     url = server.url;
-    worker = startProcess("node", ["--import", "tsx", "../worker/src/main.ts"], { cwd: serverDir, env });
-    const [, metricsUrl = ""] = await worker.waitFor(/"metrics":"([^"]+)".*"msg":"worker started"/);
-    workerMetricsUrl = metricsUrl;
+    workerMetricsUrl = stack.workerMetricsUrl;
   });
-  afterAll(async () => {
-    await server?.stop();
-    await worker?.stop();
-    await smtp?.close();
-    await redis?.cleanup();
-    await testDb?.drop();
-  });
+  afterAll(() => stack?.stop());
 
   const scrape = async (target: string) => {
     const response = await fetch(target);
@@ -98,7 +69,7 @@ describe.skipIf(!services().postgres || !services().redis)("Prometheus metrics o
     expect((await trpcCall(url, "mutation", "auth.register", { email: EMAIL, password: PASSWORD })).data).toEqual({
       status: "verification_sent",
     });
-    const token = await tokenFromEmail(smtp, EMAIL, "verify-email");
+    const token = await tokenFromEmail(stack.smtp, EMAIL, "verify-email");
     const verified = await trpcCall<AuthResultBody>(url, "mutation", "auth.verifyEmail", {
       token,
       refreshTokenTransport: "body",
