@@ -1,30 +1,13 @@
 import { createRequire } from "node:module";
 import { services } from "@tidings/testing";
 import type { Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { signUp } from "../../server/test/auth-stack.ts";
-import {
-  openPage,
-  PASSWORD,
-  screenshot,
-  screenshotOpenPages,
-  signUpInBrowser,
-  startWebStack,
-  type WatchedPage,
-  type WebStack,
-} from "./web-stack.ts";
+import { PASSWORD, screenshot, signUpInBrowser, webStackForSuite } from "./web-stack.ts";
 
 const axeSource: string = createRequire(import.meta.url)("axe-core").source;
 const ADMIN_EMAIL = "root@example.test";
 const ready = services();
-let web: WebStack;
-const opened: WatchedPage[] = [];
-
-async function open(options?: Parameters<typeof openPage>[1]) {
-  const watched = await openPage(web, options);
-  opened.push(watched);
-  return watched;
-}
 
 interface AxeViolation {
   id: string;
@@ -70,24 +53,16 @@ const signedInPages = [
 ];
 
 describe.skipIf(!ready.postgres || !ready.redis || !ready.chromium)("web app pages in Chromium", () => {
-  beforeAll(async () => {
-    // Short-lived access tokens: the app refreshes them a minute before expiry, so every 10 s here.
-    web = await startWebStack({ ADMIN_EMAILS: ADMIN_EMAIL, RATE_LIMIT_LOGIN: "3/60", ACCESS_TOKEN_TTL_SECONDS: "70" });
+  const suite = webStackForSuite({
+    ADMIN_EMAILS: ADMIN_EMAIL,
+    RATE_LIMIT_LOGIN: "3/60",
+    ACCESS_TOKEN_TTL_SECONDS: "70",
   });
-
-  afterEach(async ({ task }) => {
-    if (task.result?.state === "fail") await screenshotOpenPages(opened, task.name);
-  });
-
-  afterAll(async () => {
-    const violations = opened.flatMap((watched) => watched.cspViolations);
-    await web?.stop();
-    expect(violations).toEqual([]);
-  });
+  const { open } = suite;
 
   it("shows the generic error for a wrong password, then the wait once the sign-in limit is reached", async () => {
     const email = "limited@example.test";
-    await signUp(web.stack, email);
+    await signUp(suite.web.stack, email);
     const { page, context } = await open();
     await page.goto("/sign-in");
     await page.getByLabel("Email").fill(email);
@@ -115,7 +90,7 @@ describe.skipIf(!ready.postgres || !ready.redis || !ready.chromium)("web app pag
 
   it("refreshes the access token through the cookie before it expires, without a reload", async () => {
     const { page, context } = await open();
-    await signUpInBrowser(web, page, "refresher@example.test", "Refresh Me");
+    await signUpInBrowser(suite.web, page, "refresher@example.test", "Refresh Me");
     const refreshed = await page.waitForResponse((response) => response.url().includes("/trpc/auth.refresh"), {
       timeout: 30_000,
     });
@@ -163,7 +138,7 @@ describe.skipIf(!ready.postgres || !ready.redis || !ready.chromium)("web app pag
       }
 
       const email = colorScheme === "light" ? ADMIN_EMAIL : "user@example.test";
-      await signUpInBrowser(web, page, email, "Margaret Hamilton");
+      await signUpInBrowser(suite.web, page, email, "Margaret Hamilton");
       for (const { name, path, heading } of signedInPages) {
         if (name.startsWith("admin") && email !== ADMIN_EMAIL) continue;
         await page.goto(path);
@@ -196,7 +171,7 @@ describe.skipIf(!ready.postgres || !ready.redis || !ready.chromium)("web app pag
 
   it("lays the signed-in pages out for a 375 px wide phone", async () => {
     const { page, context } = await open({ width: 375, colorScheme: "dark" });
-    await signUpInBrowser(web, page, "phone@example.test", "Katherine Johnson");
+    await signUpInBrowser(suite.web, page, "phone@example.test", "Katherine Johnson");
     for (const { name, path, heading } of signedInPages.filter((p) => !p.name.startsWith("admin"))) {
       await page.goto(path);
       await page.getByRole("heading", { level: 1, name: heading }).waitFor();

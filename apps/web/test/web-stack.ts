@@ -2,7 +2,7 @@ import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { freePort, launchChromium, repoRoot, type SmtpSink } from "@tidings/testing";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { expect, inject } from "vitest";
+import { afterAll, afterEach, beforeAll, expect, inject } from "vitest";
 import { type AuthStack, startAuthStack } from "../../server/test/auth-stack.ts";
 
 export const PASSWORD = "correct horse battery staple 42";
@@ -69,6 +69,44 @@ export async function openPage(
   return { page, context, cspViolations } satisfies WatchedPage;
 }
 
+/**
+ * A web stack for the enclosing describe block: started before its tests and stopped after them,
+ * with a screenshot of every open page when a test fails. No page may report a CSP violation.
+ */
+export function webStackForSuite(env: Record<string, string> = {}) {
+  let web: WebStack | undefined;
+  const opened: WatchedPage[] = [];
+  const suite = {
+    get web(): WebStack {
+      if (!web) throw new Error("The web stack has not started yet.");
+      return web;
+    },
+    /** A fresh watched page on the stack, screenshotted and checked for CSP violations with the rest. */
+    async open(options?: Parameters<typeof openPage>[1]) {
+      const watched = await openPage(suite.web, options);
+      opened.push(watched);
+      return watched;
+    },
+  };
+
+  beforeAll(async () => {
+    web = await startWebStack(env);
+  });
+
+  afterEach(async ({ task }) => {
+    if (task.result?.state === "fail") await screenshotOpenPages(opened, task.name);
+  });
+
+  afterAll(async () => {
+    // CSP must allow everything the app does: no page may have reported a violation.
+    const violations = opened.flatMap((watched) => watched.cspViolations);
+    await web?.stop();
+    expect(violations).toEqual([]);
+  });
+
+  return suite;
+}
+
 /** The newest link to `path` in an email to `to`, as the recipient would click it. */
 export async function linkFromEmail(smtp: SmtpSink, to: string, path: string): Promise<string> {
   const pattern = new RegExp(`https?://[^\\s"<>]+${path}\\?token=[A-Za-z0-9_%-]+`);
@@ -97,6 +135,8 @@ export async function signUpInBrowser(web: WebStack, page: Page, email: string, 
   const link = await linkFromEmail(web.smtp, email, "/verify-email");
   await page.goto(link);
   await page.waitForURL(/\/dashboard/);
+  // The URL changes before the lazily loaded dashboard replaces the verification page's heading.
+  await page.getByRole("heading", { level: 1, name: "Confirming your email" }).waitFor({ state: "detached" });
   await page.getByRole("heading", { level: 1 }).waitFor();
 }
 

@@ -27,12 +27,17 @@ export function describeWait(seconds: number): string {
   return `${minutes} minute${minutes === 1 ? "" : "s"}`;
 }
 
+/** "Try again in 3 minutes.": the end of every RATE_LIMITED message. */
+export function tryAgainIn(data: AppErrorData): string {
+  return `Try again in ${describeWait(data.retryAfterSeconds ?? 60)}.`;
+}
+
 /** A message for errors no form field owns. */
 export function generalMessage(error: unknown): string {
   const data = appErrorData(error);
   switch (data.appCode) {
     case "RATE_LIMITED":
-      return `Too many attempts. Try again in ${describeWait(data.retryAfterSeconds ?? 60)}.`;
+      return `Too many attempts. ${tryAgainIn(data)}`;
     case "FORBIDDEN":
       return "You are not allowed to do that.";
     case "NOT_FOUND":

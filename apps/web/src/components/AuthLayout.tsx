@@ -1,15 +1,11 @@
 import { Outlet } from "@tanstack/react-router";
-import { Logo } from "./Logo.tsx";
-import { ThemeToggle } from "./ThemeToggle.tsx";
+import { SiteHeader } from "./SiteHeader.tsx";
 
 /** Sign in, sign up and the pages emailed links open: one centred card. */
 export function AuthLayout() {
   return (
     <div className="flex min-h-dvh flex-col">
-      <header className="mx-auto flex w-full max-w-6xl items-center justify-between px-4 py-4 sm:px-6">
-        <Logo />
-        <ThemeToggle />
-      </header>
+      <SiteHeader width="max-w-6xl" />
       <main className="flex flex-1 items-start justify-center px-4 pt-4 pb-16 sm:pt-12">
         <div className="w-full max-w-md">
           <Outlet />

@@ -93,5 +93,13 @@ export function useForm<Schema extends z.ZodType, Field extends string>(options:
     }
   };
 
-  return { values, setValue, errors, formError, setFormError, formErrorRef, submitting, onSubmit };
+  /** What a TextField needs to show and edit one field: its id, value, change handler and error. */
+  const field = (name: Field) => ({
+    id: fieldIds[name],
+    value: values[name],
+    onValueChange: (value: string) => setValue(name, value),
+    error: errors[name],
+  });
+
+  return { values, setValue, field, errors, formError, setFormError, formErrorRef, submitting, onSubmit };
 }

@@ -1,9 +1,8 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
-import { Logo } from "../components/Logo.tsx";
 import { PageHeading } from "../components/PageHeading.tsx";
-import { ThemeToggle } from "../components/ThemeToggle.tsx";
-import { Button } from "../components/ui.tsx";
+import { SiteHeader } from "../components/SiteHeader.tsx";
+import { Button, FieldLabel } from "../components/ui.tsx";
 import { useTRPC } from "../trpc.ts";
 
 /** Every email the server sent while no SMTP server is configured; a development tool only. */
@@ -27,18 +26,13 @@ export function DevMailboxPage() {
 
   return (
     <div className="min-h-dvh">
-      <header className="mx-auto flex w-full max-w-7xl items-center justify-between px-4 py-4 sm:px-6">
-        <Logo />
-        <ThemeToggle />
-      </header>
+      <SiteHeader width="max-w-7xl" />
       <main className="mx-auto grid w-full max-w-7xl gap-6 px-4 pb-16 sm:px-6">
         <PageHeading description="Emails sent while no SMTP server is configured. Not available in production.">
           Dev mailbox
         </PageHeading>
         <form className="flex flex-wrap items-center gap-2" onSubmit={onSend}>
-          <label htmlFor="test-recipient" className="text-sm font-medium">
-            Send a test email to
-          </label>
+          <FieldLabel htmlFor="test-recipient">Send a test email to</FieldLabel>
           <input
             id="test-recipient"
             type="email"

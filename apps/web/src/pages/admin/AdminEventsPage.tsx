@@ -3,7 +3,7 @@ import { getRouteApi, Link, useNavigate } from "@tanstack/react-router";
 import { generalMessage } from "../../api/app-error.ts";
 import { PageHeading } from "../../components/PageHeading.tsx";
 import { SecurityEventList } from "../../components/SecurityEventList.tsx";
-import { Alert, Button, Card } from "../../components/ui.tsx";
+import { Alert, Button, Card, FieldLabel } from "../../components/ui.tsx";
 import { type SecurityEventType, securityEventLabels } from "../../lib/security-events.ts";
 import { useTRPC } from "../../trpc.ts";
 
@@ -31,9 +31,7 @@ export function AdminEventsPage() {
       <Card className="grid gap-4">
         <div className="flex flex-col gap-3 sm:flex-row sm:items-end">
           <div className="grid gap-1.5">
-            <label htmlFor="event-type" className="text-sm font-medium">
-              Event type
-            </label>
+            <FieldLabel htmlFor="event-type">Event type</FieldLabel>
             <select
               id="event-type"
               value={type ?? ""}

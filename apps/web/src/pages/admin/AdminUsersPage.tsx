@@ -6,7 +6,7 @@ import { generalMessage } from "../../api/app-error.ts";
 import { useUser } from "../../auth/use-session.ts";
 import { ConfirmDialog } from "../../components/ConfirmDialog.tsx";
 import { PageHeading } from "../../components/PageHeading.tsx";
-import { Alert, Badge, Button, Card } from "../../components/ui.tsx";
+import { Alert, Badge, Button, Card, FieldLabel } from "../../components/ui.tsx";
 import { formatDateTime, timeAgo } from "../../lib/format-time.ts";
 import { useTRPC } from "../../trpc.ts";
 
@@ -32,9 +32,7 @@ export function AdminUsersPage() {
       {notice && <Alert tone={notice.tone}>{notice.text}</Alert>}
       <Card className="grid gap-4">
         <div className="grid gap-1.5">
-          <label htmlFor="user-search" className="text-sm font-medium">
-            Search by email or name
-          </label>
+          <FieldLabel htmlFor="user-search">Search by email or name</FieldLabel>
           <input
             id="user-search"
             type="search"

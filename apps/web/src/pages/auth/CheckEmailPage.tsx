@@ -1,11 +1,12 @@
-import { getRouteApi, Link } from "@tanstack/react-router";
+import { getRouteApi } from "@tanstack/react-router";
 import { useState } from "react";
-import { appErrorData, describeWait } from "../../api/app-error.ts";
+import { appErrorData, tryAgainIn } from "../../api/app-error.ts";
 import { apiClient } from "../../api/client.ts";
 import { DevMailboxNotice } from "../../components/DevMailboxNotice.tsx";
 import { MailIcon } from "../../components/icons.tsx";
 import { PageHeading } from "../../components/PageHeading.tsx";
 import { Alert, Button, Card } from "../../components/ui.tsx";
+import { ElsewhereLink } from "./ElsewhereLink.tsx";
 
 const route = getRouteApi("/_public/check-email");
 
@@ -27,7 +28,7 @@ export function CheckEmailPage() {
         state: "error",
         message:
           data.appCode === "RATE_LIMITED"
-            ? `Too many emails. Try again in ${describeWait(data.retryAfterSeconds ?? 60)}.`
+            ? `Too many emails. ${tryAgainIn(data)}`
             : "Could not send the email. Try again in a moment.",
       });
     }
@@ -56,12 +57,9 @@ export function CheckEmailPage() {
         {resend.state === "error" && <Alert tone="error">{resend.message}</Alert>}
       </Card>
       <DevMailboxNotice prominent />
-      <p className="text-center text-sm text-muted">
-        Confirmed already?{" "}
-        <Link to="/sign-in" className="font-semibold">
-          Sign in
-        </Link>
-      </p>
+      <ElsewhereLink prompt="Confirmed already?" to="/sign-in">
+        Sign in
+      </ElsewhereLink>
     </div>
   );
 }

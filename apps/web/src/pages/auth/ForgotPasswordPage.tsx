@@ -1,12 +1,13 @@
-import { Link } from "@tanstack/react-router";
 import { useState } from "react";
-import { appErrorData, describeWait } from "../../api/app-error.ts";
+import { appErrorData, tryAgainIn } from "../../api/app-error.ts";
 import { apiClient } from "../../api/client.ts";
 import { DevMailboxNotice } from "../../components/DevMailboxNotice.tsx";
-import { PageHeading } from "../../components/PageHeading.tsx";
-import { Alert, Button, Card, TextField } from "../../components/ui.tsx";
+import { AuthForm, EmailField } from "../../components/form-parts.tsx";
+import { Card } from "../../components/ui.tsx";
 import { emailOnlyInput } from "../../forms/schemas.ts";
 import { useForm } from "../../forms/use-form.ts";
+import { AuthPage } from "./AuthPage.tsx";
+import { ElsewhereLink } from "./ElsewhereLink.tsx";
 
 export function ForgotPasswordPage() {
   const [sentTo, setSentTo] = useState<string | undefined>();
@@ -21,16 +22,16 @@ export function ForgotPasswordPage() {
     onServerError: (error, show) => {
       const data = appErrorData(error);
       if (data.appCode !== "RATE_LIMITED") return false;
-      show.form(`Too many requests for this address. Try again in ${describeWait(data.retryAfterSeconds ?? 60)}.`);
+      show.form(`Too many requests for this address. ${tryAgainIn(data)}`);
       return true;
     },
   });
 
   return (
-    <div className="grid gap-6">
-      <PageHeading description="Enter the email you signed up with and we will send you a link to choose a new password.">
-        Reset your password
-      </PageHeading>
+    <AuthPage
+      title="Reset your password"
+      description="Enter the email you signed up with and we will send you a link to choose a new password."
+    >
       <Card>
         {sentTo ? (
           <div className="grid gap-3" role="status">
@@ -41,34 +42,15 @@ export function ForgotPasswordPage() {
             </p>
           </div>
         ) : (
-          <form className="grid gap-5" onSubmit={form.onSubmit} noValidate>
-            <TextField
-              id="forgot-email"
-              label="Email"
-              type="email"
-              autoComplete="email"
-              value={form.values.email}
-              onValueChange={(value) => form.setValue("email", value)}
-              error={form.errors.email}
-            />
-            {form.formError && (
-              <Alert tone="error" ref={form.formErrorRef} testId="form-error">
-                {form.formError}
-              </Alert>
-            )}
-            <Button type="submit" busy={form.submitting} className="w-full">
-              Send reset link
-            </Button>
-          </form>
+          <AuthForm form={form} submitLabel="Send reset link">
+            <EmailField autoComplete="email" {...form.field("email")} />
+          </AuthForm>
         )}
       </Card>
       {sentTo && <DevMailboxNotice prominent />}
-      <p className="text-center text-sm text-muted">
-        Remembered it?{" "}
-        <Link to="/sign-in" className="font-semibold">
-          Back to sign in
-        </Link>
-      </p>
-    </div>
+      <ElsewhereLink prompt="Remembered it?" to="/sign-in">
+        Back to sign in
+      </ElsewhereLink>
+    </AuthPage>
   );
 }

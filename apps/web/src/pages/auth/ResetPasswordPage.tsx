@@ -3,13 +3,12 @@ import { useState } from "react";
 import { appErrorData } from "../../api/app-error.ts";
 import { apiClient } from "../../api/client.ts";
 import { acceptAuthResult } from "../../auth/session.ts";
-import { PageHeading } from "../../components/PageHeading.tsx";
-import { PasswordStrengthMeter } from "../../components/PasswordStrengthMeter.tsx";
-import { Alert, Button, Card, TextField } from "../../components/ui.tsx";
+import { AuthForm, EmailField, NewPasswordField } from "../../components/form-parts.tsx";
+import { Card } from "../../components/ui.tsx";
 import { emailOnlyInput, resetPasswordInput } from "../../forms/schemas.ts";
 import { useForm } from "../../forms/use-form.ts";
 import { weakPasswordMessage } from "../../forms/weak-password.ts";
-import { preloadStrengthEstimator } from "../../lib/password-strength.ts";
+import { AuthPage } from "./AuthPage.tsx";
 import { OneTimeTokenProblem } from "./OneTimeTokenProblem.tsx";
 
 const route = getRouteApi("/_public/reset-password");
@@ -51,10 +50,7 @@ export function ResetPasswordPage() {
 
   const broken = !token || tokenError !== undefined;
   return (
-    <div className="grid gap-6">
-      <PageHeading description="Every device signed in to your account will be signed out.">
-        Choose a new password
-      </PageHeading>
+    <AuthPage title="Choose a new password" description="Every device signed in to your account will be signed out.">
       <Card>
         {broken ? (
           <OneTimeTokenProblem
@@ -62,39 +58,12 @@ export function ResetPasswordPage() {
             retry={{ to: "/forgot-password", label: "Ask for a new reset link" }}
           />
         ) : (
-          <form className="grid gap-5" onSubmit={form.onSubmit} noValidate>
-            <TextField
-              id="reset-email"
-              label="Email"
-              type="email"
-              autoComplete="username"
-              value={form.values.email}
-              onValueChange={(value) => form.setValue("email", value)}
-              error={form.errors.email}
-            />
-            <TextField
-              id="reset-password"
-              label="New password"
-              type="password"
-              autoComplete="new-password"
-              value={form.values.newPassword}
-              onFocus={preloadStrengthEstimator}
-              onValueChange={(value) => form.setValue("newPassword", value)}
-              error={form.errors.newPassword}
-              hint="At least 12 characters. Spaces, symbols and emoji are welcome."
-              below={<PasswordStrengthMeter password={form.values.newPassword} userInputs={[form.values.email]} />}
-            />
-            {form.formError && (
-              <Alert tone="error" ref={form.formErrorRef} testId="form-error">
-                {form.formError}
-              </Alert>
-            )}
-            <Button type="submit" busy={form.submitting} className="w-full">
-              Change password and sign in
-            </Button>
-          </form>
+          <AuthForm form={form} submitLabel="Change password and sign in">
+            <EmailField autoComplete="username" {...form.field("email")} />
+            <NewPasswordField label="New password" {...form.field("newPassword")} userInputs={[form.values.email]} />
+          </AuthForm>
         )}
       </Card>
-    </div>
+    </AuthPage>
   );
 }

@@ -1,14 +1,16 @@
 import { getRouteApi, Link, useNavigate } from "@tanstack/react-router";
 import { useEffect, useState } from "react";
-import { appErrorData, describeWait } from "../../api/app-error.ts";
+import { appErrorData, tryAgainIn } from "../../api/app-error.ts";
 import { apiClient } from "../../api/client.ts";
 import { acceptAuthResult } from "../../auth/session.ts";
 import { useSession } from "../../auth/use-session.ts";
 import { DevMailboxNotice } from "../../components/DevMailboxNotice.tsx";
-import { PageHeading } from "../../components/PageHeading.tsx";
+import { AuthForm, EmailField } from "../../components/form-parts.tsx";
 import { Alert, Button, Card, TextField } from "../../components/ui.tsx";
 import { loginInput } from "../../forms/schemas.ts";
 import { useForm } from "../../forms/use-form.ts";
+import { AuthPage } from "./AuthPage.tsx";
+import { ElsewhereLink } from "./ElsewhereLink.tsx";
 
 const route = getRouteApi("/_public/sign-in");
 
@@ -55,7 +57,7 @@ export function SignInPage() {
         return true;
       }
       if (data.appCode === "RATE_LIMITED") {
-        show.form(`Too many sign-in attempts. Try again in ${describeWait(data.retryAfterSeconds ?? 60)}.`);
+        show.form(`Too many sign-in attempts. ${tryAgainIn(data)}`);
         return true;
       }
       return false;
@@ -69,21 +71,15 @@ export function SignInPage() {
   };
 
   return (
-    <div className="grid gap-6">
-      <PageHeading description="Welcome back. Sign in to your Tidings account.">Sign in</PageHeading>
+    <AuthPage title="Sign in" description="Welcome back. Sign in to your Tidings account.">
       {search.reason && (
         <Alert tone={search.reason === "session-ended" ? "warning" : "info"}>{notices[search.reason]}</Alert>
       )}
       <Card>
-        <form className="grid gap-5" onSubmit={form.onSubmit} noValidate>
-          <TextField
-            id="sign-in-email"
-            label="Email"
-            type="email"
+        <AuthForm form={form} submitLabel="Sign in">
+          <EmailField
             autoComplete="username"
-            value={form.values.email}
-            onValueChange={(value) => form.setValue("email", value)}
-            error={form.errors.email}
+            {...form.field("email")}
             below={
               unverifiedEmail && (
                 <div className="flex flex-wrap items-center gap-2 text-sm">
@@ -96,36 +92,22 @@ export function SignInPage() {
             }
           />
           <TextField
-            id="sign-in-password"
             label="Password"
             type="password"
             autoComplete="current-password"
-            value={form.values.password}
-            onValueChange={(value) => form.setValue("password", value)}
-            error={form.errors.password}
+            {...form.field("password")}
             hint={
               <Link to="/forgot-password" className="font-medium">
                 Forgot your password?
               </Link>
             }
           />
-          {form.formError && (
-            <Alert tone="error" ref={form.formErrorRef} testId="form-error">
-              {form.formError}
-            </Alert>
-          )}
-          <Button type="submit" busy={form.submitting} className="w-full">
-            Sign in
-          </Button>
-        </form>
+        </AuthForm>
       </Card>
-      <p className="text-center text-sm text-muted">
-        New to Tidings?{" "}
-        <Link to="/sign-up" className="font-semibold">
-          Create an account
-        </Link>
-      </p>
+      <ElsewhereLink prompt="New to Tidings?" to="/sign-up">
+        Create an account
+      </ElsewhereLink>
       <DevMailboxNotice />
-    </div>
+    </AuthPage>
   );
 }

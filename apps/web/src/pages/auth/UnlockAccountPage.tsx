@@ -1,34 +1,27 @@
-import { useMutation } from "@tanstack/react-query";
 import { getRouteApi, Link } from "@tanstack/react-router";
-import { useEffect, useRef } from "react";
 import { apiClient } from "../../api/client.ts";
-import { PageHeading } from "../../components/PageHeading.tsx";
 import { Alert, buttonClass, Card, Spinner } from "../../components/ui.tsx";
+import { AuthPage } from "./AuthPage.tsx";
 import { OneTimeTokenProblem } from "./OneTimeTokenProblem.tsx";
+import { useOneTimeToken } from "./use-one-time-token.ts";
 
 const route = getRouteApi("/_public/unlock-account");
 
 export function UnlockAccountPage() {
   const { token } = route.useSearch();
-  const unlock = useMutation({ mutationFn: (value: string) => apiClient.auth.unlockAccount.mutate({ token: value }) });
-  // Single-use link: spend it once even when StrictMode runs effects twice.
-  const started = useRef(false);
-  useEffect(() => {
-    if (started.current || !token) return;
-    started.current = true;
-    unlock.mutate(token);
-  }, [token, unlock]);
+  const unlock = useOneTimeToken(token, {
+    mutationFn: (value) => apiClient.auth.unlockAccount.mutate({ token: value }),
+  });
 
   return (
-    <div className="grid gap-6">
-      <PageHeading>Unlock your account</PageHeading>
+    <AuthPage title="Unlock your account">
       <Card className="grid gap-4">
-        {!token || unlock.isError ? (
+        {unlock.broken ? (
           <OneTimeTokenProblem
-            error={unlock.error ?? undefined}
+            error={unlock.error}
             retry={{ to: "/forgot-password", label: "Reset your password instead" }}
           />
-        ) : unlock.isSuccess ? (
+        ) : unlock.mutation.isSuccess ? (
           <>
             <Alert tone="success">Your account is unlocked. You can sign in again.</Alert>
             <p className="text-sm text-muted">
@@ -44,6 +37,6 @@ export function UnlockAccountPage() {
           </p>
         )}
       </Card>
-    </div>
+    </AuthPage>
   );
 }

@@ -2,13 +2,12 @@ import { useState } from "react";
 import { appErrorData } from "../../api/app-error.ts";
 import { apiClient } from "../../api/client.ts";
 import { useUser } from "../../auth/use-session.ts";
+import { FormError, NewPasswordField, SubmitButton } from "../../components/form-parts.tsx";
 import { PageHeading } from "../../components/PageHeading.tsx";
-import { PasswordStrengthMeter } from "../../components/PasswordStrengthMeter.tsx";
-import { Alert, Button, Card, TextField } from "../../components/ui.tsx";
+import { Alert, Card, TextField } from "../../components/ui.tsx";
 import { changePasswordInput } from "../../forms/schemas.ts";
 import { useForm } from "../../forms/use-form.ts";
 import { weakPasswordMessage } from "../../forms/weak-password.ts";
-import { preloadStrengthEstimator } from "../../lib/password-strength.ts";
 
 export function PasswordPage() {
   const user = useUser();
@@ -47,33 +46,19 @@ export function PasswordPage() {
           {/* Lets password managers file the new password under the right account. */}
           <input type="hidden" autoComplete="username" value={user.email} readOnly />
           <TextField
-            id="current-password"
             label="Current password"
             type="password"
             autoComplete="current-password"
-            value={form.values.currentPassword}
-            onValueChange={(value) => form.setValue("currentPassword", value)}
-            error={form.errors.currentPassword}
+            {...form.field("currentPassword")}
           />
-          <TextField
-            id="new-password"
+          <NewPasswordField
             label="New password"
-            type="password"
-            autoComplete="new-password"
-            value={form.values.newPassword}
-            onFocus={preloadStrengthEstimator}
+            {...form.field("newPassword")}
             onValueChange={(value) => {
               setChanged(false);
               form.setValue("newPassword", value);
             }}
-            error={form.errors.newPassword}
-            hint="At least 12 characters. Spaces, symbols and emoji are welcome."
-            below={
-              <PasswordStrengthMeter
-                password={form.values.newPassword}
-                userInputs={[user.email, user.displayName ?? ""]}
-              />
-            }
+            userInputs={[user.email, user.displayName ?? ""]}
           />
           <label className="flex items-start gap-3 text-sm">
             <input
@@ -87,16 +72,10 @@ export function PasswordPage() {
               <span className="block text-muted">Recommended if you think someone else knows your password.</span>
             </span>
           </label>
-          {form.formError && (
-            <Alert tone="error" ref={form.formErrorRef}>
-              {form.formError}
-            </Alert>
-          )}
+          <FormError form={form} />
           {changed && <Alert tone="success">Your password has been changed.</Alert>}
           <div>
-            <Button type="submit" busy={form.submitting}>
-              Change password
-            </Button>
+            <SubmitButton form={form}>Change password</SubmitButton>
           </div>
         </form>
       </Card>

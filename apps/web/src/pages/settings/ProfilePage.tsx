@@ -2,8 +2,9 @@ import { useState } from "react";
 import { apiClient } from "../../api/client.ts";
 import { sessionStore } from "../../auth/session-store.ts";
 import { useUser } from "../../auth/use-session.ts";
+import { FormError, SubmitButton } from "../../components/form-parts.tsx";
 import { PageHeading } from "../../components/PageHeading.tsx";
-import { Alert, Badge, Button, Card, TextField } from "../../components/ui.tsx";
+import { Alert, Badge, Card, TextField } from "../../components/ui.tsx";
 import { updateProfileInput } from "../../forms/schemas.ts";
 import { useForm } from "../../forms/use-form.ts";
 import { formatDateTime } from "../../lib/format-time.ts";
@@ -28,15 +29,13 @@ export function ProfilePage() {
       <Card>
         <form className="grid gap-5" onSubmit={form.onSubmit} noValidate>
           <TextField
-            id="profile-name"
             label="Display name"
             autoComplete="name"
-            value={form.values.displayName}
+            {...form.field("displayName")}
             onValueChange={(value) => {
               setSaved(false);
               form.setValue("displayName", value);
             }}
-            error={form.errors.displayName}
           />
           <div className="grid gap-1.5">
             <p className="text-sm font-medium">Email</p>
@@ -46,16 +45,10 @@ export function ProfilePage() {
             </p>
           </div>
           <p className="text-sm text-muted">Member since {formatDateTime(user.createdAt)}</p>
-          {form.formError && (
-            <Alert tone="error" ref={form.formErrorRef}>
-              {form.formError}
-            </Alert>
-          )}
+          <FormError form={form} />
           {saved && <Alert tone="success">Profile saved.</Alert>}
           <div>
-            <Button type="submit" busy={form.submitting}>
-              Save changes
-            </Button>
+            <SubmitButton form={form}>Save changes</SubmitButton>
           </div>
         </form>
       </Card>
