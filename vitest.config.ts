@@ -2,7 +2,11 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    // The timing project runs after the others (its sequence.groupOrder is higher).
+    // Most test files wait on processes they start (servers, workers, Chromium) rather than use a
+    // core, so more files than cores run at once; the timing project runs after all of them (its
+    // sequence.groupOrder is higher), alone.
+    maxWorkers: 3,
+
     projects: ["packages/*", "apps/*", "apps/server/vitest.timing.config.ts"],
     // The JSON report is what .ci/run counts; the default reporter is for people.
     reporters: ["default", "json"],
