@@ -64,7 +64,7 @@ export async function registerRoutes(app: FastifyInstance, { config, services }:
     reply.header("cache-control", "public, max-age=300");
     return services.auth.keyRing.jwks();
   });
-  await registerOAuthTokenRoute(app, services);
+  await registerOAuthTokenRoute(app, services, config);
   await registerApiDocs(app);
 
   await app.register(fastifyCookie);

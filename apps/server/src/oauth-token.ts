@@ -1,4 +1,15 @@
-import { type AuthDeps, AuthFailure, type AuthResult, login, type RequestOrigin, refresh } from "@tidings/auth";
+import { type RateLimitName, rateLimitRule } from "@tidings/api";
+import {
+  type AuthDeps,
+  AuthFailure,
+  type AuthResult,
+  login,
+  normalizeEmail,
+  type RequestOrigin,
+  refresh,
+  sessionIdForRefreshToken,
+} from "@tidings/auth";
+import type { Config } from "@tidings/config";
 import type { FastifyInstance, FastifyReply } from "fastify";
 import type { Services } from "./services.ts";
 
@@ -19,14 +30,28 @@ const BAD_REFRESH_TOKEN = "The refresh token is invalid, expired or revoked";
 
 type OAuthErrorCode = "invalid_request" | "unsupported_grant_type" | "invalid_grant";
 
+/**
+ * Counts one attempt against each rule; answers the seconds to wait when one refuses. The same
+ * rules and keys as `auth.login` and `auth.refresh`, so the two doors share one budget (S9).
+ */
+export type LimitCheck = (checks: { rule: RateLimitName; key: string }[]) => Promise<number | undefined>;
+
 export interface TokenAnswer {
-  status: 200 | 400;
+  status: 200 | 400 | 429;
+  retryAfterSeconds?: number;
   body:
     | { access_token: string; token_type: "Bearer"; expires_in: number; refresh_token: string }
     | { error: OAuthErrorCode; error_description: string };
 }
 
-export async function registerOAuthTokenRoute(app: FastifyInstance, services: Services): Promise<void> {
+export async function registerOAuthTokenRoute(app: FastifyInstance, services: Services, config: Config): Promise<void> {
+  const limits: LimitCheck = async (checks) => {
+    for (const check of checks) {
+      const result = await services.rateLimiter.consume(rateLimitRule(config, check.rule), check.key);
+      if (!result.allowed) return result.retryAfterSeconds;
+    }
+    return undefined;
+  };
   // An encapsulated scope: the form parser, the error handler and the headers apply to this route only.
   await app.register(async (scope) => {
     // The form is the only body this endpoint takes (§4.3.2, §6); without a parser for anything
@@ -52,15 +77,19 @@ export async function registerOAuthTokenRoute(app: FastifyInstance, services: Se
     });
 
     scope.post("/oauth/token", { bodyLimit: BODY_LIMIT }, async (request, reply) => {
-      // A rate-limit check goes here, before any parameter is read or any password hashed.
       const origin = { ip: request.ip, userAgent: request.headers["user-agent"] };
-      return send(reply, await answerTokenRequest(services.auth, request.body, origin));
+      return send(reply, await answerTokenRequest(services.auth, request.body, origin, limits));
     });
   });
 }
 
 /** The whole exchange, given the parsed body; unknown errors are left to the caller. */
-export async function answerTokenRequest(auth: AuthDeps, body: unknown, origin: RequestOrigin): Promise<TokenAnswer> {
+export async function answerTokenRequest(
+  auth: AuthDeps,
+  body: unknown,
+  origin: RequestOrigin,
+  limits: LimitCheck,
+): Promise<TokenAnswer> {
   // No body at all (no content type, empty request) arrives here as undefined.
   if (!(body instanceof URLSearchParams)) return failure("invalid_request", `Send the parameters as ${FORM}`);
   // §3.2: parameters must not repeat; which copy to believe would be a guess.
@@ -75,11 +104,20 @@ export async function answerTokenRequest(auth: AuthDeps, body: unknown, origin: 
     const password = bounded(body, "password");
     if (typeof username !== "string") return username;
     if (typeof password !== "string") return password;
+    // Before any password is hashed.
+    const wait = await limits([
+      { rule: "loginIp", key: origin.ip },
+      { rule: "login", key: `${origin.ip}|${normalizeEmail(username)}` },
+    ]);
+    if (wait !== undefined) return tooMany(wait);
     return grant(() => login(auth, { email: username, password }, origin), BAD_CREDENTIALS);
   }
   if (grantType === "refresh_token") {
     const refreshToken = bounded(body, "refresh_token");
     if (typeof refreshToken !== "string") return refreshToken;
+    const sessionId = await sessionIdForRefreshToken(auth.db, refreshToken);
+    const wait = await limits([{ rule: "refresh", key: sessionId ?? `ip:${origin.ip}` }]);
+    if (wait !== undefined) return tooMany(wait);
     return grant(() => refresh(auth, refreshToken, origin), BAD_REFRESH_TOKEN);
   }
   return failure("unsupported_grant_type", "Supported grant types: password, refresh_token");
@@ -122,6 +160,16 @@ function failure(error: OAuthErrorCode, description: string): TokenAnswer {
   return { status: 400, body: { error, error_description: description } };
 }
 
+/** RFC 6749 has no code for this; RFC 6585's 429 with Retry-After says it in HTTP's own terms. */
+function tooMany(retryAfterSeconds: number): TokenAnswer {
+  return {
+    status: 429,
+    retryAfterSeconds,
+    body: { error: "invalid_request", error_description: `Too many attempts. Try again in ${retryAfterSeconds} s.` },
+  };
+}
+
 function send(reply: FastifyReply, answer: TokenAnswer): FastifyReply {
+  if (answer.retryAfterSeconds !== undefined) reply.header("retry-after", String(answer.retryAfterSeconds));
   return reply.code(answer.status).send(answer.body);
 }

@@ -53,6 +53,33 @@ describe.skipIf(!services().postgres || !services().redis)("rate limits without 
     expectLimited(await wrongLogin(b, email, { "x-forwarded-for": "198.51.100.99" }));
   });
 
+  it("count /oauth/token password grants against the same sign-in budget as auth.login", async () => {
+    const email = "oauth-limited@example.test";
+    const passwordGrant = (url: string) =>
+      fetch(new URL("/oauth/token", url), {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({ grant_type: "password", username: email, password: "not the password" }),
+      });
+    for (let i = 0; i < 3; i++) {
+      expect((await wrongLogin(b, email)).error?.data.appCode).toBe("INVALID_CREDENTIALS");
+    }
+    for (let i = 0; i < 2; i++) {
+      const answer = await passwordGrant(i % 2 ? a : b);
+      expect(answer.status).toBe(400);
+      expect(await answer.json()).toMatchObject({ error: "invalid_grant" });
+    }
+    const refused = await passwordGrant(a);
+    expect(refused.status).toBe(429);
+    const seconds = Number(refused.headers.get("retry-after"));
+    expect(seconds).toBeGreaterThanOrEqual(1);
+    expect(await refused.json()).toEqual({
+      error: "invalid_request",
+      error_description: `Too many attempts. Try again in ${seconds} s.`,
+    });
+    expectLimited(await wrongLogin(b, email));
+  });
+
   it("allow 3 registrations per email per hour", async () => {
     const input = { email: "again@example.test", password: "a long enough passphrase here 12" };
     for (let i = 0; i < 3; i++) expect((await trpcCall(a, "mutation", "auth.register", input)).status).toBe(200);

@@ -12,7 +12,7 @@ export {
   type RequestInfo,
 } from "./context.ts";
 export { type AppCode, AppError, appCodes } from "./errors.ts";
-export type { RateLimitName } from "./rate-limits.ts";
+export { type RateLimitName, rateLimitRule } from "./rate-limits.ts";
 export { type AppRouter, appRouter } from "./root.ts";
 export { createCallerFactory } from "./trpc.ts";
 

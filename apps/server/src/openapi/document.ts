@@ -332,6 +332,12 @@ export function buildOpenApiDocument(router: AppRouter, options: { title?: strin
             description: "RFC 6749 §5.2 error",
             content: jsonContent({ $ref: "#/components/schemas/OAuthError" }),
           },
+          "429": {
+            description:
+              "Too many attempts (the sign-in and refresh limits of auth.login and auth.refresh); see Retry-After",
+            headers: { "Retry-After": { schema: { type: "integer" }, description: "Seconds to wait" } },
+            content: jsonContent({ $ref: "#/components/schemas/OAuthError" }),
+          },
         },
       },
     },
