@@ -36,6 +36,26 @@ describe("createTidingsClient", () => {
     expect(answer.time).toBeInstanceOf(Date);
   });
 
+  it("types security events with the event types of API.md, not any string", () => {
+    type SecurityEventType = RouterOutputs["account"]["securityEvents"]["items"][number]["type"];
+    expectTypeOf<SecurityEventType>().toEqualTypeOf<
+      | "register"
+      | "email_verified"
+      | "login_succeeded"
+      | "login_failed"
+      | "logout"
+      | "refresh_reused"
+      | "password_changed"
+      | "password_reset_requested"
+      | "password_reset"
+      | "account_locked"
+      | "account_unlocked"
+      | "account_disabled"
+      | "account_enabled"
+      | "session_revoked"
+    >();
+  });
+
   it("turns server errors into TRPCClientError with the app code", async () => {
     const client = createTidingsClient({ url: `${url}/trpc` });
     // A procedure that does not exist is a type error, and the server answers NOT_FOUND.
