@@ -1,14 +1,5 @@
-import { type RateLimitName, rateLimitRule } from "@tidings/api";
-import {
-  type AuthDeps,
-  AuthFailure,
-  type AuthResult,
-  login,
-  normalizeEmail,
-  type RequestOrigin,
-  refresh,
-  sessionIdForRefreshToken,
-} from "@tidings/auth";
+import { consumeRateLimits, type RateLimitCheck, refreshLimits, signInLimits } from "@tidings/api";
+import { type AuthDeps, AuthFailure, type AuthResult, login, type RequestOrigin, refresh } from "@tidings/auth";
 import type { Config } from "@tidings/config";
 import type { FastifyInstance, FastifyReply } from "fastify";
 import type { Services } from "./services.ts";
@@ -34,7 +25,7 @@ type OAuthErrorCode = "invalid_request" | "unsupported_grant_type" | "invalid_gr
  * Counts one attempt against each rule; answers the seconds to wait when one refuses. The same
  * rules and keys as `auth.login` and `auth.refresh`, so the two doors share one budget (S9).
  */
-export type LimitCheck = (checks: { rule: RateLimitName; key: string }[]) => Promise<number | undefined>;
+export type LimitCheck = (checks: readonly RateLimitCheck[]) => Promise<number | undefined>;
 
 export interface TokenAnswer {
   status: 200 | 400 | 429;
@@ -45,13 +36,8 @@ export interface TokenAnswer {
 }
 
 export async function registerOAuthTokenRoute(app: FastifyInstance, services: Services, config: Config): Promise<void> {
-  const limits: LimitCheck = async (checks) => {
-    for (const check of checks) {
-      const result = await services.rateLimiter.consume(rateLimitRule(config, check.rule), check.key);
-      if (!result.allowed) return result.retryAfterSeconds;
-    }
-    return undefined;
-  };
+  const limits: LimitCheck = async (checks) =>
+    (await consumeRateLimits(services.rateLimiter, config, checks))?.retryAfterSeconds;
   // An encapsulated scope: the form parser, the error handler and the headers apply to this route only.
   await app.register(async (scope) => {
     // The form is the only body this endpoint takes (§4.3.2, §6); without a parser for anything
@@ -105,18 +91,14 @@ export async function answerTokenRequest(
     if (typeof username !== "string") return username;
     if (typeof password !== "string") return password;
     // Before any password is hashed.
-    const wait = await limits([
-      { rule: "loginIp", key: origin.ip },
-      { rule: "login", key: `${origin.ip}|${normalizeEmail(username)}` },
-    ]);
+    const wait = await limits(signInLimits(origin.ip, username));
     if (wait !== undefined) return tooMany(wait);
     return grant(() => login(auth, { email: username, password }, origin), BAD_CREDENTIALS);
   }
   if (grantType === "refresh_token") {
     const refreshToken = bounded(body, "refresh_token");
     if (typeof refreshToken !== "string") return refreshToken;
-    const sessionId = await sessionIdForRefreshToken(auth.db, refreshToken);
-    const wait = await limits([{ rule: "refresh", key: sessionId ?? `ip:${origin.ip}` }]);
+    const wait = await limits(await refreshLimits(auth.db, refreshToken, origin.ip));
     if (wait !== undefined) return tooMany(wait);
     return grant(() => refresh(auth, refreshToken, origin), BAD_REFRESH_TOKEN);
   }

@@ -19,7 +19,7 @@ import {
   type OutboxRelay,
   startOutboxRelay,
 } from "@tidings/jobs";
-import { createMailTransport, createProcessors } from "@tidings/worker";
+import { createMailTransport, createProcessors, withTimeout } from "@tidings/worker";
 import type { FastifyBaseLogger } from "fastify";
 import { Redis } from "ioredis";
 
@@ -106,13 +106,7 @@ export async function createServices(config: Config, log: FastifyBaseLogger): Pr
       if (!redis) return;
       // A disconnected ioredis queues commands until it reconnects; readiness must not wait for that.
       if (redis.status !== "ready") throw new Error(`redis is ${redis.status}`);
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([
-        redis.ping(),
-        new Promise((_, reject) => {
-          timer = setTimeout(() => reject(new Error("redis did not answer")), timeoutMs);
-        }),
-      ]).finally(() => clearTimeout(timer));
+      await withTimeout(redis.ping(), timeoutMs);
     },
     async close() {
       await relay?.close();

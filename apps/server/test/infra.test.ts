@@ -7,7 +7,7 @@ import { resolve } from "node:path";
 import { createKeyRing, parseSigningKeys } from "@tidings/auth";
 import { envSchema } from "@tidings/config";
 import { loadTestEnv } from "@tidings/config/test-env";
-import { freePort, repoRoot, services } from "@tidings/testing";
+import { repoRoot, services } from "@tidings/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { type AuthStack, startAuthStack } from "./auth-stack.ts";
@@ -250,25 +250,15 @@ const servicesUp = services().postgres && services().redis;
 
 describe.skipIf(!servicesUp)("dashboard and alerts against the metrics a running server and worker export", () => {
   let stack: AuthStack | undefined;
-  let workerMetricsPort = 0;
   let serverExposition = "";
   let workerExposition = "";
 
   beforeAll(async () => {
-    workerMetricsPort = await freePort();
-    stack = await startAuthStack({ env: { WORKER_METRICS_PORT: String(workerMetricsPort) } });
+    stack = await startAuthStack();
     const serverUrl = stack.servers[0]?.url ?? "";
     serverExposition = await (await fetch(`${serverUrl}/metrics`)).text();
-    // The worker logs "worker started" before or after opening its metrics port: give it a moment.
-    const deadline = Date.now() + 15_000;
-    while (Date.now() < deadline) {
-      const answer = await fetch(`http://127.0.0.1:${workerMetricsPort}/metrics`).catch(() => undefined);
-      if (answer?.ok) {
-        workerExposition = await answer.text();
-        break;
-      }
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    // The worker opens its metrics port before it says "worker started".
+    workerExposition = await (await fetch(stack.workerMetricsUrl)).text();
   });
   afterAll(async () => {
     await stack?.stop();

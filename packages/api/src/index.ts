@@ -12,7 +12,13 @@ export {
   type RequestInfo,
 } from "./context.ts";
 export { type AppCode, AppError, appCodes } from "./errors.ts";
-export { type RateLimitName, rateLimitRule } from "./rate-limits.ts";
+export {
+  consumeRateLimits,
+  type RateLimitCheck,
+  type RateLimitName,
+  refreshLimits,
+  signInLimits,
+} from "./rate-limits.ts";
 export { type AppRouter, appRouter } from "./root.ts";
 export { createCallerFactory } from "./trpc.ts";
 

@@ -4,7 +4,7 @@ import { initTRPC } from "@trpc/server";
 import { ZodError } from "zod";
 import type { Context } from "./context.ts";
 import { AppError, appCodeForTrpcCode } from "./errors.ts";
-import { type RateLimitName, rateLimitRule } from "./rate-limits.ts";
+import { consumeRateLimits, type RateLimitCheck } from "./rate-limits.ts";
 import { transformer } from "./transformer.ts";
 
 export interface ProcedureMeta {
@@ -42,19 +42,13 @@ export const createTRPCRouter = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
 /** Counts one attempt against each rule; the first exhausted rule answers RATE_LIMITED. */
-export async function enforceRateLimits(
-  ctx: Context,
-  checks: readonly { rule: RateLimitName; key: string }[],
-): Promise<void> {
-  for (const check of checks) {
-    const result = await ctx.rateLimiter.consume(rateLimitRule(ctx.config, check.rule), check.key);
-    if (!result.allowed) {
-      ctx.observer?.rateLimited?.(check.rule, ctx.request);
-      throw new AppError("RATE_LIMITED", `Too many attempts. Try again in ${result.retryAfterSeconds} s.`, {
-        retryAfterSeconds: result.retryAfterSeconds,
-      });
-    }
-  }
+export async function enforceRateLimits(ctx: Context, checks: readonly RateLimitCheck[]): Promise<void> {
+  const refused = await consumeRateLimits(ctx.rateLimiter, ctx.config, checks);
+  if (!refused) return;
+  ctx.observer?.rateLimited?.(refused.rule, ctx.request);
+  throw new AppError("RATE_LIMITED", `Too many attempts. Try again in ${refused.retryAfterSeconds} s.`, {
+    retryAfterSeconds: refused.retryAfterSeconds,
+  });
 }
 
 /**

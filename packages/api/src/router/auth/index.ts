@@ -2,18 +2,17 @@ import {
   changePassword,
   login,
   logout,
-  normalizeEmail,
   refresh,
   register,
   requestPasswordReset,
   resendVerification,
   resetPassword,
-  sessionIdForRefreshToken,
   unlockAccount,
   verifyEmail,
 } from "@tidings/auth";
 import type { TRPCRouterRecord } from "@trpc/server";
 import { AppError } from "../../errors.ts";
+import { refreshLimits, signInLimits } from "../../rate-limits.ts";
 import { authedProcedure, emailActionLimits, enforceRateLimits, publicProcedure } from "../../trpc.ts";
 import { cachedUserView } from "../../user-view-cache.ts";
 import { deliverAuthResult } from "./deliver.ts";
@@ -47,10 +46,7 @@ export const authRouter = {
   }),
 
   login: limited.input(loginInput).mutation(async ({ ctx, input }) => {
-    await enforceRateLimits(ctx, [
-      { rule: "loginIp", key: ctx.request.ip },
-      { rule: "login", key: `${ctx.request.ip}|${normalizeEmail(input.email)}` },
-    ]);
+    await enforceRateLimits(ctx, signInLimits(ctx.request.ip, input.email));
     const result = await login(ctx.auth, input, origin(ctx));
     return deliverAuthResult(ctx, result, input.refreshTokenTransport);
   }),
@@ -61,8 +57,7 @@ export const authRouter = {
     if (!token) throw new AppError("TOKEN_INVALID", "Sign in again");
     // A cookie rides along on cross-site requests; only our own pages can add this proof (S17).
     if (fromCookie && !ctx.request.csrfProof) throw new AppError("FORBIDDEN", "Missing CSRF header");
-    const sessionId = await sessionIdForRefreshToken(ctx.db, token);
-    await enforceRateLimits(ctx, [{ rule: "refresh", key: sessionId ?? `ip:${ctx.request.ip}` }]);
+    await enforceRateLimits(ctx, await refreshLimits(ctx.db, token, ctx.request.ip));
     const result = await refresh(ctx.auth, token, origin(ctx)).catch((error: unknown) => {
       if (fromCookie) ctx.request.refreshCookie.clear();
       throw error;
