@@ -15,19 +15,19 @@ export function rateLimitRule(config: Config, name: RateLimitName): RateLimitRul
 }
 
 /**
- * Counts one attempt against each rule in turn; the first rule that refuses ends the walk and is
- * returned with the wait. Every door to a flow (tRPC, /oauth/token) goes through here.
+ * Counts one attempt against each rule in turn (one round trip); the first rule that refuses ends
+ * the walk and is returned with the wait. Every door to a flow (tRPC, /oauth/token) goes through here.
  */
 export async function consumeRateLimits(
   rateLimiter: RateLimiter,
   config: Config,
   checks: readonly RateLimitCheck[],
 ): Promise<{ rule: RateLimitName; retryAfterSeconds: number } | undefined> {
-  for (const check of checks) {
-    const result = await rateLimiter.consume(rateLimitRule(config, check.rule), check.key);
-    if (!result.allowed) return { rule: check.rule, retryAfterSeconds: result.retryAfterSeconds };
-  }
-  return undefined;
+  const refused = await rateLimiter.consumeEach(
+    checks.map((check) => ({ rule: rateLimitRule(config, check.rule), key: check.key })),
+  );
+  const rule = refused && checks[refused.index]?.rule;
+  return rule && refused ? { rule, retryAfterSeconds: refused.result.retryAfterSeconds } : undefined;
 }
 
 /** A password sign-in's budget: per client address, and per (address, account). */

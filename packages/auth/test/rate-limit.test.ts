@@ -106,6 +106,48 @@ function behavesLikeARateLimiter(harness: () => Harness) {
     expect((await limiter.consume(rule, "heidi")).allowed).toBe(false);
   });
 
+  it("walks several rules in order, stopping at the first that refuses", async () => {
+    const { limiter } = harness();
+    const perAddress = freshRule(3, 60);
+    const perAccount = freshRule(1, 60);
+    const checks = [
+      { rule: perAddress, key: "10.0.0.9" },
+      { rule: perAccount, key: "ivan@example.com" },
+    ];
+    expect(await limiter.consumeEach(checks)).toBeUndefined();
+    const refused = await limiter.consumeEach(checks);
+    expect(refused?.index).toBe(1);
+    expect(refused?.result).toMatchObject({ allowed: false, remaining: 0 });
+    expect(refused?.result.retryAfterSeconds).toBeGreaterThanOrEqual(1);
+    // Both walks counted against the first rule: one slot of three is left.
+    expect(await limiter.peek(perAddress, "10.0.0.9")).toMatchObject({ allowed: true, remaining: 1 });
+    expect(await limiter.consumeEach([{ rule: perAddress, key: "10.0.0.9" }])).toBeUndefined();
+    // A refusal by the first rule leaves the second untouched.
+    const other = freshRule(5, 60);
+    const stopped = await limiter.consumeEach([
+      { rule: perAddress, key: "10.0.0.9" },
+      { rule: other, key: "judy@example.com" },
+    ]);
+    expect(stopped?.index).toBe(0);
+    expect(await limiter.peek(other, "judy@example.com")).toMatchObject({ allowed: true, remaining: 5 });
+    expect(await limiter.consumeEach([])).toBeUndefined();
+  });
+
+  it("admits exactly the limit of the shared rule out of 50 parallel walks", async () => {
+    const { limiter } = harness();
+    const shared = freshRule(5, 30);
+    const results = await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        limiter.consumeEach([
+          { rule: shared, key: "10.0.0.10" },
+          { rule: freshRule(10, 30), key: `user-${i}` },
+        ]),
+      ),
+    );
+    expect(results.filter((refused) => refused === undefined)).toHaveLength(5);
+    expect(results.filter((refused) => refused?.index === 0)).toHaveLength(45);
+  });
+
   it("refuses malformed rules", async () => {
     const { limiter } = harness();
     await expect(limiter.consume({ name: "x", limit: 0, windowSeconds: 60 }, "k")).rejects.toThrow(/limit/);

@@ -3,5 +3,11 @@ export {
   type MemoryRateLimiter,
   type MemoryRateLimiterOptions,
 } from "./memory-rate-limiter.ts";
-export type { RateLimiter, RateLimitResult, RateLimitRule } from "./rate-limiter.ts";
+export type {
+  RateLimitCheck,
+  RateLimiter,
+  RateLimitRefusal,
+  RateLimitResult,
+  RateLimitRule,
+} from "./rate-limiter.ts";
 export { createRedisRateLimiter } from "./redis-rate-limiter.ts";

@@ -64,6 +64,13 @@ export function createMemoryRateLimiter(
 
   return {
     consume: async (rule, key) => check(rule, key, true),
+    consumeEach: async (checks) => {
+      for (const [index, { rule, key }] of checks.entries()) {
+        const result = check(rule, key, true);
+        if (!result.allowed) return { index, result };
+      }
+      return undefined;
+    },
     peek: async (rule, key) => check(rule, key, false),
     reset: async (rule, key) => {
       assertValidRule(rule);

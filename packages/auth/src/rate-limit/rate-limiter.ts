@@ -14,9 +14,26 @@ export interface RateLimitResult {
   retryAfterSeconds: number;
 }
 
+export interface RateLimitCheck {
+  rule: RateLimitRule;
+  key: string;
+}
+
+/** The first check of a walk that refused, with its answer. */
+export interface RateLimitRefusal {
+  index: number;
+  result: RateLimitResult;
+}
+
 export interface RateLimiter {
   /** Counts the attempt only when it is allowed, so rejected attempts do not extend a lockout. */
   consume(rule: RateLimitRule, key: string): Promise<RateLimitResult>;
+  /**
+   * Counts one attempt against each check in order, atomically and (with Redis) in one round trip,
+   * stopping at the first that refuses: the checks before it stay counted, those after are not
+   * looked at. Resolves with that refusal, or undefined when every check allowed the attempt.
+   */
+  consumeEach(checks: readonly RateLimitCheck[]): Promise<RateLimitRefusal | undefined>;
   /** Reports what `consume` would answer, without counting anything. */
   peek(rule: RateLimitRule, key: string): Promise<RateLimitResult>;
   /** Forgets every attempt counted for this rule and key. */

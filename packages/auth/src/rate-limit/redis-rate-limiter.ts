@@ -4,8 +4,8 @@ import {
   allowedResult,
   assertValidRule,
   deniedResult,
+  type RateLimitCheck,
   type RateLimiter,
-  type RateLimitResult,
   type RateLimitRule,
 } from "./rate-limiter.ts";
 import { rateLimitRedisKey } from "./redis-key.ts";
@@ -21,21 +21,31 @@ const attemptNonce = () => `${PROCESS_NONCE}${(attemptCounter++).toString(36)}`;
 
 /** A sliding-window limiter whose counts live in Redis, shared by every server process. */
 export function createRedisRateLimiter(redis: Redis, prefix: string): RateLimiter {
-  const run = async (rule: RateLimitRule, key: string, count: boolean) => {
-    assertValidRule(rule);
-    const reply = await evalSlidingWindow(redis, rateLimitRedisKey(prefix, rule, key), [
-      String(rule.limit),
-      String(rule.windowSeconds * 1_000_000),
-      count ? "1" : "0",
-      attemptNonce(),
-      String(rule.windowSeconds * 1000),
-    ]);
-    return toResult(reply);
+  const run = async (checks: readonly RateLimitCheck[], count: boolean) => {
+    const keys: string[] = [];
+    const args = [count ? "1" : "0", attemptNonce()];
+    for (const { rule, key } of checks) {
+      assertValidRule(rule);
+      keys.push(rateLimitRedisKey(prefix, rule, key));
+      args.push(String(rule.limit), String(rule.windowSeconds * 1_000_000), String(rule.windowSeconds * 1000));
+    }
+    return toReply(await evalSlidingWindow(redis, keys, args), checks.length);
+  };
+  const single = async (rule: RateLimitRule, key: string, count: boolean) => {
+    const { refusedIndex, remaining, waitMicroseconds } = await run([{ rule, key }], count);
+    return refusedIndex === 0 ? allowedResult(remaining) : deniedResult(waitMicroseconds / 1000);
   };
 
   return {
-    consume: (rule, key) => run(rule, key, true),
-    peek: (rule, key) => run(rule, key, false),
+    consume: (rule, key) => single(rule, key, true),
+    consumeEach: async (checks) => {
+      if (checks.length === 0) return undefined;
+      const { refusedIndex, waitMicroseconds } = await run(checks, true);
+      return refusedIndex === 0
+        ? undefined
+        : { index: refusedIndex - 1, result: deniedResult(waitMicroseconds / 1000) };
+    },
+    peek: (rule, key) => single(rule, key, false),
     reset: async (rule, key) => {
       assertValidRule(rule);
       await redis.del(rateLimitRedisKey(prefix, rule, key));
@@ -45,19 +55,20 @@ export function createRedisRateLimiter(redis: Redis, prefix: string): RateLimite
 
 // EVALSHA saves resending the script on every attempt; EVAL covers a server that has not seen it yet
 // (new server, restart, SCRIPT FLUSH). This leaves the shared client untouched, unlike defineCommand.
-async function evalSlidingWindow(redis: Redis, key: string, args: string[]): Promise<unknown> {
+async function evalSlidingWindow(redis: Redis, keys: string[], args: string[]): Promise<unknown> {
   try {
-    return await redis.evalsha(SCRIPT_SHA, 1, key, ...args);
+    return await redis.evalsha(SCRIPT_SHA, keys.length, ...keys, ...args);
   } catch (error) {
     if (!(error instanceof Error && error.message.startsWith("NOSCRIPT"))) throw error;
-    return redis.eval(SLIDING_WINDOW_SCRIPT, 1, key, ...args);
+    return redis.eval(SLIDING_WINDOW_SCRIPT, keys.length, ...keys, ...args);
   }
 }
 
-function toResult(reply: unknown): RateLimitResult {
-  if (!Array.isArray(reply) || reply.length !== 3 || !reply.every((value) => typeof value === "number")) {
+function toReply(reply: unknown, checks: number) {
+  const valid = Array.isArray(reply) && reply.length === 3 && reply.every((value) => typeof value === "number");
+  const [refusedIndex, remaining, waitMicroseconds] = (valid ? reply : [-1, 0, 0]) as [number, number, number];
+  if (refusedIndex < 0 || refusedIndex > checks) {
     throw new Error(`Unexpected reply from the rate limit script: ${JSON.stringify(reply)}`);
   }
-  const [allowed, remaining, waitMicroseconds] = reply as [number, number, number];
-  return allowed === 1 ? allowedResult(remaining) : deniedResult(waitMicroseconds / 1000);
+  return { refusedIndex, remaining, waitMicroseconds };
 }
