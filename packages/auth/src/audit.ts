@@ -25,19 +25,25 @@ export interface RequestOrigin {
   userAgent: string | undefined;
 }
 
+export interface AuditEvent {
+  type: AuditEventType;
+  userId: string | null;
+  origin: RequestOrigin;
+  metadata?: Record<string, unknown>;
+}
+
 /** Call with the transaction of the change it records (S22), so the two commit together. */
-export async function recordAuditEvent(
-  db: Executor,
-  event: { type: AuditEventType; userId: string | null; origin: RequestOrigin; metadata?: Record<string, unknown> },
-): Promise<void> {
-  await db
-    .insertInto("audit_events")
-    .values({
-      type: event.type,
-      user_id: event.userId,
-      ip: event.origin.ip,
-      user_agent: event.origin.userAgent?.slice(0, 1024) ?? null,
-      metadata: JSON.stringify(event.metadata ?? {}),
-    })
-    .execute();
+export async function recordAuditEvent(db: Executor, event: AuditEvent): Promise<void> {
+  await db.insertInto("audit_events").values(auditEventRow(event)).execute();
+}
+
+/** The row of an audit event, for statements that write it together with the change itself. */
+export function auditEventRow(event: AuditEvent) {
+  return {
+    type: event.type,
+    user_id: event.userId,
+    ip: event.origin.ip,
+    user_agent: event.origin.userAgent?.slice(0, 1024) ?? null,
+    metadata: JSON.stringify(event.metadata ?? {}),
+  };
 }

@@ -28,7 +28,8 @@ afterAll(() => testDb?.drop());
 async function newSession() {
   const { db } = testDb.handle;
   const user = await insertUser(db);
-  return { user, ...(await createSession(db, { userId: user.id, origin }, settings)) };
+  const { session, refreshToken } = await createSession(db, { userId: user.id, origin, method: "password" }, settings);
+  return { user, session, refreshToken };
 }
 
 /** Makes a rotated token look as if it had been rotated `seconds` ago. */
@@ -109,12 +110,66 @@ describe("refresh token rotation", () => {
 });
 
 describe("sessions", () => {
+  it("opens a session in one statement: the user's sign-in stamp, the session, its token and the audit event", async () => {
+    const { db } = testDb.handle;
+    const user = await insertUser(db);
+    await db.updateTable("users").set({ failed_login_count: 3 }).where("id", "=", user.id).execute();
+    const opened = await createSession(
+      db,
+      {
+        userId: user.id,
+        origin: { ip: "10.0.0.3", userAgent: "Lynx" },
+        method: "password",
+        newPasswordHash: "rehashed",
+      },
+      settings,
+    );
+
+    expect(opened.user).toMatchObject({ id: user.id, failed_login_count: 0, password_hash: "rehashed" });
+    expect(opened.user.last_login_at).toBeInstanceOf(Date);
+    const stored = await db.selectFrom("sessions").selectAll().where("id", "=", opened.session.id).executeTakeFirst();
+    expect(stored).toEqual(opened.session);
+    const tokens = await db
+      .selectFrom("refresh_tokens")
+      .selectAll()
+      .where("session_id", "=", opened.session.id)
+      .execute();
+    expect(tokens.map((token) => [token.token_hash, token.expires_at])).toEqual([
+      [hashToken(opened.refreshToken), opened.session.expires_at],
+    ]);
+    const events = await db.selectFrom("audit_events").selectAll().where("user_id", "=", user.id).execute();
+    expect(events).toMatchObject([
+      {
+        type: "login_succeeded",
+        ip: "10.0.0.3",
+        user_agent: "Lynx",
+        metadata: { sessionId: opened.session.id, method: "password" },
+      },
+    ]);
+  });
+
+  it("writes nothing when any part of the sign-in fails", async () => {
+    const { db } = testDb.handle;
+    const user = await insertUser(db);
+    // Postgres text cannot hold NUL: the session and audit inserts fail, after the user's update.
+    const origin = { ip: "10.0.0.4", userAgent: "bad\u0000agent" };
+    await expect(createSession(db, { userId: user.id, origin, method: "password" }, settings)).rejects.toThrow();
+    const after = await db.selectFrom("users").selectAll().where("id", "=", user.id).executeTakeFirstOrThrow();
+    expect(after.last_login_at).toBeNull();
+    expect(await db.selectFrom("sessions").selectAll().where("user_id", "=", user.id).execute()).toEqual([]);
+    expect(await db.selectFrom("audit_events").selectAll().where("user_id", "=", user.id).execute()).toEqual([]);
+  });
+
   it("lists live sessions newest first and revokes others but the current one", async () => {
     const { db } = testDb.handle;
     const user = await insertUser(db);
-    const a = await createSession(db, { userId: user.id, origin }, settings);
-    const b = await createSession(db, { userId: user.id, origin: { ip: "10.0.0.2", userAgent: "Firefox" } }, settings);
-    const c = await createSession(db, { userId: user.id, origin }, settings);
+    const a = await createSession(db, { userId: user.id, origin, method: "password" }, settings);
+    const b = await createSession(
+      db,
+      { userId: user.id, origin: { ip: "10.0.0.2", userAgent: "Firefox" }, method: "password" },
+      settings,
+    );
+    const c = await createSession(db, { userId: user.id, origin, method: "password" }, settings);
     expect((await listActiveSessions(db, user.id)).map((s) => s.id)).toEqual([
       c.session.id,
       b.session.id,

@@ -1,4 +1,4 @@
-import { findUserByEmail, priorSessions, recordFailedLogin, recordSuccessfulLogin } from "@tidings/db";
+import { type Executor, findUserForSignIn, recordFailedLogin } from "@tidings/db";
 import { type RequestOrigin, recordAuditEvent } from "../audit.ts";
 import { normalizeEmail } from "../email-address.ts";
 import { issueOneTimeToken } from "../one-time-tokens.ts";
@@ -21,8 +21,9 @@ export async function login(
   input: { email: string; password: string },
   origin: RequestOrigin,
 ): Promise<AuthResult> {
-  const user = await findUserByEmail(deps.db, normalizeEmail(input.email));
-  if (!user?.password_hash) {
+  const candidate = await findUserForSignIn(deps.db, normalizeEmail(input.email), origin.userAgent ?? "");
+  const user = candidate?.user;
+  if (!candidate || !user?.password_hash) {
     await dummyVerify(input.password);
     // The same database work as a known account's failure (an update, here of no row, and the audit
     // record), so that timing cannot tell the two apart (S5).
@@ -68,20 +69,21 @@ export async function login(
 
   // Hashes made with older parameters are upgraded while the password is at hand (S1).
   const upgradedHash = needsRehash(user.password_hash) ? await hashPassword(input.password) : undefined;
-  const signedIn = await deps.db.transaction().execute(async (trx) => {
-    const userAgent = origin.userAgent ?? "";
-    const newDevice = await priorSessions(trx, user.id, userAgent).then((prior) => prior.any && !prior.sameUserAgent);
-    const signedIn = await recordSuccessfulLogin(trx, user.id, upgradedHash);
-    const result = await openSession(deps, trx, signedIn, origin, "password");
-    if (newDevice) {
-      await deps.sendEmail(trx, {
-        template: "new-sign-in",
-        to: signedIn.email,
-        data: securityNotice(signedIn, origin, result.session.createdAt),
-      });
-    }
-    return result;
-  });
+  const prior = candidate.priorSessions;
+  const open = (db: Executor) => openSession(deps, db, user.id, origin, "password", upgradedHash);
+  // The usual sign-in is one statement; a new device's also queues its notice, in one transaction.
+  const signedIn =
+    prior.any && !prior.sameUserAgent
+      ? await deps.db.transaction().execute(async (trx) => {
+          const result = await open(trx);
+          await deps.sendEmail(trx, {
+            template: "new-sign-in",
+            to: user.email,
+            data: securityNotice(user, origin, result.session.createdAt),
+          });
+          return result;
+        })
+      : await open(deps.db);
   deps.observer?.signIn?.("success");
   return signedIn;
 }

@@ -1,25 +1,24 @@
 import type { Executor, Session, User } from "@tidings/db";
-import { type RequestOrigin, recordAuditEvent } from "../audit.ts";
+import type { RequestOrigin } from "../audit.ts";
 import { signAccessToken } from "../jwt/index.ts";
 import { createSession } from "../sessions.ts";
 import type { AuthDeps } from "./deps.ts";
 import { type AuthResult, toSessionView, toUserView } from "./views.ts";
 
-/** Opens a session for a user whose identity is proven, inside the caller's transaction. */
+/** Opens a session for a user whose identity is proven, in one statement (see createSession). */
 export async function openSession(
   deps: AuthDeps,
-  trx: Executor,
-  user: User,
+  db: Executor,
+  userId: string,
   origin: RequestOrigin,
   method: "password" | "email_verification",
+  newPasswordHash?: string,
 ): Promise<AuthResult> {
-  const { session, refreshToken } = await createSession(trx, { userId: user.id, origin }, deps.sessions);
-  await recordAuditEvent(trx, {
-    type: "login_succeeded",
-    userId: user.id,
-    origin,
-    metadata: { sessionId: session.id, method },
-  });
+  const { user, session, refreshToken } = await createSession(
+    db,
+    { userId, origin, method, newPasswordHash },
+    deps.sessions,
+  );
   return issueTokens(deps, user, session, refreshToken);
 }
 

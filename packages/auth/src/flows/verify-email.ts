@@ -23,6 +23,6 @@ export function verifyEmail(deps: AuthDeps, token: string, origin: RequestOrigin
       await recordAuditEvent(trx, { type: "email_verified", userId: user.id, origin });
       await deps.sendEmail(trx, { template: "welcome", to: user.email, data: { displayName: user.display_name } });
     }
-    return openSession(deps, trx, user, origin, "email_verification");
+    return openSession(deps, trx, user.id, origin, "email_verification");
   });
 }

@@ -50,20 +50,6 @@ export async function recordFailedLogin(
   return { lockedNow: row?.failed_login_count === threshold };
 }
 
-export async function recordSuccessfulLogin(db: Executor, userId: string, newPasswordHash?: string): Promise<User> {
-  return db
-    .updateTable("users")
-    .set({
-      failed_login_count: 0,
-      last_login_at: sql`now()`,
-      updated_at: sql`now()`,
-      ...(newPasswordHash ? { password_hash: newPasswordHash } : {}),
-    })
-    .where("id", "=", userId)
-    .returningAll()
-    .executeTakeFirstOrThrow();
-}
-
 export async function markEmailVerified(db: Executor, userId: string, makeAdmin: boolean): Promise<User> {
   return db
     .updateTable("users")
@@ -77,24 +63,36 @@ export async function markEmailVerified(db: Executor, userId: string, makeAdmin:
     .executeTakeFirstOrThrow();
 }
 
-/** True when the user has signed in before from a browser with this user agent. */
+export interface SignInCandidate {
+  user: User;
+  /** Whether the user has signed in before at all, and from this user agent (the new-device notice). */
+  priorSessions: { any: boolean; sameUserAgent: boolean };
+}
+
 /**
- * Whether the user has signed in before at all, and from this user agent: one round trip, and
- * each answer stops at the first matching session however many the user has.
+ * The account a password sign-in names, and its earlier sessions, in one round trip; each
+ * session answer stops at the first match however many sessions the user has.
  */
-export async function priorSessions(
+export async function findUserForSignIn(
   db: Executor,
-  userId: string,
+  emailNormalized: string,
   userAgent: string,
-): Promise<{ any: boolean; sameUserAgent: boolean }> {
-  const sessions = db.selectFrom("sessions").select(sql<number>`1`.as("one")).where("user_id", "=", userId);
+): Promise<SignInCandidate | undefined> {
   const row = await db
-    .selectNoFrom((eb) => [
-      eb.exists(sessions).as("any"),
-      eb.exists(sessions.where("user_agent", "=", userAgent)).as("same_user_agent"),
-    ])
-    .executeTakeFirstOrThrow();
-  return { any: Boolean(row.any), sameUserAgent: Boolean(row.same_user_agent) };
+    .selectFrom("users")
+    .selectAll("users")
+    .select((eb) => {
+      const sessions = eb.selectFrom("sessions").select(sql<number>`1`.as("one")).whereRef("user_id", "=", "users.id");
+      return [
+        eb.exists(sessions).as("has_sessions"),
+        eb.exists(sessions.where("user_agent", "=", userAgent)).as("has_sessions_from_user_agent"),
+      ];
+    })
+    .where("email_normalized", "=", emailNormalized)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const { has_sessions, has_sessions_from_user_agent, ...user } = row;
+  return { user, priorSessions: { any: Boolean(has_sessions), sameUserAgent: Boolean(has_sessions_from_user_agent) } };
 }
 
 export async function setPasswordHash(db: Executor, userId: string, passwordHash: string): Promise<User> {
