@@ -27,7 +27,7 @@ export async function consumeRateLimits(
     checks.map((check) => ({ rule: rateLimitRule(config, check.rule), key: check.key })),
   );
   const rule = refused && checks[refused.index]?.rule;
-  return rule && refused ? { rule, retryAfterSeconds: refused.result.retryAfterSeconds } : undefined;
+  return rule ? { rule, retryAfterSeconds: refused.result.retryAfterSeconds } : undefined;
 }
 
 /** A password sign-in's budget: per client address, and per (address, account). */
