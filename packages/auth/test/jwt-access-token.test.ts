@@ -12,6 +12,7 @@ import {
   TokenError,
   verifyAccessToken,
 } from "../src/jwt/index.ts";
+import { hashPassword } from "../src/password/index.ts";
 
 const audience = "tidings-api";
 const issuer = "https://auth.tidings.test";
@@ -90,6 +91,15 @@ describe("signAccessToken and verifyAccessToken", () => {
     const second = await signAccessToken(ring, subject, options, now);
     expect(first.expiresAt.getTime() - Math.floor(now.getTime() / 1000) * 1000).toBe(900_000);
     expect(first.jti).not.toBe(second.jti);
+  });
+
+  it("sign without a turn on the libuv pool, so a token never queues behind argon2 work", async () => {
+    let hashed = 0;
+    const busy = Array.from({ length: 8 }, () => hashPassword("a pool-filling passphrase").then(() => hashed++));
+    const { token } = await signAccessToken(ring, subject, options);
+    expect(hashed).toBe(0);
+    await expect(verifyAccessToken(ring, token, { issuer, audience })).resolves.toMatchObject({ sid: "session-1" });
+    await Promise.all(busy);
   });
 
   it("refuse a lifetime that is not a positive number of seconds", async () => {

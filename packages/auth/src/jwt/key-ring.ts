@@ -1,3 +1,4 @@
+import { KeyObject } from "node:crypto";
 import { type CryptoKey, importJWK, type JWK } from "jose";
 import { ed25519PrivateJwk, ed25519PublicJwk, SIGNING_ALGORITHM } from "./ed25519-jwk.ts";
 import type { SigningKey } from "./signing-key.ts";
@@ -9,6 +10,11 @@ export interface KeyRing {
   jwks(): { keys: JWK[] };
   /** The signing key, imported once so signing a token does not re-import it. */
   readonly signingCryptoKey: CryptoKey;
+  /**
+   * The same key for node:crypto's synchronous `sign`. WebCrypto signs on the libuv pool, where a
+   * sign-in's token would queue behind every argon2 verification in flight.
+   */
+  readonly signingKeyObject: KeyObject;
   /** The imported public key for a kid, or undefined when the ring does not hold that kid. */
   verificationKey(kid: string): CryptoKey | undefined;
 }
@@ -30,6 +36,7 @@ export async function createKeyRing(keys: SigningKey[]): Promise<KeyRing> {
   return {
     signingKey,
     signingCryptoKey,
+    signingKeyObject: KeyObject.from(signingCryptoKey),
     // Copies, so a caller editing the response cannot alter what later requests publish.
     jwks: () => ({ keys: publicJwks.map((jwk) => ({ ...jwk })) }),
     verificationKey: (kid) => verificationKeys.get(kid),

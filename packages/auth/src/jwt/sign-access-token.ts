@@ -1,5 +1,4 @@
-import { randomBytes } from "node:crypto";
-import { SignJWT } from "jose";
+import { randomBytes, sign } from "node:crypto";
 import { ACCESS_TOKEN_TYPE, type AccessTokenOptions } from "./access-token-format.ts";
 import { SIGNING_ALGORITHM } from "./ed25519-jwk.ts";
 import type { KeyRing } from "./key-ring.ts";
@@ -19,14 +18,24 @@ export async function signAccessToken(
   const jti = randomBytes(16).toString("base64url");
   const iat = Math.floor(now.getTime() / 1000);
   const exp = iat + options.ttlSeconds;
-  const token = await new SignJWT({ sid: subject.sessionId })
-    .setProtectedHeader({ alg: SIGNING_ALGORITHM, kid: ring.signingKey.kid, typ: ACCESS_TOKEN_TYPE })
-    .setIssuer(options.issuer)
-    .setAudience(options.audience)
-    .setSubject(subject.userId)
-    .setJti(jti)
-    .setIssuedAt(iat)
-    .setExpirationTime(exp)
-    .sign(ring.signingCryptoKey);
+  const header = { alg: SIGNING_ALGORITHM, kid: ring.signingKey.kid, typ: ACCESS_TOKEN_TYPE };
+  const claims = {
+    iss: options.issuer,
+    aud: options.audience,
+    sub: subject.userId,
+    sid: subject.sessionId,
+    jti,
+    iat,
+    exp,
+  };
+  // A JWS compact serialization (RFC 7515 §7.1) signed in place: Ed25519 takes ~30 µs here, while
+  // WebCrypto (what jose uses) would send it through the libuv pool behind the argon2 work.
+  const signingInput = `${base64url(JSON.stringify(header))}.${base64url(JSON.stringify(claims))}`;
+  const signature = sign(null, Buffer.from(signingInput), ring.signingKeyObject).toString("base64url");
+  const token = `${signingInput}.${signature}`;
   return { token, jti, expiresAt: new Date(exp * 1000) };
+}
+
+function base64url(json: string): string {
+  return Buffer.from(json).toString("base64url");
 }
