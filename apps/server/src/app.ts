@@ -8,7 +8,7 @@ import { redactedLogPaths, serializeRequest } from "./log-redaction.ts";
 import { registerObservability } from "./metrics/observability.ts";
 import { registerOAuthTokenRoute } from "./oauth-token.ts";
 import { registerApiDocs } from "./openapi/routes.ts";
-import { hasCsrfProof, refreshCookieFor } from "./refresh-cookie.ts";
+import { csrfProofCheck, refreshCookieFor } from "./refresh-cookie.ts";
 import { registerSecurityHeaders } from "./security-headers.ts";
 import type { Services } from "./services.ts";
 import { registerTrpc, type TrpcOptions } from "./trpc-fastify.ts";
@@ -42,8 +42,10 @@ export function createFastify(config: Config, logStream?: DestinationStream): Fa
 
 /** Everything the HTTP server answers; composition only, the rules live in the packages. */
 export async function registerRoutes(app: FastifyInstance, { config, services }: AppOptions): Promise<void> {
-  app.addHook("onSend", async (request, reply) => {
+  // Set on arrival (synchronously): every answer carries it, and an async onSend hook costs a promise per request.
+  app.addHook("onRequest", (request, reply, done) => {
     reply.header("x-request-id", request.id);
+    done();
   });
   // Metrics, and the user, session and procedure fields of the access-log line.
   const observability = registerObservability(app, { config, services, router: appRouter });
@@ -77,6 +79,7 @@ export async function registerRoutes(app: FastifyInstance, { config, services }:
     rateLimiter: services.rateLimiter,
     observer: observability.api,
   };
+  const hasCsrfProof = csrfProofCheck(config);
   await registerTrpc(app, {
     prefix: "/trpc",
     trpcOptions: {
@@ -87,7 +90,7 @@ export async function registerRoutes(app: FastifyInstance, { config, services }:
           userAgent: req.headers["user-agent"],
           requestId: String(req.id),
           accessToken: bearerToken(req.headers.authorization),
-          csrfProof: hasCsrfProof(config, req),
+          csrfProof: hasCsrfProof(req),
           refreshCookie: refreshCookieFor(config, req, res),
           raw: req,
         }),
