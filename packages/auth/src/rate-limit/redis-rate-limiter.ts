@@ -65,10 +65,9 @@ async function evalSlidingWindow(redis: Redis, keys: string[], args: string[]): 
 }
 
 function toReply(reply: unknown, checks: number) {
-  const valid = Array.isArray(reply) && reply.length === 3 && reply.every((value) => typeof value === "number");
-  const [refusedIndex, remaining, waitMicroseconds] = (valid ? reply : [-1, 0, 0]) as [number, number, number];
-  if (refusedIndex < 0 || refusedIndex > checks) {
-    throw new Error(`Unexpected reply from the rate limit script: ${JSON.stringify(reply)}`);
+  if (Array.isArray(reply) && reply.length === 3 && reply.every((value) => typeof value === "number")) {
+    const [refusedIndex, remaining, waitMicroseconds] = reply as [number, number, number];
+    if (refusedIndex >= 0 && refusedIndex <= checks) return { refusedIndex, remaining, waitMicroseconds };
   }
-  return { refusedIndex, remaining, waitMicroseconds };
+  throw new Error(`Unexpected reply from the rate limit script: ${JSON.stringify(reply)}`);
 }
