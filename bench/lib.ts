@@ -71,6 +71,22 @@ export function startListening(args: string[], env: Record<string, string>, cwd 
   });
 }
 
+/** Runs a script to its end and parses the JSON line it prints last. */
+export function runJson<T>(args: string[], env: Record<string, string>, cwd = repoRoot): Promise<T> {
+  const child = spawn("node", args, { cwd, env: childProcessEnv(env), stdio: ["ignore", "pipe", "inherit"] });
+  return new Promise((resolveRun, reject) => {
+    let output = "";
+    child.stdout?.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.once("exit", (code) => {
+      const last = output.trim().split("\n").at(-1) ?? "";
+      if (code === 0) resolveRun(JSON.parse(last) as T);
+      else reject(new Error(`process exited (${code}):\n${output}`));
+    });
+  });
+}
+
 export function ratio(candidate: number, baseline: number): string {
   return (candidate / baseline).toFixed(2);
 }
