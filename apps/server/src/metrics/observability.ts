@@ -3,8 +3,9 @@ import { type AuthObserver, type SignInOutcome, signInOutcomes, tokenRefreshOutc
 import type { Config } from "@tidings/config";
 import { createMetricsRegistry, metricsAccessAllowed, registerSharedGauges, withTimeout } from "@tidings/worker";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { Counter, Gauge, Histogram } from "prom-client";
+import { Counter, Gauge } from "prom-client";
 import type { Services } from "../services.ts";
+import { BoundCounter, BoundHistogram, type CounterSeries, type HistogramSeries } from "./bound-series.ts";
 
 /**
  * Metrics (`GET /metrics`, Prometheus text format) and the log fields that name who called what.
@@ -42,9 +43,6 @@ const rateLimitRules: readonly RateLimitName[] = [
   "default",
   "ai",
 ];
-
-type Child = { inc(): void };
-type HistogramChild = { observe(value: number): void };
 
 export interface Observability {
   /** For the tRPC context: procedure metrics and log fields. */
@@ -105,21 +103,21 @@ export function registerObservability(
   const registry = createMetricsRegistry("server");
 
   // HTTP: one sample per request, labelled by the route pattern ("unmatched" when none matched).
-  const httpRequests = new Counter({
+  const httpRequests = new BoundCounter({
     name: "tidings_http_requests_total",
     help: "HTTP requests answered, by method, route pattern and status code",
     labelNames: ["method", "route", "status_code"],
     registers: [registry],
   });
-  const httpDuration = new Histogram({
+  const httpDuration = new BoundHistogram({
     name: "tidings_http_request_duration_seconds",
     help: "Time to answer an HTTP request, by method, route pattern and status code",
     labelNames: ["method", "route", "status_code"],
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [registry],
   });
-  const httpChildren = new Map<string, Map<string, Map<number, [Child, HistogramChild]>>>();
-  const httpChild = (method: string, route: string, status: number): [Child, HistogramChild] => {
+  const httpChildren = new Map<string, Map<string, Map<number, [CounterSeries, HistogramSeries]>>>();
+  const httpChild = (method: string, route: string, status: number): [CounterSeries, HistogramSeries] => {
     let byMethod = httpChildren.get(route);
     if (!byMethod) {
       byMethod = new Map();
@@ -133,7 +131,7 @@ export function registerObservability(
     let children = byStatus.get(status);
     if (!children) {
       const labels = [method, route, String(status)];
-      children = [httpRequests.labels(...labels), httpDuration.labels(...labels)];
+      children = [httpRequests.series(...labels), httpDuration.series(...labels)];
       byStatus.set(status, children);
     }
     return children;
@@ -147,13 +145,13 @@ export function registerObservability(
   });
 
   // tRPC: one sample per procedure call, batched calls each; paths only from the router.
-  const trpcRequests = new Counter({
+  const trpcRequests = new BoundCounter({
     name: "tidings_trpc_requests_total",
     help: "tRPC procedure calls, by procedure and status (ok or the app code)",
     labelNames: ["procedure", "status"],
     registers: [registry],
   });
-  const trpcDuration = new Histogram({
+  const trpcDuration = new BoundHistogram({
     name: "tidings_trpc_request_duration_seconds",
     help: "Time a procedure call took, by procedure and status (ok or the app code)",
     labelNames: ["procedure", "status"],
@@ -162,8 +160,8 @@ export function registerObservability(
   });
   const knownProcedures = new Set(Object.keys(router._def.procedures));
   const knownStatuses = new Set<string>(["ok", ...Object.keys(appCodes)]);
-  const trpcChildren = new Map<string, Map<string, [Child, HistogramChild]>>();
-  const trpcChild = (path: string, status: string): [Child, HistogramChild] => {
+  const trpcChildren = new Map<string, Map<string, [CounterSeries, HistogramSeries]>>();
+  const trpcChild = (path: string, status: string): [CounterSeries, HistogramSeries] => {
     let byStatus = trpcChildren.get(path);
     if (!byStatus) {
       byStatus = new Map();
@@ -172,7 +170,7 @@ export function registerObservability(
     let children = byStatus.get(status);
     if (!children) {
       const labels = [knownProcedures.has(path) ? path : "unknown", knownStatuses.has(status) ? status : "INTERNAL"];
-      children = [trpcRequests.labels(...labels), trpcDuration.labels(...labels)];
+      children = [trpcRequests.series(...labels), trpcDuration.series(...labels)];
       byStatus.set(status, children);
     }
     return children;
