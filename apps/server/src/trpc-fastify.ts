@@ -33,6 +33,10 @@ export async function registerTrpc<TRouter extends AnyTRPCRouter>(
   const allowBatching = (trpcOptions as { allowBatching?: boolean }).allowBatching ?? true;
   const config = router._def._config;
   const procedures = router._def.procedures as Record<string, { _def: { type: string } } | undefined>;
+  const serialize = config.transformer.output.serialize;
+  // What transformTRPCResponse does to these two shapes, without its object spreads.
+  const onTheWire = (item: QueryResult) =>
+    "error" in item ? { error: serialize(item.error) } : { result: { data: serialize(item.result.data) } };
 
   /** Returns false when the request is not a plain query; then nothing has been run or sent. */
   async function handleQuery(req: FastifyRequest<{ Params: { path: string } }>, reply: FastifyReply) {
@@ -67,8 +71,13 @@ export async function registerTrpc<TRouter extends AnyTRPCRouter>(
     const calls = paths.map((path, index) => ({
       path,
       procedure: router._def.procedures[path],
-      getRawInput: async () => inputs[index],
-      result: () => inputs[index],
+      // Methods, not arrow properties: under tsx each named closure also costs a defineProperty.
+      async getRawInput() {
+        return inputs[index];
+      },
+      result() {
+        return inputs[index];
+      },
     }));
     const info = {
       isBatchCall: isBatch,
@@ -97,7 +106,9 @@ export async function registerTrpc<TRouter extends AnyTRPCRouter>(
         try {
           const data = await (router._def.procedures[path] as (o: unknown) => Promise<unknown>)({
             path,
-            getRawInput: async () => input,
+            async getRawInput() {
+              return input;
+            },
             ctx,
             type: "query",
             signal: abort.signal,
@@ -147,7 +158,7 @@ export async function registerTrpc<TRouter extends AnyTRPCRouter>(
       .code(status)
       .header("vary", "trpc-accept, accept")
       .header("content-type", "application/json")
-      .send(Buffer.from(JSON.stringify(transformTRPCResponse(config, body as never))));
+      .send(Buffer.from(JSON.stringify(isBatch ? results.map(onTheWire) : onTheWire(results[0] as QueryResult))));
     return true;
   }
 
@@ -200,16 +211,29 @@ export async function registerTrpc<TRouter extends AnyTRPCRouter>(
   );
 }
 
+type QueryResult = { result: { data: unknown } } | { error: unknown };
+
 /** Same test as tRPC's resolveResponse (isDataStream): such data needs httpBatchStreamLink. */
 function isStreamLike(value: unknown): boolean {
-  const isObject = (v: unknown): v is object => !!v && !Array.isArray(v) && typeof v === "object";
-  const isAsyncIterable = (v: unknown) => isObject(v) && Symbol.asyncIterator in v;
-  const isPromise = (v: unknown) =>
-    (isObject(v) || typeof v === "function") &&
-    typeof (v as { then?: unknown }).then === "function" &&
-    typeof (v as { catch?: unknown }).catch === "function";
   if (!isObject(value)) return false;
   if (isAsyncIterable(value)) return true;
   const values = Object.values(value);
   return values.some(isPromise) || values.some(isAsyncIterable);
+}
+
+// Module-level, not inside isStreamLike: it runs on every query, and closures made per call cost.
+function isObject(value: unknown): value is object {
+  return !!value && !Array.isArray(value) && typeof value === "object";
+}
+
+function isAsyncIterable(value: unknown): boolean {
+  return isObject(value) && Symbol.asyncIterator in value;
+}
+
+function isPromise(value: unknown): boolean {
+  return (
+    (isObject(value) || typeof value === "function") &&
+    typeof (value as { then?: unknown }).then === "function" &&
+    typeof (value as { catch?: unknown }).catch === "function"
+  );
 }

@@ -20,6 +20,7 @@ export {
   signInLimits,
 } from "./rate-limits.ts";
 export { type AppRouter, appRouter } from "./root.ts";
+export { transformer } from "./transformer.ts";
 export { createCallerFactory } from "./trpc.ts";
 
 export type RouterInputs = inferRouterInputs<AppRouter>;
