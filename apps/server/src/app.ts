@@ -66,7 +66,7 @@ export async function registerRoutes(app: FastifyInstance, { config, services }:
     reply.header("cache-control", "public, max-age=300");
     return services.auth.keyRing.jwks();
   });
-  await registerOAuthTokenRoute(app, services, config);
+  await registerOAuthTokenRoute(app, services, config, observability.api);
   await registerApiDocs(app);
 
   await app.register(fastifyCookie);

@@ -1,4 +1,4 @@
-import { consumeRateLimits, type RateLimitCheck, refreshLimits, signInLimits } from "@tidings/api";
+import { type ApiObserver, consumeRateLimits, type RateLimitCheck, refreshLimits, signInLimits } from "@tidings/api";
 import { type AuthDeps, AuthFailure, type AuthResult, login, type RequestOrigin, refresh } from "@tidings/auth";
 import type { Config } from "@tidings/config";
 import type { FastifyInstance, FastifyReply } from "fastify";
@@ -35,9 +35,18 @@ export interface TokenAnswer {
     | { error: OAuthErrorCode; error_description: string };
 }
 
-export async function registerOAuthTokenRoute(app: FastifyInstance, services: Services, config: Config): Promise<void> {
-  const limits: LimitCheck = async (checks) =>
-    (await consumeRateLimits(services.rateLimiter, config, checks))?.retryAfterSeconds;
+export async function registerOAuthTokenRoute(
+  app: FastifyInstance,
+  services: Services,
+  config: Config,
+  observer?: ApiObserver,
+): Promise<void> {
+  const limits: LimitCheck = async (checks) => {
+    const refused = await consumeRateLimits(services.rateLimiter, config, checks);
+    // Counted like tRPC's refusals, so tidings_rate_limit_rejections_total sees both doors.
+    if (refused) observer?.rateLimited?.(refused.rule);
+    return refused?.retryAfterSeconds;
+  };
   // An encapsulated scope: the form parser, the error handler and the headers apply to this route only.
   await app.register(async (scope) => {
     // The form is the only body this endpoint takes (§4.3.2, §6); without a parser for anything

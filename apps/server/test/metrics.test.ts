@@ -46,6 +46,8 @@ describe.skipIf(!services().postgres || !services().redis)("Prometheus metrics o
         REFRESH_REUSE_GRACE_SECONDS: "0",
         LOCKOUT_THRESHOLD: "3",
         RATE_LIMIT_EMAIL_ACTIONS: "2/3600",
+        // Two refreshes per session (the scripted refresh and its reuse) or per address for unknown tokens.
+        RATE_LIMIT_REFRESH: "2/300",
       },
     });
     server = stack.servers[0] as StartedServer;
@@ -104,6 +106,16 @@ describe.skipIf(!services().postgres || !services().redis)("Prometheus metrics o
       const answer = await trpcCall(url, "mutation", "auth.resendVerification", { email: "nobody@example.test" });
       expect(answer.error?.data.appCode, `resend ${attempt}`).toBe(attempt === 3 ? "RATE_LIMITED" : undefined);
     }
+    // A refusal at the other door: the third refresh_token grant from this address with an unknown token.
+    for (const attempt of [1, 2, 3]) {
+      const answer = await fetch(new URL("/oauth/token", url), {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({ grant_type: "refresh_token", refresh_token: `unknown-${attempt}` }),
+      });
+      expect(answer.status, `grant ${attempt}`).toBe(attempt === 3 ? 429 : 400);
+      await answer.arrayBuffer();
+    }
     // Procedures and routes that do not exist.
     for (const path of ["nope.nothing", "nope.nothing?batch=1", "auth.me.extra"]) {
       await (await fetch(new URL(`/trpc/${path}`, url))).arrayBuffer();
@@ -129,6 +141,7 @@ describe.skipIf(!services().postgres || !services().redis)("Prometheus metrics o
     expect(moved("tidings_auth_refresh_reuse_detected_total")).toBe(1);
     expect(moved("tidings_auth_logouts_total")).toBe(1);
     expect(moved("tidings_rate_limit_rejections_total", { rule: "emailActions" })).toBe(1);
+    expect(moved("tidings_rate_limit_rejections_total", { rule: "refresh" })).toBe(1);
 
     expect(moved("tidings_trpc_requests_total", { procedure: "auth.register", status: "ok" })).toBe(1);
     expect(moved("tidings_trpc_requests_total", { procedure: "auth.login", status: "ok" })).toBe(1);
