@@ -66,13 +66,35 @@ describe("bound metric series", () => {
     expect(await withoutExemplars(ours)).toEqual(await withoutExemplars(theirs));
   });
 
-  it("refuses a wrong number of label values, and is emptied by resetMetrics", async () => {
-    const registry = new Registry();
-    const counter = new BoundCounter({ name: "t_total", help: "t", labelNames: ["a", "b"], registers: [registry] });
-    expect(() => counter.series("only-one")).toThrow(/takes 2 label values, got 1/);
-    counter.series("x", "y").inc();
-    expect(await registry.metrics()).toContain('t_total{a="x",b="y"} 1');
-    registry.resetMetrics();
-    expect(await registry.metrics()).not.toContain('t_total{a="x"');
+  it("refuses a wrong number of label values; resetMetrics zeroes series that callers keep using", async () => {
+    const { ours, theirs } = registries();
+    const options = { name: "t_total", help: "t", labelNames: ["a", "b"] };
+    const bound = new BoundCounter({ ...options, registers: [ours] });
+    const reference = new Counter({ ...options, registers: [theirs] });
+    expect(() => bound.series("only-one")).toThrow(/takes 2 label values, got 1/);
+    const series = bound.series("x", "y");
+    series.inc(4);
+    reference.labels("x", "y").inc(4);
+    for (const registry of [ours, theirs]) registry.resetMetrics();
+    series.inc();
+    reference.labels("x", "y").inc();
+    const text = await ours.metrics();
+    expect(text).toContain('t_total{a="x",b="y",service="server"} 1');
+    expect(text).toBe(await theirs.metrics());
+
+    const histogram = new BoundHistogram({
+      name: "t_seconds",
+      help: "t",
+      labelNames: [],
+      buckets: [1],
+      registers: [ours],
+    });
+    const timing = histogram.series();
+    timing.observe(0.5);
+    ours.resetMetrics();
+    timing.observe(2);
+    expect(await ours.metrics()).toMatch(
+      /t_seconds_bucket\{le="1",service="server"\} 0\nt_seconds_bucket\{le="\+Inf",service="server"\} 1\nt_seconds_sum\{service="server"\} 2\n/,
+    );
   });
 });

@@ -78,6 +78,7 @@ abstract class BoundMetric<L extends string, S> implements RegistryMetric {
   }
 
   protected abstract newSeries(): S;
+  protected abstract zero(series: S): void;
   protected abstract valuesOf(labels: LabelValues, series: S): MetricValue[];
 
   /** For JSON: each value with all its labels. */
@@ -97,8 +98,9 @@ abstract class BoundMetric<L extends string, S> implements RegistryMetric {
     return { name: this.name, help: this.help, type: this.type, aggregator: this.aggregator, values };
   }
 
+  /** Back to zero in place: callers keep their bound series, which must go on being exported. */
   reset(): void {
-    this.bound.clear();
+    for (const { series } of this.bound.values()) this.zero(series);
   }
 }
 
@@ -121,6 +123,10 @@ export class BoundCounter<L extends string> extends BoundMetric<L, CounterSeries
         this.value += by;
       },
     };
+  }
+
+  protected zero(series: { value: number }): void {
+    series.value = 0;
   }
 
   protected valuesOf(labels: LabelValues, series: { value: number }): MetricValue[] {
@@ -167,6 +173,12 @@ export class BoundHistogram<L extends string> extends BoundMetric<L, HistogramSt
         this.count++;
       },
     };
+  }
+
+  protected zero(series: HistogramState): void {
+    series.counts.fill(0);
+    series.sum = 0;
+    series.count = 0;
   }
 
   protected valuesOf(labels: LabelValues, series: HistogramState): MetricValue[] {
