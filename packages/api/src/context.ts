@@ -15,8 +15,11 @@ export interface ApiObserver {
   procedureDone?(path: string, outcome: "ok" | AppCode, durationSeconds: number, request: RequestInfo): void;
   /** Once the caller's access token has been accepted. */
   signedIn?(request: RequestInfo, principal: { userId: string; sessionId: string }): void;
-  /** When a rate-limit rule refuses a call (a tRPC call's request; none from the OAuth token endpoint). */
-  rateLimited?(rule: RateLimitName, request?: RequestInfo): void;
+  /**
+   * When a rate-limit rule refuses a call (a tRPC call's request; none from the OAuth token endpoint).
+   * A property, not a method: TypeScript then refuses an implementation that requires `request`.
+   */
+  rateLimited?: (rule: RateLimitName, request?: RequestInfo) => void;
 }
 
 /** What every procedure may use; built without HTTP so tests can call procedures directly. */
