@@ -52,7 +52,7 @@ export async function run(options: Record<string, string>): Promise<Record<strin
 
 async function bareRouteWithRedis(body: string, connections: number, seconds: number) {
   const prefix = `tidings_bench_${randomBytes(4).toString("hex")}`;
-  const server = await startListening(["--import", "tsx", "bench/fixtures/bare-json-redis.ts"], {
+  const server = await startListening(["--import", "tsx", "bench/fixtures/bare-json.ts"], {
     BARE_BODY: body,
     REDIS_URL,
     REDIS_PREFIX: prefix,
