@@ -14,10 +14,11 @@ export type TrpcOptions<TRouter extends AnyTRPCRouter> = FastifyTRPCPluginOption
 /**
  * tRPC over Fastify, wire-compatible with `fastifyTRPCPlugin` (same options, same answers). The
  * official adapter turns every request into a Fetch `Request`, an `AbortSignal.any()` chain and a
- * streamed `Response`; that bookkeeping and its GC cost several times the whole request. Plain GET
- * queries (what httpBatchLink sends, batched or not) are answered here directly with tRPC's own
- * building blocks, `responseMeta` included; anything else (mutations, subscriptions, jsonl
- * streaming, malformed requests, unknown paths) goes to the official handler untouched.
+ * streamed `Response`; that bookkeeping and its GC cost several times the whole request. What
+ * httpBatchLink sends (GET queries and JSON POST mutations, batched or not) is answered here
+ * directly with tRPC's own building blocks, `responseMeta` included; anything else (subscriptions,
+ * jsonl streaming, other content types, malformed requests, unknown paths) goes to the official
+ * handler untouched.
  */
 export async function registerTrpc<TRouter extends AnyTRPCRouter>(
   app: FastifyInstance,
@@ -38,11 +39,19 @@ export async function registerTrpc<TRouter extends AnyTRPCRouter>(
   const onTheWire = (item: QueryResult) =>
     "error" in item ? { error: serialize(item.error) } : { result: { data: serialize(item.result.data) } };
 
-  /** Returns false when the request is not a plain query; then nothing has been run or sent. */
-  async function handleQuery(req: FastifyRequest<{ Params: { path: string } }>, reply: FastifyReply) {
+  /**
+   * Returns false when the request is not a plain query (GET, input in the URL) or mutation (POST,
+   * JSON body); then nothing has been run or sent.
+   */
+  async function handleCall(req: FastifyRequest<{ Params: { path: string } }>, reply: FastifyReply) {
     const { headers } = req;
-    if (headers["content-type"] || headers["trpc-accept"] || headers.accept?.includes("application/jsonl"))
+    if (headers["trpc-accept"] || headers.accept?.includes("application/jsonl")) return false;
+    const type = req.method === "GET" ? "query" : req.method === "POST" ? "mutation" : undefined;
+    if (!type) return false;
+    if (type === "query" ? headers["content-type"] !== undefined : !isJsonContentType(headers["content-type"]))
       return false;
+    // The body as the content-type parser below left it; an empty one is tRPC's own parse error.
+    if (type === "mutation" && (typeof req.body !== "string" || req.body === "")) return false;
     const query = req.query as Record<string, unknown>;
     // Repeated parameters (arrays) and connectionParams are rare: the official handler does them.
     if (typeof query.batch === "object" || typeof query.input === "object" || query.connectionParams !== undefined)
@@ -55,8 +64,9 @@ export async function registerTrpc<TRouter extends AnyTRPCRouter>(
       const path = decodeURIComponent(req.params.path);
       paths = isBatch ? path.split(",") : [path];
       if (isBatch && typeof maxBatchSize === "number" && paths.length > maxBatchSize) return false;
-      if (!paths.every((p) => procedures[p]?._def.type === "query")) return false;
-      const raw = query.input ? JSON.parse(query.input as string) : undefined;
+      if (!paths.every((p) => procedures[p]?._def.type === type)) return false;
+      const text = type === "query" ? (query.input as string | undefined) : (req.body as string);
+      const raw = text ? JSON.parse(text) : undefined;
       if (isBatch && raw !== undefined && (typeof raw !== "object" || raw === null || Array.isArray(raw))) return false;
       const deserialize = config.transformer.input.deserialize;
       inputs = paths.map((_, i) => {
@@ -82,7 +92,7 @@ export async function registerTrpc<TRouter extends AnyTRPCRouter>(
     const info = {
       isBatchCall: isBatch,
       accept: null,
-      type: "query" as const,
+      type,
       calls,
       connectionParams: null,
       signal: abort.signal,
@@ -110,7 +120,7 @@ export async function registerTrpc<TRouter extends AnyTRPCRouter>(
               return input;
             },
             ctx,
-            type: "query",
+            type,
             signal: abort.signal,
             batchIndex: index,
           });
@@ -122,14 +132,14 @@ export async function registerTrpc<TRouter extends AnyTRPCRouter>(
             message: "Cannot use stream-like response in non-streaming request - use httpBatchStreamLink",
           });
           errors.push(error);
-          if (isBatch) return { error: getErrorShape({ config, ctx, error, input, path, type: "query" }) };
-          onError?.({ error, path: undefined, input: undefined, ctx, type: "query", req });
-          return { error: getErrorShape({ config, ctx, error, input: undefined, path: undefined, type: "query" }) };
+          if (isBatch) return { error: getErrorShape({ config, ctx, error, input, path, type }) };
+          onError?.({ error, path: undefined, input: undefined, ctx, type, req });
+          return { error: getErrorShape({ config, ctx, error, input: undefined, path: undefined, type }) };
         } catch (cause) {
           const error = getTRPCErrorFromUnknown(cause);
           errors.push(error);
-          onError?.({ error, path, input, ctx, type: "query", req });
-          return { error: getErrorShape({ config, ctx, error, input, path, type: "query" }) };
+          onError?.({ error, path, input, ctx, type, req });
+          return { error: getErrorShape({ config, ctx, error, input, path, type }) };
         }
       }),
     );
@@ -141,7 +151,7 @@ export async function registerTrpc<TRouter extends AnyTRPCRouter>(
         ctx,
         info,
         paths,
-        type: "query",
+        type,
         data: results,
         errors,
         eagerGeneration: false,
@@ -202,7 +212,7 @@ export async function registerTrpc<TRouter extends AnyTRPCRouter>(
           .send(Buffer.from(JSON.stringify(transformTRPCResponse(config, { error: shape } as never))));
       });
       scope.all<{ Params: { path: string } }>("/:path", async (req, reply) => {
-        if (req.method === "GET" && (await handleQuery(req, reply))) return reply;
+        if (await handleCall(req, reply)) return reply;
         await fastifyRequestHandler({ ...trpcOptions, req, res: reply, path: req.params.path } as never);
         return reply;
       });
@@ -212,6 +222,11 @@ export async function registerTrpc<TRouter extends AnyTRPCRouter>(
 }
 
 type QueryResult = { result: { data: unknown } } | { error: unknown };
+
+/** As tRPC's hasContentType: the media type alone, any case, parameters such as charset ignored. */
+function isJsonContentType(value: string | undefined): boolean {
+  return value?.split(";", 1)[0]?.trim().toLowerCase() === "application/json";
+}
 
 /** Same test as tRPC's resolveResponse (isDataStream): such data needs httpBatchStreamLink. */
 function isStreamLike(value: unknown): boolean {

@@ -1,7 +1,7 @@
 import { transformer } from "@tidings/api";
 import { initTRPC, TRPCError } from "@trpc/server";
 import { fastifyTRPCPlugin } from "@trpc/server/adapters/fastify";
-import Fastify, { type FastifyInstance } from "fastify";
+import Fastify, { type FastifyInstance, type FastifyReply } from "fastify";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { registerTrpc, type TrpcOptions } from "../src/trpc-fastify.ts";
 
@@ -21,7 +21,7 @@ vi.mock("@trpc/server/adapters/fastify", async (importOriginal) => {
 
 // registerTrpc answers plain GET queries itself and hands everything else to tRPC's handler. Its
 // answers must be byte-for-byte those of the official fastifyTRPCPlugin: same router, same requests.
-const t = initTRPC.context<{ user: string | undefined }>().create({ transformer, isDev: false });
+const t = initTRPC.context<{ user: string | undefined; reply: FastifyReply }>().create({ transformer, isDev: false });
 const authed = t.procedure.use(({ ctx, next }) => {
   if (!ctx.user) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in first" });
   return next({ ctx: { user: ctx.user } });
@@ -42,18 +42,50 @@ const router = t.router({
   }),
   nothing: t.procedure.query(() => undefined),
   save: t.procedure.mutation(() => ({ saved: true })),
+  rename: authed
+    .input((raw) => {
+      if (typeof raw !== "object" || raw === null || !("name" in raw)) throw new Error("name is required");
+      return raw as { name: string; at?: Date };
+    })
+    .mutation(({ input, ctx }) => {
+      // As the sign-in's refresh cookie: a header set on the reply while the procedure runs.
+      ctx.reply.header("x-renamed", input.name);
+      return { name: input.name, at: input.at ?? null };
+    }),
+  flood: t.procedure.mutation(() => {
+    throw new TRPCError({ code: "TOO_MANY_REQUESTS", message: "slow down" });
+  }),
+  crash: t.procedure.mutation(() => {
+    throw new Error("database said something private");
+  }),
 });
 
 const trpcOptions = {
   router,
-  createContext: ({ req }) => ({ user: req.headers.authorization === "Bearer ok" ? "Ada" : undefined }),
+  createContext: ({ req, res }) => ({
+    user: req.headers.authorization === "Bearer ok" ? "Ada" : undefined,
+    reply: res,
+  }),
   responseMeta: ({ errors }) =>
     errors.some((error) => error.code === "TOO_MANY_REQUESTS") ? { headers: new Headers({ "retry-after": "7" }) } : {},
 } satisfies TrpcOptions<typeof router>;
 
-const input = (value: unknown) => encodeURIComponent(JSON.stringify(transformer.input.serialize(value)));
+const json = (value: unknown) => JSON.stringify(transformer.input.serialize(value));
+const input = (value: unknown) => encodeURIComponent(json(value));
+// A batch's inputs: each call's own serialized input under its index.
+const batchJson = (inputs: Record<number, unknown>) =>
+  JSON.stringify(Object.fromEntries(Object.entries(inputs).map(([i, v]) => [i, transformer.input.serialize(v)])));
+const batchInput = (inputs: Record<number, unknown>) => encodeURIComponent(batchJson(inputs));
+const jsonPost = { "content-type": "application/json" };
+const signedInPost = { ...jsonPost, authorization: "Bearer ok" };
 // `fast`: answered by registerTrpc itself; otherwise handed to tRPC's handler.
-const requests: { url: string; headers?: Record<string, string>; fast: boolean }[] = [
+const requests: {
+  method?: "GET" | "POST";
+  url: string;
+  headers?: Record<string, string>;
+  body?: string;
+  fast: boolean;
+}[] = [
   { url: "/trpc/me", headers: { authorization: "Bearer ok" }, fast: true },
   { url: "/trpc/me", fast: true },
   { url: `/trpc/echo?input=${input({ text: "hi", at: new Date(0) })}`, fast: true },
@@ -65,16 +97,58 @@ const requests: { url: string; headers?: Record<string, string>; fast: boolean }
   { url: "/trpc/missing", fast: false },
   { url: "/trpc/save", fast: false },
   {
-    url: `/trpc/me,echo,limited?batch=1&input=${input({ 1: { text: "x" } })}`,
+    url: `/trpc/me,echo,limited?batch=1&input=${batchInput({ 1: { text: "x" } })}`,
     headers: { authorization: "Bearer ok" },
     fast: true,
   },
-  { url: `/trpc/me,echo?batch=1&input=${input({ 1: { nope: true } })}`, fast: true },
+  { url: `/trpc/me,echo?batch=1&input=${batchInput({ 1: { nope: true } })}`, fast: true },
   { url: "/trpc/me,save?batch=1", fast: false },
   { url: "/trpc/me,missing?batch=1", fast: false },
+  // Mutations: a JSON body, as httpBatchLink posts them.
+  { method: "POST", url: "/trpc/save", headers: jsonPost, body: "{}", fast: true },
+  {
+    method: "POST",
+    url: "/trpc/rename",
+    headers: signedInPost,
+    body: json({ name: "Bo", at: new Date(0) }),
+    fast: true,
+  },
+  { method: "POST", url: "/trpc/rename", headers: signedInPost, body: json({ nope: 1 }), fast: true },
+  { method: "POST", url: "/trpc/rename", headers: jsonPost, body: json({ name: "Bo" }), fast: true },
+  {
+    method: "POST",
+    url: "/trpc/rename",
+    headers: { ...signedInPost, "content-type": "Application/JSON; charset=utf-8" },
+    body: json({ name: "Cy" }),
+    fast: true,
+  },
+  { method: "POST", url: "/trpc/flood", headers: jsonPost, body: "{}", fast: true },
+  { method: "POST", url: "/trpc/crash", headers: jsonPost, body: "{}", fast: true },
+  {
+    method: "POST",
+    url: "/trpc/save,rename,flood?batch=1",
+    headers: signedInPost,
+    body: batchJson({ 1: { name: "Di", at: new Date(1) } }),
+    fast: true,
+  },
+  {
+    method: "POST",
+    url: "/trpc/rename,save?batch=1",
+    headers: jsonPost,
+    body: batchJson({ 0: { nope: 1 } }),
+    fast: true,
+  },
+  // Left to tRPC: malformed or empty bodies, other content types, a query posted, unknown paths.
+  { method: "POST", url: "/trpc/rename", headers: signedInPost, body: "{not-json", fast: false },
+  { method: "POST", url: "/trpc/save", headers: jsonPost, body: "", fast: false },
+  { method: "POST", url: "/trpc/save", headers: { "content-type": "text/plain" }, body: "{}", fast: false },
+  { method: "POST", url: "/trpc/me", headers: signedInPost, body: "{}", fast: false },
+  { method: "POST", url: "/trpc/missing", headers: jsonPost, body: "{}", fast: false },
+  { method: "POST", url: "/trpc/save,me?batch=1", headers: jsonPost, body: "{}", fast: false },
+  { method: "POST", url: "/trpc/save,rename?batch=1", headers: jsonPost, body: "[1,2]", fast: false },
 ];
 
-describe("tRPC GET queries answered by registerTrpc", () => {
+describe("tRPC queries and mutations answered by registerTrpc", () => {
   let ours: FastifyInstance;
   let official: FastifyInstance;
 
@@ -89,16 +163,35 @@ describe("tRPC GET queries answered by registerTrpc", () => {
     await official?.close();
   });
 
-  it.each(requests)("$url answers as fastifyTRPCPlugin does (fast path: $fast)", async ({ url, headers, fast }) => {
+  it.each(requests)("$method $url $body answers as fastifyTRPCPlugin does (fast path: $fast)", async (request) => {
+    const { method = "GET", url, headers = {}, body, fast } = request;
     handedOver.count = 0;
-    const mine = await ours.inject({ method: "GET", url, headers: headers ?? {} });
+    const mine = await ours.inject({ method, url, headers, ...(body === undefined ? {} : { body }) });
     expect(handedOver.count === 0, "answered by the fast path").toBe(fast);
-    const theirs = await official.inject({ method: "GET", url, headers: headers ?? {} });
+    const theirs = await official.inject({ method, url, headers, ...(body === undefined ? {} : { body }) });
     expect(mine?.statusCode).toBe(theirs?.statusCode);
     expect(mine?.body).toBe(theirs?.body);
-    for (const name of ["content-type", "retry-after", "vary"]) {
+    for (const name of ["content-type", "retry-after", "vary", "x-renamed"]) {
       expect(mine?.headers[name], name).toEqual(theirs?.headers[name]);
     }
+  });
+
+  it("runs each call of a batch of mutations with its own input and keeps headers they set", async () => {
+    const response = await ours.inject({
+      method: "POST",
+      url: "/trpc/save,rename?batch=1",
+      headers: signedInPost,
+      body: batchJson({ 1: { name: "Di", at: new Date(1) } }),
+    });
+    expect(response.statusCode).toBe(200);
+    expect(response.headers["x-renamed"]).toBe("Di");
+    const body = JSON.parse(response.body) as {
+      result: { data: Parameters<typeof transformer.output.deserialize>[0] };
+    }[];
+    expect(body.map((item) => transformer.output.deserialize(item.result.data))).toEqual([
+      { saved: true },
+      { name: "Di", at: new Date(1) },
+    ]);
   });
 
   it("serializes outputs with the transformer (a Date and a Set survive the trip)", async () => {
