@@ -1,5 +1,6 @@
 import { TRPCError } from "@trpc/server";
 import superjson from "superjson";
+import { serializeOutput } from "./serialize-output.ts";
 
 const MAX_ANNOTATION_DEPTH = 32;
 const MAX_ANNOTATION_NODES = 1_000;
@@ -71,5 +72,5 @@ export const transformer = {
       }
     },
   },
-  output: superjson,
+  output: { serialize: serializeOutput, deserialize: superjson.deserialize },
 };
