@@ -19,17 +19,64 @@ const PROCESS_NONCE = randomBytes(9).toString("base64url");
 let attemptCounter = 0;
 const attemptNonce = () => `${PROCESS_NONCE}${(attemptCounter++).toString(36)}`;
 
-/** A sliding-window limiter whose counts live in Redis, shared by every server process. */
+/** At most this many walks go in one script call, so a burst never holds Redis for long. */
+const MAX_WALKS_PER_CALL = 64;
+
+interface WalkReply {
+  refusedIndex: number;
+  remaining: number;
+  waitMicroseconds: number;
+}
+
+interface Walk {
+  checks: readonly RateLimitCheck[];
+  count: boolean;
+  resolve(reply: WalkReply): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * A sliding-window limiter whose counts live in Redis, shared by every server process. The walks
+ * asked for during one turn of the event loop (every request that arrived together) go to Redis
+ * in one script call: one command instead of one per request, for the client and for Redis.
+ */
 export function createRedisRateLimiter(redis: Redis, prefix: string): RateLimiter {
-  const run = async (checks: readonly RateLimitCheck[], count: boolean) => {
+  let queued: Walk[] = [];
+
+  const send = async (walks: Walk[]) => {
     const keys: string[] = [];
-    const args = [count ? "1" : "0", attemptNonce()];
-    for (const { rule, key } of checks) {
-      assertValidRule(rule);
-      keys.push(rateLimitRedisKey(prefix, rule, key));
-      args.push(String(rule.limit), String(rule.windowSeconds * 1_000_000), String(rule.windowSeconds * 1000));
+    const args = [String(walks.length)];
+    for (const { checks, count } of walks) {
+      args.push(count ? "1" : "0", attemptNonce(), String(checks.length));
+      for (const { rule, key } of checks) {
+        keys.push(rateLimitRedisKey(prefix, rule, key));
+        args.push(String(rule.limit), String(rule.windowSeconds * 1_000_000), String(rule.windowSeconds * 1000));
+      }
     }
-    return toReply(await evalSlidingWindow(redis, keys, args), checks.length);
+    let replies: WalkReply[];
+    try {
+      replies = toReplies(await evalSlidingWindow(redis, keys, args), walks);
+    } catch (error) {
+      for (const walk of walks) walk.reject(error);
+      return;
+    }
+    for (const [index, walk] of walks.entries()) walk.resolve(replies[index] as WalkReply);
+  };
+  // setImmediate, not a microtask: requests read from different sockets in the same turn are
+  // handled one after another, and each reaches its rate limit before the next is read.
+  const flush = () => {
+    const walks = queued;
+    queued = [];
+    for (let start = 0; start < walks.length; start += MAX_WALKS_PER_CALL) {
+      void send(walks.slice(start, start + MAX_WALKS_PER_CALL));
+    }
+  };
+  const run = async (checks: readonly RateLimitCheck[], count: boolean) => {
+    for (const { rule } of checks) assertValidRule(rule);
+    return new Promise<WalkReply>((resolve, reject) => {
+      if (queued.length === 0) setImmediate(flush);
+      queued.push({ checks, count, resolve, reject });
+    });
   };
   const single = async (rule: RateLimitRule, key: string, count: boolean) => {
     const { refusedIndex, remaining, waitMicroseconds } = await run([{ rule, key }], count);
@@ -64,10 +111,19 @@ async function evalSlidingWindow(redis: Redis, keys: string[], args: string[]): 
   }
 }
 
-function toReply(reply: unknown, checks: number) {
-  if (Array.isArray(reply) && reply.length === 3 && reply.every((value) => typeof value === "number")) {
-    const [refusedIndex, remaining, waitMicroseconds] = reply as [number, number, number];
-    if (refusedIndex >= 0 && refusedIndex <= checks) return { refusedIndex, remaining, waitMicroseconds };
+/** Three numbers per walk, each in range; anything else means the script and this code disagree. */
+function toReplies(reply: unknown, walks: readonly Walk[]): WalkReply[] {
+  const replies: WalkReply[] = [];
+  if (Array.isArray(reply) && reply.length === walks.length * 3) {
+    for (const [index, walk] of walks.entries()) {
+      const [refusedIndex, remaining, waitMicroseconds] = reply.slice(index * 3, index * 3 + 3) as unknown[];
+      if (typeof refusedIndex !== "number" || refusedIndex < 0 || refusedIndex > walk.checks.length) break;
+      if (typeof remaining !== "number" || typeof waitMicroseconds !== "number") break;
+      replies.push({ refusedIndex, remaining, waitMicroseconds });
+    }
   }
-  throw new Error(`Unexpected reply from the rate limit script: ${JSON.stringify(reply)}`);
+  if (replies.length !== walks.length) {
+    throw new Error(`Unexpected reply from the rate limit script: ${JSON.stringify(reply)}`);
+  }
+  return replies;
 }

@@ -1,40 +1,59 @@
 /**
  * Trim, count, add and expire in one script, so concurrent callers (any connection, any process)
- * cannot both see a free slot and both take it. Several windows (a request's rules) are walked in
- * one call, in order, stopping at the first that refuses: one round trip for all of them.
+ * cannot both see a free slot and both take it. One call carries several walks (the attempts a
+ * process gathered in one turn of its event loop), each over its own rules in order, stopping at
+ * the first rule that refuses; walks are independent of each other, as separate calls would be.
  *
- * KEYS[i]        sorted set of admitted attempts of rule i, scored by server time in microseconds
- * ARGV[1]        "1" to count the attempt where allowed, "0" to only look
- * ARGV[2]        a nonce unique to the attempt, so two attempts in the same microsecond are two members
- * ARGV[3i..3i+2] for KEYS[i]: limit, window in microseconds, window in milliseconds (the key's TTL)
- * Returns        { index of the refusing key (0 when every key allowed), remaining of the last key
- *                  looked at, microseconds until a slot of the refusing key frees (0 when allowed) }
+ * KEYS           every walk's sorted sets of admitted attempts, in order, scored by server time in microseconds
+ * ARGV[1]        the number of walks
+ * then per walk  "1" to count the attempt where allowed or "0" to only look; a nonce unique to the
+ *                attempt (two attempts in the same microsecond are two members); its number of keys n;
+ *                then for each of its n keys: limit, window in microseconds, window in milliseconds (the TTL)
+ * Returns        per walk, three numbers: the index of the refusing key within the walk (0 when every
+ *                key allowed), remaining of the last key looked at, microseconds until a slot of the
+ *                refusing key frees (0 when allowed)
  */
 export const SLIDING_WINDOW_SCRIPT = `
 -- The server's clock, not the callers': processes on different hosts must agree on the window.
 local time = redis.call("TIME")
 local now = tonumber(time[1]) * 1000000 + tonumber(time[2])
-local member = time[1] .. "." .. time[2] .. ":" .. ARGV[2]
-local remaining = 0
+-- Scores are passed as "%.0f" strings: Lua's default number formatting would round 16-digit microseconds.
+local score = string.format("%.0f", now)
+local replies = {}
+local arg = 2
+local key = 1
 
-for i, key in ipairs(KEYS) do
-  local limit = tonumber(ARGV[3 * i])
-  local window = tonumber(ARGV[3 * i + 1])
-  -- Scores are passed as "%.0f" strings: Lua's default number formatting would round 16-digit microseconds.
-  redis.call("ZREMRANGEBYSCORE", key, "-inf", string.format("%.0f", now - window))
-  local count = redis.call("ZCARD", key)
-  if count >= limit then
-    -- If the limit was lowered, more than one attempt must expire before a slot frees.
-    local blocking = redis.call("ZRANGE", key, count - limit, count - limit, "WITHSCORES")
-    return { i, 0, tonumber(blocking[2]) + window - now }
+for walk = 1, tonumber(ARGV[1]) do
+  local count = ARGV[arg] == "1"
+  local member = time[1] .. "." .. time[2] .. ":" .. ARGV[arg + 1]
+  local keys = tonumber(ARGV[arg + 2])
+  arg = arg + 3
+  local refused, remaining, wait = 0, 0, 0
+  for i = 1, keys do
+    -- After a refusal the walk's later keys are neither counted nor looked at.
+    if refused == 0 then
+      local limit = tonumber(ARGV[arg])
+      local window = tonumber(ARGV[arg + 1])
+      redis.call("ZREMRANGEBYSCORE", KEYS[key], "-inf", string.format("%.0f", now - window))
+      local admitted = redis.call("ZCARD", KEYS[key])
+      if admitted >= limit then
+        -- If the limit was lowered, more than one attempt must expire before a slot frees.
+        local blocking = redis.call("ZRANGE", KEYS[key], admitted - limit, admitted - limit, "WITHSCORES")
+        refused, remaining, wait = i, 0, tonumber(blocking[2]) + window - now
+      elseif count then
+        redis.call("ZADD", KEYS[key], score, member)
+        redis.call("PEXPIRE", KEYS[key], ARGV[arg + 2])
+        remaining = limit - admitted - 1
+      else
+        remaining = limit - admitted
+      end
+    end
+    arg = arg + 3
+    key = key + 1
   end
-  if ARGV[1] == "1" then
-    redis.call("ZADD", key, string.format("%.0f", now), member)
-    redis.call("PEXPIRE", key, ARGV[3 * i + 2])
-    remaining = limit - count - 1
-  else
-    remaining = limit - count
-  end
+  replies[#replies + 1] = refused
+  replies[#replies + 1] = remaining
+  replies[#replies + 1] = wait
 end
-return { 0, remaining, 0 }
+return replies
 `;
