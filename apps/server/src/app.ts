@@ -94,11 +94,14 @@ export async function registerRoutes(app: FastifyInstance, { config, services }:
           refreshCookie: refreshCookieFor(config, req, res),
           raw: req,
         }),
-      // RATE_LIMITED answers also say when to come back in the HTTP way (S9).
       responseMeta: ({ errors }) => {
+        // CORS gives every answer `Vary: Origin`; tRPC's own Vary would replace it, these headers add to it.
+        const headers = new Headers({ vary: "Origin" });
+        // RATE_LIMITED answers also say when to come back in the HTTP way (S9).
         const limited = errors.find((error) => error instanceof AppError && error.appCode === "RATE_LIMITED");
         const seconds = limited instanceof AppError ? limited.extra.retryAfterSeconds : undefined;
-        return typeof seconds === "number" ? { headers: new Headers({ "retry-after": String(seconds) }) } : {};
+        if (typeof seconds === "number") headers.set("retry-after", String(seconds));
+        return { headers };
       },
       onError: ({ error, path }) => {
         if (error.code === "INTERNAL_SERVER_ERROR")

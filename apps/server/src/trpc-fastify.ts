@@ -145,28 +145,26 @@ export async function registerTrpc<TRouter extends AnyTRPCRouter>(
     );
     const body = isBatch ? results : results[0];
     let status = getHTTPStatusCode(body as never);
-    // As resolveResponse's initResponse: responseMeta may add headers and replace the status.
-    if (responseMeta) {
-      const meta = responseMeta({
-        ctx,
-        info,
-        paths,
-        type,
-        data: results,
-        errors,
-        eagerGeneration: false,
-      } as never) as { headers?: Headers | Record<string, string | string[] | undefined>; status?: number };
-      if (meta?.headers instanceof Headers) {
-        for (const [key, value] of meta.headers.entries()) reply.header(key, value);
-      } else if (meta?.headers) {
-        for (const [key, value] of Object.entries(meta.headers)) if (value !== undefined) reply.header(key, value);
-      }
-      if (meta?.status) status = meta.status;
+    // As resolveResponse's initResponse: responseMeta may add headers (to tRPC's own Vary, too) and
+    // replace the status.
+    const meta = responseMeta?.({
+      ctx,
+      info,
+      paths,
+      type,
+      data: results,
+      errors,
+      eagerGeneration: false,
+    } as never) as { headers?: Headers | Record<string, string | string[] | undefined>; status?: number } | undefined;
+    if (meta?.headers) {
+      for (const [key, value] of withTrpcHeaders(meta.headers)) reply.header(key, value);
+    } else {
+      reply.header("vary", TRPC_VARY);
     }
+    if (meta?.status) status = meta.status;
     // A Buffer, so Fastify sends the content-type as is (tRPC sends no charset).
     reply
       .code(status)
-      .header("vary", "trpc-accept, accept")
       .header("content-type", "application/json")
       .send(Buffer.from(JSON.stringify(isBatch ? results.map(onTheWire) : onTheWire(results[0] as QueryResult))));
     return true;
@@ -222,6 +220,22 @@ export async function registerTrpc<TRouter extends AnyTRPCRouter>(
 }
 
 type QueryResult = { result: { data: unknown } } | { error: unknown };
+
+const TRPC_VARY = "trpc-accept, accept";
+
+/** tRPC's own headers with responseMeta's merged in, as initResponse merges them. */
+function withTrpcHeaders(extra: Headers | Record<string, string | string[] | undefined>): Headers {
+  const headers = new Headers([["vary", TRPC_VARY]]);
+  if (extra instanceof Headers) {
+    for (const [key, value] of extra.entries()) headers.append(key, value);
+  } else {
+    for (const [key, value] of Object.entries(extra)) {
+      if (Array.isArray(value)) for (const item of value) headers.append(key, item);
+      else if (typeof value === "string") headers.set(key, value);
+    }
+  }
+  return headers;
+}
 
 /** As tRPC's hasContentType: the media type alone, any case, parameters such as charset ignored. */
 function isJsonContentType(value: string | undefined): boolean {

@@ -48,6 +48,25 @@ describe("security headers (S20)", () => {
     expect(response.headers.get("content-security-policy")).toContain("default-src 'self'");
   });
 
+  // CORS answers differ by Origin, so a cache must not hand one origin's answer to another. tRPC sets
+  // a Vary of its own, which must add to CORS's, not replace it.
+  it.each([
+    { path: "/healthz", trpc: false },
+    { path: "/trpc/health.ping", trpc: true },
+    { path: "/trpc/health.ping,auth.me?batch=1", trpc: true },
+    { path: "/trpc/no.such.procedure", trpc: true },
+    { path: "/trpc/auth.login", trpc: true, body: { json: { email: "nobody@example.test", password: "x" } } },
+  ])("$path answers with Vary: Origin", async ({ path, trpc, body }) => {
+    const response = await fetch(new URL(path, https.url), {
+      headers: { origin: "https://mail.example.test", ...(body ? { "content-type": "application/json" } : {}) },
+      ...(body ? { method: "POST", body: JSON.stringify(body) } : {}),
+    });
+    const vary = (response.headers.get("vary") ?? "").split(",").map((name) => name.trim().toLowerCase());
+    expect(vary).toContain("origin");
+    if (trpc) expect(vary).toContain("trpc-accept");
+    expect(response.headers.get("access-control-allow-origin")).toBe("https://mail.example.test");
+  });
+
   it("allows cross-origin calls from APP_URL's origin only", async () => {
     const preflight = (origin: string) =>
       fetch(new URL("/trpc/auth.login", https.url), {

@@ -67,7 +67,9 @@ const trpcOptions = {
     reply: res,
   }),
   responseMeta: ({ errors }) =>
-    errors.some((error) => error.code === "TOO_MANY_REQUESTS") ? { headers: new Headers({ "retry-after": "7" }) } : {},
+    errors.some((error) => error.code === "TOO_MANY_REQUESTS")
+      ? { headers: new Headers({ "retry-after": "7", vary: "Origin" }) }
+      : {},
 } satisfies TrpcOptions<typeof router>;
 
 const json = (value: unknown) => JSON.stringify(transformer.input.serialize(value));
@@ -163,7 +165,11 @@ describe("tRPC queries and mutations answered by registerTrpc", () => {
     await official?.close();
   });
 
-  it.each(requests)("$method $url $body answers as fastifyTRPCPlugin does (fast path: $fast)", async (request) => {
+  const labelled = requests.map((request) => ({
+    ...request,
+    label: `${request.method ?? "GET"} ${request.url}${request.body === undefined ? "" : ` ${request.body}`}`,
+  }));
+  it.each(labelled)("$label answers as fastifyTRPCPlugin does (fast path: $fast)", async (request) => {
     const { method = "GET", url, headers = {}, body, fast } = request;
     handedOver.count = 0;
     const mine = await ours.inject({ method, url, headers, ...(body === undefined ? {} : { body }) });
