@@ -12,7 +12,8 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 export type TrpcOptions<TRouter extends AnyTRPCRouter> = FastifyTRPCPluginOptions<TRouter>["trpcOptions"];
 
 /**
- * tRPC over Fastify, wire-compatible with `fastifyTRPCPlugin` (same options, same answers). The
+ * tRPC over Fastify, wire-compatible with `fastifyTRPCPlugin` (same options; same status, headers,
+ * body and onError calls, sent with a Content-Length where the official adapter streams). The
  * official adapter turns every request into a Fetch `Request`, an `AbortSignal.any()` chain and a
  * streamed `Response`; that bookkeeping and its GC cost several times the whole request. What
  * httpBatchLink sends (GET queries and JSON POST mutations, batched or not) is answered here
@@ -78,15 +79,20 @@ export async function registerTrpc<TRouter extends AnyTRPCRouter>(
     }
 
     const abort = new AbortController();
+    // As tRPC's memoized inputs: `result()` (what onError and error shapes get as input) stays
+    // undefined until some call of the request has read its input, e.g. when a middleware refuses
+    // before the input parser runs.
+    let inputsRead = false;
     const calls = paths.map((path, index) => ({
       path,
       procedure: router._def.procedures[path],
       // Methods, not arrow properties: under tsx each named closure also costs a defineProperty.
       async getRawInput() {
+        inputsRead = true;
         return inputs[index];
       },
       result() {
-        return inputs[index];
+        return inputsRead ? inputs[index] : undefined;
       },
     }));
     const info = {
@@ -110,15 +116,13 @@ export async function registerTrpc<TRouter extends AnyTRPCRouter>(
       if (!reply.raw.writableEnded) abort.abort();
     });
     const errors: TRPCError[] = [];
-    const results = await Promise.all(
-      paths.map(async (path, index) => {
-        const input = inputs[index];
+    const outcomes = await Promise.all(
+      paths.map(async (path, index): Promise<CallOutcome> => {
+        const call = calls[index] as (typeof calls)[number];
         try {
           const data = await (router._def.procedures[path] as (o: unknown) => Promise<unknown>)({
             path,
-            async getRawInput() {
-              return input;
-            },
+            getRawInput: call.getRawInput,
             ctx,
             type,
             signal: abort.signal,
@@ -126,47 +130,64 @@ export async function registerTrpc<TRouter extends AnyTRPCRouter>(
           });
           // As resolveResponse: stream-like data needs httpBatchStreamLink; in a batch it is that
           // call's error (onError not called), alone it is a request error without path.
-          if (!isStreamLike(data)) return { result: { data } };
+          if (!isStreamLike(data)) return { data };
           const error = new TRPCError({
             code: "UNSUPPORTED_MEDIA_TYPE",
             message: "Cannot use stream-like response in non-streaming request - use httpBatchStreamLink",
           });
           errors.push(error);
-          if (isBatch) return { error: getErrorShape({ config, ctx, error, input, path, type }) };
+          if (isBatch) return { error };
           onError?.({ error, path: undefined, input: undefined, ctx, type, req });
-          return { error: getErrorShape({ config, ctx, error, input: undefined, path: undefined, type }) };
+          return { error, ofRequest: true };
         } catch (cause) {
           const error = getTRPCErrorFromUnknown(cause);
           errors.push(error);
-          onError?.({ error, path, input, ctx, type, req });
-          return { error: getErrorShape({ config, ctx, error, input, path, type }) };
+          onError?.({ error, path, input: call.result(), ctx, type, req });
+          return { error };
         }
       }),
     );
-    const body = isBatch ? results : results[0];
-    let status = getHTTPStatusCode(body as never);
+    // Error shapes are made once every call has ended, as tRPC makes them (with the inputs read by then).
+    const results: QueryResult[] = outcomes.map((outcome, index) => {
+      if (!("error" in outcome)) return { result: { data: outcome.data } };
+      const { error } = outcome;
+      if (outcome.ofRequest) {
+        return { error: getErrorShape({ config, ctx, error, input: undefined, path: undefined, type }) };
+      }
+      const input = calls[index]?.result();
+      return { error: getErrorShape({ config, ctx, error, input, path: paths[index], type }) };
+    });
+    let status = getHTTPStatusCode((isBatch ? results : results[0]) as never);
     // As resolveResponse's initResponse: responseMeta may add headers (to tRPC's own Vary, too) and
     // replace the status.
-    const meta = responseMeta?.({
-      ctx,
-      info,
-      paths,
-      type,
-      data: results,
-      errors,
-      eagerGeneration: false,
-    } as never) as { headers?: Headers | Record<string, string | string[] | undefined>; status?: number } | undefined;
-    if (meta?.headers) {
-      for (const [key, value] of withTrpcHeaders(meta.headers)) reply.header(key, value);
-    } else {
-      reply.header("vary", TRPC_VARY);
-    }
+    const metaOf = (data: unknown[], errorsSoFar: TRPCError[]) =>
+      responseMeta?.({ ctx, info, paths, type, data, errors: errorsSoFar, eagerGeneration: false } as never) as
+        | ResponseMeta
+        | undefined;
+    let meta = metaOf(results, errors);
+    let answerHeaders = meta?.headers ? withTrpcHeaders(new Headers([["vary", TRPC_VARY]]), meta.headers) : undefined;
     if (meta?.status) status = meta.status;
+    let payload: string;
+    try {
+      payload = JSON.stringify(isBatch ? results.map(onTheWire) : onTheWire(results[0] as QueryResult));
+    } catch (cause) {
+      // A result the transformer refuses (superjson throws on a "__proto__" or "constructor" key):
+      // as resolveResponse's last catch, one error for the whole request, responseMeta asked again.
+      const error = getTRPCErrorFromUnknown(cause);
+      onError?.({ error, path: undefined, input: undefined, ctx, type, req });
+      const failure = { error: getErrorShape({ config, ctx, error, input: undefined, path: undefined, type }) };
+      status = getHTTPStatusCode(failure as never);
+      meta = metaOf([failure], [error]);
+      if (meta?.headers) {
+        answerHeaders = withTrpcHeaders(answerHeaders ?? new Headers([["vary", TRPC_VARY]]), meta.headers);
+      }
+      if (meta?.status) status = meta.status;
+      payload = JSON.stringify(onTheWire(failure));
+    }
+    if (answerHeaders) for (const [key, value] of answerHeaders) reply.header(key, value);
+    else reply.header("vary", TRPC_VARY);
     // A Buffer, so Fastify sends the content-type as is (tRPC sends no charset).
-    reply
-      .code(status)
-      .header("content-type", "application/json")
-      .send(Buffer.from(JSON.stringify(isBatch ? results.map(onTheWire) : onTheWire(results[0] as QueryResult))));
+    reply.code(status).header("content-type", "application/json").send(Buffer.from(payload));
     return true;
   }
 
@@ -220,12 +241,14 @@ export async function registerTrpc<TRouter extends AnyTRPCRouter>(
 }
 
 type QueryResult = { result: { data: unknown } } | { error: unknown };
+/** A call's end: its data, or its error (`ofRequest`: an error of the whole request, as tRPC reports it). */
+type CallOutcome = { data: unknown } | { error: TRPCError; ofRequest?: boolean };
+type ResponseMeta = { headers?: Headers | Record<string, string | string[] | undefined>; status?: number };
 
 const TRPC_VARY = "trpc-accept, accept";
 
-/** tRPC's own headers with responseMeta's merged in, as initResponse merges them. */
-function withTrpcHeaders(extra: Headers | Record<string, string | string[] | undefined>): Headers {
-  const headers = new Headers([["vary", TRPC_VARY]]);
+/** responseMeta's headers merged into tRPC's own, as initResponse merges them. */
+function withTrpcHeaders(headers: Headers, extra: NonNullable<ResponseMeta["headers"]>): Headers {
   if (extra instanceof Headers) {
     for (const [key, value] of extra.entries()) headers.append(key, value);
   } else {

@@ -19,8 +19,9 @@ vi.mock("@trpc/server/adapters/fastify", async (importOriginal) => {
   };
 });
 
-// registerTrpc answers plain GET queries itself and hands everything else to tRPC's handler. Its
-// answers must be byte-for-byte those of the official fastifyTRPCPlugin: same router, same requests.
+// registerTrpc answers GET queries and JSON POST mutations itself and hands everything else to tRPC's
+// handler. Its answers must be those of the official fastifyTRPCPlugin (status, body, headers, onError
+// calls), for the same router and requests; only the framing differs (Content-Length, not chunked).
 const t = initTRPC.context<{ user: string | undefined; reply: FastifyReply }>().create({ transformer, isDev: false });
 const authed = t.procedure.use(({ ctx, next }) => {
   if (!ctx.user) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in first" });
@@ -58,7 +59,13 @@ const router = t.router({
   crash: t.procedure.mutation(() => {
     throw new Error("database said something private");
   }),
+  // superjson refuses these keys (prototype pollution), after the procedure has run.
+  unsendable: t.procedure.query(() => ({ constructor: "x" })),
+  unsendableSave: t.procedure.mutation(() => ({ constructor: "x" })),
 });
+
+// What each server reported to onError, to compare the two.
+const reported: unknown[] = [];
 
 const trpcOptions = {
   router,
@@ -66,6 +73,7 @@ const trpcOptions = {
     user: req.headers.authorization === "Bearer ok" ? "Ada" : undefined,
     reply: res,
   }),
+  onError: ({ error, path, input, type }) => reported.push({ code: error.code, path, input, type }),
   responseMeta: ({ errors }) =>
     errors.some((error) => error.code === "TOO_MANY_REQUESTS")
       ? { headers: new Headers({ "retry-after": "7", vary: "Origin" }) }
@@ -140,6 +148,9 @@ const requests: {
     body: batchJson({ 0: { nope: 1 } }),
     fast: true,
   },
+  { url: "/trpc/unsendable", fast: true },
+  { url: "/trpc/me,unsendable?batch=1", headers: { authorization: "Bearer ok" }, fast: true },
+  { method: "POST", url: "/trpc/unsendableSave", headers: jsonPost, body: "{}", fast: true },
   // Left to tRPC: malformed or empty bodies, other content types, a query posted, unknown paths.
   { method: "POST", url: "/trpc/rename", headers: signedInPost, body: "{not-json", fast: false },
   { method: "POST", url: "/trpc/save", headers: jsonPost, body: "", fast: false },
@@ -172,9 +183,12 @@ describe("tRPC queries and mutations answered by registerTrpc", () => {
   it.each(labelled)("$label answers as fastifyTRPCPlugin does (fast path: $fast)", async (request) => {
     const { method = "GET", url, headers = {}, body, fast } = request;
     handedOver.count = 0;
+    reported.length = 0;
     const mine = await ours.inject({ method, url, headers, ...(body === undefined ? {} : { body }) });
     expect(handedOver.count === 0, "answered by the fast path").toBe(fast);
+    const reportedByMine = reported.splice(0);
     const theirs = await official.inject({ method, url, headers, ...(body === undefined ? {} : { body }) });
+    expect(reportedByMine, "onError calls").toEqual(reported);
     expect(mine?.statusCode).toBe(theirs?.statusCode);
     expect(mine?.body).toBe(theirs?.body);
     for (const name of ["content-type", "retry-after", "vary", "x-renamed"]) {
