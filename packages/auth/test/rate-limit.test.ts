@@ -290,6 +290,17 @@ describe.skipIf(!services().redis)("Redis rate limiter", () => {
       expect(results.filter((result) => result.allowed)).toHaveLength(100);
     });
 
+    it("fail one by one when one walk cannot be sent (a key that is not a string)", async () => {
+      const limiter = createRedisRateLimiter(redis.client, redis.prefix);
+      const rule = freshRule(5, 60);
+      const results = await Promise.allSettled([
+        limiter.consume(rule, "nina@example.com"),
+        limiter.consume(rule, undefined as unknown as string),
+        limiter.consumeEach([{ rule, key: "oscar@example.com" }]),
+      ]);
+      expect(results.map((result) => result.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
+    });
+
     it("all fail together when the call fails", async () => {
       // Never connected, and no offline queue: every command fails at once.
       const client = new Redis(redis.url, { lazyConnect: true, enableOfflineQueue: false });

@@ -28,9 +28,11 @@ interface WalkReply {
   waitMicroseconds: number;
 }
 
+/** One caller's rules, already in the script's terms. */
 interface Walk {
-  checks: readonly RateLimitCheck[];
-  count: boolean;
+  keys: string[];
+  /** The script's arguments for this walk: count flag, nonce, number of keys, then limit and windows per key. */
+  args: string[];
   resolve(reply: WalkReply): void;
   reject(error: unknown): void;
 }
@@ -43,18 +45,12 @@ interface Walk {
 export function createRedisRateLimiter(redis: Redis, prefix: string): RateLimiter {
   let queued: Walk[] = [];
 
+  // Never throws: whatever fails is every walk's answer in this call.
   const send = async (walks: Walk[]) => {
-    const keys: string[] = [];
-    const args = [String(walks.length)];
-    for (const { checks, count } of walks) {
-      args.push(count ? "1" : "0", attemptNonce(), String(checks.length));
-      for (const { rule, key } of checks) {
-        keys.push(rateLimitRedisKey(prefix, rule, key));
-        args.push(String(rule.limit), String(rule.windowSeconds * 1_000_000), String(rule.windowSeconds * 1000));
-      }
-    }
     let replies: WalkReply[];
     try {
+      const keys = walks.flatMap((walk) => walk.keys);
+      const args = [String(walks.length), ...walks.flatMap((walk) => walk.args)];
       replies = toReplies(await evalSlidingWindow(redis, keys, args), walks);
     } catch (error) {
       for (const walk of walks) walk.reject(error);
@@ -71,11 +67,18 @@ export function createRedisRateLimiter(redis: Redis, prefix: string): RateLimite
       void send(walks.slice(start, start + MAX_WALKS_PER_CALL));
     }
   };
+  // Rules are checked and keys hashed here, so a bad walk fails its own caller only.
   const run = async (checks: readonly RateLimitCheck[], count: boolean) => {
-    for (const { rule } of checks) assertValidRule(rule);
+    const keys: string[] = [];
+    const args = [count ? "1" : "0", attemptNonce(), String(checks.length)];
+    for (const { rule, key } of checks) {
+      assertValidRule(rule);
+      keys.push(rateLimitRedisKey(prefix, rule, key));
+      args.push(String(rule.limit), String(rule.windowSeconds * 1_000_000), String(rule.windowSeconds * 1000));
+    }
     return new Promise<WalkReply>((resolve, reject) => {
       if (queued.length === 0) setImmediate(flush);
-      queued.push({ checks, count, resolve, reject });
+      queued.push({ keys, args, resolve, reject });
     });
   };
   const single = async (rule: RateLimitRule, key: string, count: boolean) => {
@@ -117,7 +120,7 @@ function toReplies(reply: unknown, walks: readonly Walk[]): WalkReply[] {
   if (Array.isArray(reply) && reply.length === walks.length * 3) {
     for (const [index, walk] of walks.entries()) {
       const [refusedIndex, remaining, waitMicroseconds] = reply.slice(index * 3, index * 3 + 3) as unknown[];
-      if (typeof refusedIndex !== "number" || refusedIndex < 0 || refusedIndex > walk.checks.length) break;
+      if (typeof refusedIndex !== "number" || refusedIndex < 0 || refusedIndex > walk.keys.length) break;
       if (typeof remaining !== "number" || typeof waitMicroseconds !== "number") break;
       replies.push({ refusedIndex, remaining, waitMicroseconds });
     }
