@@ -51,7 +51,7 @@ function copyPlain(value: unknown, seen: Set<object>): unknown {
   if (seen.has(value)) return NOT_PLAIN;
   seen.add(value);
   if (value instanceof Date) {
-    if (Number.isNaN(value.getTime())) return NOT_PLAIN;
+    if (Number.isNaN(value.valueOf())) return NOT_PLAIN;
     found = ["Date"];
     return value.toISOString();
   }

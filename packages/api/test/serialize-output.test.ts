@@ -70,6 +70,8 @@ describe("serializeOutput", () => {
       { big: 1n },
       { tags: new Set(["a"]), map: new Map([[1, date]]) },
       { bad: new Date(Number.NaN) },
+      // superjson's Date test reads valueOf, not getTime.
+      { odd: Object.assign(new (class extends Date {})(0), { valueOf: () => Number.NaN }) },
       Object.assign(Object.create(null), { a: 1 }),
       JSON.parse('{"__proto__": 1}'),
       { constructor: 1 },
