@@ -301,6 +301,21 @@ describe.skipIf(!services().redis)("Redis rate limiter", () => {
       expect(results.map((result) => result.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
     });
 
+    it("fail one by one when Redis fails one walk (its key holds another type)", async () => {
+      const limiter = createRedisRateLimiter(redis.client, redis.prefix);
+      const rule = freshRule(5, 60);
+      const digest = createHash("sha256").update("pat@example.com").digest("base64url");
+      await redis.client.set(`${redis.prefix}:rl:${rule.name}:${digest}`, "not a sorted set");
+      const results = await Promise.allSettled([
+        limiter.consume(rule, "quinn@example.com"),
+        limiter.consume(rule, "pat@example.com"),
+        limiter.consumeEach([{ rule, key: "rae@example.com" }]),
+      ]);
+      expect(results.map((result) => result.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
+      expect(await limiter.peek(rule, "quinn@example.com")).toMatchObject({ remaining: 4 });
+      expect(await limiter.peek(rule, "rae@example.com")).toMatchObject({ remaining: 4 });
+    });
+
     it("all fail together when the call fails", async () => {
       // Never connected, and no offline queue: every command fails at once.
       const client = new Redis(redis.url, { lazyConnect: true, enableOfflineQueue: false });

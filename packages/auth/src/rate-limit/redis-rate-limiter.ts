@@ -56,7 +56,12 @@ export function createRedisRateLimiter(redis: Redis, prefix: string): RateLimite
       for (const walk of walks) walk.reject(error);
       return;
     }
-    for (const [index, walk] of walks.entries()) walk.resolve(replies[index] as WalkReply);
+    for (const [index, walk] of walks.entries()) {
+      const reply = replies[index] as WalkReply;
+      if (reply.refusedIndex === -1)
+        walk.reject(new Error("Redis failed this rate limit walk (a key of another type?)"));
+      else walk.resolve(reply);
+    }
   };
   // setImmediate, not a microtask: requests read from different sockets in the same turn are
   // handled one after another, and each reaches its rate limit before the next is read.
@@ -120,7 +125,7 @@ function toReplies(reply: unknown, walks: readonly Walk[]): WalkReply[] {
   if (Array.isArray(reply) && reply.length === walks.length * 3) {
     for (const [index, walk] of walks.entries()) {
       const [refusedIndex, remaining, waitMicroseconds] = reply.slice(index * 3, index * 3 + 3) as unknown[];
-      if (typeof refusedIndex !== "number" || refusedIndex < 0 || refusedIndex > walk.keys.length) break;
+      if (typeof refusedIndex !== "number" || refusedIndex < -1 || refusedIndex > walk.keys.length) break;
       if (typeof remaining !== "number" || typeof waitMicroseconds !== "number") break;
       replies.push({ refusedIndex, remaining, waitMicroseconds });
     }
