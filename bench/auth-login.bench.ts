@@ -4,8 +4,8 @@ import {
   type AuthServer,
   BENCH_PASSWORD,
   benchThreadPoolSize,
-  loginBody,
   signIn,
+  signInLoad,
   startAuthServer,
 } from "./fixtures/auth-server.ts";
 import { load, ratio, runJson } from "./lib.ts";
@@ -62,22 +62,12 @@ async function compare(
   try {
     await signIn(auth.server.url); // the first sign-in from this user agent; later ones send no email
     const url = `${auth.server.url}/trpc/auth.login`;
-    await load(url, httpOptions(concurrency, 1));
+    await load(url, signInLoad(concurrency, 1));
     const baseline = await verify(auth.passwordHash);
-    const candidate = await load(url, httpOptions(concurrency, seconds));
+    const candidate = await load(url, signInLoad(concurrency, seconds));
     if (candidate.non2xx || candidate.errors) throw new Error(`sign-ins failed: ${JSON.stringify(candidate)}`);
     return { baseline, candidate, ratio: ratio(candidate.requestsPerSecond, baseline.verificationsPerSecond) };
   } finally {
     await auth.close();
   }
-}
-
-function httpOptions(connections: number, seconds: number) {
-  return {
-    connections,
-    seconds,
-    method: "POST" as const,
-    headers: { "content-type": "application/json", "user-agent": "bench" },
-    body: loginBody(),
-  };
 }

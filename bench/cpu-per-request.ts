@@ -4,7 +4,7 @@
 // judged by running this on the old and the new version alternately and comparing the means.
 import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
-import { loginBody, signIn, startAuthServer } from "./fixtures/auth-server.ts";
+import { signIn, signInLoad, startAuthServer } from "./fixtures/auth-server.ts";
 import { load } from "./lib.ts";
 
 type Ticks = Map<string, number>;
@@ -71,13 +71,8 @@ try {
   const token = await signIn(auth.server.url);
   const url = `${auth.server.url}${target === "healthz" ? "/healthz" : `/trpc/${target}`}`;
   const options: Parameters<typeof load>[1] = signingIn
-    ? {
-        connections: 8,
-        method: "POST" as const,
-        headers: { "content-type": "application/json", "user-agent": "bench" },
-        body: loginBody(),
-      }
-    : { connections: 20, headers: { authorization: `Bearer ${token}` } };
+    ? signInLoad(8, seconds)
+    : { connections: 20, seconds, headers: { authorization: `Bearer ${token}` } };
   await load(url, { ...options, seconds: 2 }); // warm-up: JIT, connections, caches
 
   const server = auth.server.child.pid ?? 0;

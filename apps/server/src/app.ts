@@ -95,13 +95,11 @@ export async function registerRoutes(app: FastifyInstance, { config, services }:
           raw: req,
         }),
       responseMeta: ({ errors }) => {
-        // CORS gives every answer `Vary: Origin`; tRPC's own Vary would replace it, these headers add to it.
-        const headers = new Headers({ vary: "Origin" });
         // RATE_LIMITED answers also say when to come back in the HTTP way (S9).
         const limited = errors.find((error) => error instanceof AppError && error.appCode === "RATE_LIMITED");
         const seconds = limited instanceof AppError ? limited.extra.retryAfterSeconds : undefined;
-        if (typeof seconds === "number") headers.set("retry-after", String(seconds));
-        return { headers };
+        if (typeof seconds !== "number") return corsVary;
+        return { headers: new Headers({ vary: "Origin", "retry-after": String(seconds) }) };
       },
       onError: ({ error, path }) => {
         if (error.code === "INTERNAL_SERVER_ERROR")
@@ -112,6 +110,10 @@ export async function registerRoutes(app: FastifyInstance, { config, services }:
 
   await registerWebApp(app, { distDir: config.webDistDir, production: config.nodeEnv === "production" });
 }
+
+// CORS gives every answer `Vary: Origin`; tRPC's own Vary would replace it, responseMeta's headers
+// add to it. Shared by every answer: tRPC and the fast path only read it.
+const corsVary = { headers: new Headers({ vary: "Origin" }) };
 
 function bearerToken(header: string | undefined): string | undefined {
   const match = header?.match(/^Bearer ([A-Za-z0-9._~+/=-]{1,8192})$/);

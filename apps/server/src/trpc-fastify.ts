@@ -165,7 +165,7 @@ export async function registerTrpc<TRouter extends AnyTRPCRouter>(
         | ResponseMeta
         | undefined;
     let meta = metaOf(results, errors);
-    let answerHeaders = meta?.headers ? withTrpcHeaders(new Headers([["vary", TRPC_VARY]]), meta.headers) : undefined;
+    let answerHeaders = meta?.headers ? withTrpcHeaders(undefined, meta.headers) : undefined;
     if (meta?.status) status = meta.status;
     let payload: string;
     try {
@@ -178,9 +178,7 @@ export async function registerTrpc<TRouter extends AnyTRPCRouter>(
       const failure = { error: getErrorShape({ config, ctx, error, input: undefined, path: undefined, type }) };
       status = getHTTPStatusCode(failure as never);
       meta = metaOf([failure], [error]);
-      if (meta?.headers) {
-        answerHeaders = withTrpcHeaders(answerHeaders ?? new Headers([["vary", TRPC_VARY]]), meta.headers);
-      }
+      if (meta?.headers) answerHeaders = withTrpcHeaders(answerHeaders, meta.headers);
       if (meta?.status) status = meta.status;
       payload = JSON.stringify(onTheWire(failure));
     }
@@ -247,8 +245,9 @@ type ResponseMeta = { headers?: Headers | Record<string, string | string[] | und
 
 const TRPC_VARY = "trpc-accept, accept";
 
-/** responseMeta's headers merged into tRPC's own, as initResponse merges them. */
-function withTrpcHeaders(headers: Headers, extra: NonNullable<ResponseMeta["headers"]>): Headers {
+/** responseMeta's headers merged into tRPC's own (its Vary, then what earlier responseMeta calls added), as initResponse merges them. */
+function withTrpcHeaders(earlier: Headers | undefined, extra: NonNullable<ResponseMeta["headers"]>): Headers {
+  const headers = earlier ?? new Headers([["vary", TRPC_VARY]]);
   if (extra instanceof Headers) {
     for (const [key, value] of extra.entries()) headers.append(key, value);
   } else {
