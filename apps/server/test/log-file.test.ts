@@ -38,15 +38,20 @@ describe("LOG_FILE: JSON logs in a file rotated by size", () => {
       .split("\n")
       .filter((line) => line.includes('"reqId":"log-file-'))
       .at(-1);
-    // A rotation renames the live file before it opens the next one, the logrotate way: read the
-    // folder once the last line has been written (every rotation, and every deletion of a file past
-    // LOG_FILE_MAX_FILES, is then behind us) and at a moment where the live file exists.
+    // A rotation renames the files one by one (server.log.2 to .3, .1 to .2, the live file to .1)
+    // and then opens the next live file, and the last write may set one off. Read the folder once
+    // the last line has been written, the live file exists, and two readings in a row agree: no
+    // rotation is then in flight.
     let files: Map<string, string> | undefined;
+    let previous = "";
     await expect
       .poll(
         async () => {
           files = await readLogFiles(dir).catch(() => undefined);
-          if (!files?.has("server.log") || !lastLine) return false;
+          const listing = JSON.stringify([...(files ?? [])].map(([name, content]) => [name, content.length]).sort());
+          const settled = listing === previous;
+          previous = listing;
+          if (!settled || !files?.has("server.log") || !lastLine) return false;
           return [...files.values()].some((content) => content.includes(lastLine));
         },
         { timeout: 10_000 },
