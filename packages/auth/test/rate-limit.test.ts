@@ -194,6 +194,56 @@ describe("memory rate limiter (embedded mode)", () => {
     expect(limiter.trackedKeys()).toBe(0);
   });
 
+  it("answers as a plain sliding-window log would, over 20 000 random calls and large windows", async () => {
+    // The model keeps every live attempt in a sorted array, filtered on each call: obviously right, and slow.
+    const model = new Map<string, number[]>();
+    const modelCheck = (rule: RateLimitRule, key: string, count: boolean, at: number) => {
+      const id = `${rule.name}/${key}`;
+      const live = (model.get(id) ?? []).filter((time) => time > at - rule.windowSeconds * 1000);
+      const allowed = live.length < rule.limit;
+      if (allowed && count) {
+        live.push(at);
+        live.sort((a, b) => a - b);
+      }
+      model.set(id, live);
+      if (allowed) return { allowed: true, remaining: rule.limit - live.length, retryAfterSeconds: 0 };
+      const wait = (live[live.length - rule.limit] ?? at) + rule.windowSeconds * 1000 - at;
+      return { allowed: false, remaining: 0, retryAfterSeconds: Math.max(1, Math.ceil(wait / 1000)) };
+    };
+
+    let clock = 1_000_000;
+    // No sweeps: one between a step back and a call would drop attempts the model, which only
+    // filters the key it is asked about, still counts (the sweep has its own test above).
+    const limiter = createMemoryRateLimiter(() => clock, { sweepIntervalMs: Number.POSITIVE_INFINITY });
+    // Limits large enough that expired attempts pile up ahead of the live ones and get compacted away.
+    const rules = [freshRule(3, 2), freshRule(50, 1), freshRule(300, 3)];
+    // xorshift32: seeded, so a failure repeats; its low bits are as random as its high ones.
+    let seed = 42;
+    const random = (below: number) => {
+      seed ^= seed << 13;
+      seed ^= seed >>> 17;
+      seed ^= seed << 5;
+      return (seed >>> 0) % below;
+    };
+    for (let call = 0; call < 20_000; call++) {
+      // Mostly a few milliseconds on, at times a jump past a window, now and then a step back.
+      const step = random(100);
+      clock += step < 90 ? random(4) : step < 97 ? random(3_000) : -random(500);
+      const rule = rules[random(rules.length)] as RateLimitRule;
+      const key = `k${random(2)}`;
+      const action = random(20);
+      if (action === 0) {
+        await limiter.reset(rule, key);
+        model.delete(`${rule.name}/${key}`);
+        continue;
+      }
+      const count = action > 2;
+      const expected = modelCheck(rule, key, count, clock);
+      const actual = count ? await limiter.consume(rule, key) : await limiter.peek(rule, key);
+      expect(actual, `call ${call}`).toEqual(expected);
+    }
+  });
+
   it("caps the keys it tracks, forgetting the least recently used", async () => {
     const limiter = createMemoryRateLimiter(() => 0, { maxKeys: 3 });
     const rule = freshRule(1, 60);

@@ -14,8 +14,10 @@ export interface MemoryRateLimiter extends RateLimiter {
 
 interface Bucket {
   windowMs: number;
-  /** Times of admitted attempts, oldest first; never longer than the rule's limit. */
-  attempts: number[];
+  /** Times of admitted attempts, oldest first, from `head` on; never more than the rule's limit of them. */
+  times: number[];
+  /** Attempts before it have expired: dropped by moving it, so a check costs no copy of the window. */
+  head: number;
 }
 
 /**
@@ -34,8 +36,7 @@ export function createMemoryRateLimiter(
     if (at - lastSweep < sweepIntervalMs && buckets.size <= maxKeys) return;
     lastSweep = at;
     for (const [id, bucket] of buckets) {
-      bucket.attempts = liveAttempts(bucket.attempts, at - bucket.windowMs);
-      if (bucket.attempts.length === 0) buckets.delete(id);
+      if (liveCount(bucket, at - bucket.windowMs) === 0) buckets.delete(id);
     }
     // Map iteration follows insertion order and each use re-inserts its bucket, so this drops the least recently used.
     for (const id of buckets.keys()) {
@@ -49,16 +50,18 @@ export function createMemoryRateLimiter(
     const at = now();
     const windowMs = rule.windowSeconds * 1000;
     const id = bucketId(rule, key);
-    const attempts = liveAttempts(buckets.get(id)?.attempts ?? [], at - windowMs);
+    const bucket = buckets.get(id) ?? { windowMs, times: [], head: 0 };
     buckets.delete(id);
+    bucket.windowMs = windowMs;
 
-    const allowed = attempts.length < rule.limit;
-    if (allowed && count) insertSorted(attempts, at);
-    if (attempts.length > 0) buckets.set(id, { windowMs, attempts });
+    const allowed = liveCount(bucket, at - windowMs) < rule.limit;
+    if (allowed && count) insertSorted(bucket.times, bucket.head, at);
+    const live = bucket.times.length - bucket.head;
+    if (live > 0) buckets.set(id, bucket);
     sweepIfDue(at);
 
-    if (allowed) return allowedResult(rule.limit - attempts.length);
-    const blocking = attempts[attempts.length - rule.limit] ?? at;
+    if (allowed) return allowedResult(rule.limit - live);
+    const blocking = bucket.times[bucket.times.length - rule.limit] ?? at;
     return deniedResult(blocking + windowMs - at);
   };
 
@@ -85,15 +88,28 @@ function bucketId(rule: RateLimitRule, key: string): string {
   return `${rule.name}\u0000${key}`;
 }
 
-/** An attempt counts while it is younger than the window, exactly as in the Redis script. */
-function liveAttempts(attempts: number[], expiredAtOrBefore: number): number[] {
-  const firstLive = attempts.findIndex((time) => time > expiredAtOrBefore);
-  return firstLive === -1 ? [] : attempts.slice(firstLive);
+/**
+ * Drops the attempts no longer younger than the window (exactly as in the Redis script) and answers
+ * how many are left. Each attempt is passed over once; the array is compacted only once most of
+ * it is dead, so a large limit costs no more per check than a small one.
+ */
+function liveCount(bucket: Bucket, expiredAtOrBefore: number): number {
+  const { times } = bucket;
+  let head = bucket.head;
+  while (head < times.length && (times[head] as number) <= expiredAtOrBefore) head++;
+  if (head > 32 && head * 2 > times.length) {
+    times.splice(0, head);
+    head = 0;
+  }
+  bucket.head = head;
+  return times.length - head;
 }
 
 // An injected clock may step backwards; keeping order keeps "oldest first" true for retry-after.
-function insertSorted(attempts: number[], time: number): void {
-  const index = attempts.findIndex((existing) => existing > time);
-  if (index === -1) attempts.push(time);
-  else attempts.splice(index, 0, time);
+// Time seldom goes back, so the place is looked for from the newest end.
+function insertSorted(times: number[], head: number, time: number): void {
+  let index = times.length;
+  while (index > head && (times[index - 1] as number) > time) index--;
+  if (index === times.length) times.push(time);
+  else times.splice(index, 0, time);
 }
