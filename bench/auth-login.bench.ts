@@ -8,7 +8,7 @@ import {
   signInLoad,
   startAuthServer,
 } from "./fixtures/auth-server.ts";
-import { load, ratio, runJson } from "./lib.ts";
+import { load, ratio, runJson, startListening } from "./lib.ts";
 
 /**
  * Sign-ins per second through `POST /trpc/auth.login` (server in production mode: Postgres, Redis,
@@ -21,12 +21,15 @@ import { load, ratio, runJson } from "./lib.ts";
  * rest's CPU against argon2's. The same comparison is also made with one pool thread fewer than
  * there are cores (`withSpareCore`), where the rest has a core of its own and the ratio shows
  * whether it keeps up with argon2.
+ *
+ * `floor` is a bare Fastify route that only verifies the posted password, under the same load and
+ * pool size: what any sign-in over HTTP reaches here before it touches a database or Redis.
  */
 export async function run(options: Record<string, string>): Promise<Record<string, unknown>> {
   const concurrency = Number(options.loginConnections ?? 8);
   const seconds = Number(options.loginSeconds ?? 10);
   const threadPoolSize = benchThreadPoolSize();
-  const main = await compare(await startAuthServer(), concurrency, seconds, (hash) =>
+  const main = await compare(await startAuthServer(), threadPoolSize, concurrency, seconds, (hash) =>
     measureVerify(hash, BENCH_PASSWORD, concurrency, seconds),
   );
   const result: Record<string, unknown> = {
@@ -46,7 +49,7 @@ export async function run(options: Record<string, string>): Promise<Record<strin
       });
     result.withSpareCore = {
       threadPoolSize: spare,
-      ...(await compare(await startAuthServer({ threadPoolSize: spare }), concurrency, seconds, verifyIn)),
+      ...(await compare(await startAuthServer({ threadPoolSize: spare }), spare, concurrency, seconds, verifyIn)),
     };
   }
   return result;
@@ -55,6 +58,7 @@ export async function run(options: Record<string, string>): Promise<Record<strin
 /** Baseline first, then the server, each after a warm-up so JIT and connections favour neither. */
 async function compare(
   auth: AuthServer,
+  threadPoolSize: number,
   concurrency: number,
   seconds: number,
   verify: (hash: string) => Promise<VerifyResult>,
@@ -66,8 +70,31 @@ async function compare(
     const baseline = await verify(auth.passwordHash);
     const candidate = await load(url, signInLoad(concurrency, seconds));
     if (candidate.non2xx || candidate.errors) throw new Error(`sign-ins failed: ${JSON.stringify(candidate)}`);
-    return { baseline, candidate, ratio: ratio(candidate.requestsPerSecond, baseline.verificationsPerSecond) };
+    const floor = await bareVerifyLoad(auth.passwordHash, threadPoolSize, concurrency, seconds);
+    const share = (perSecond: number) => ratio(perSecond, baseline.verificationsPerSecond);
+    return {
+      baseline,
+      candidate,
+      ratio: share(candidate.requestsPerSecond),
+      floor: { ...floor, ratio: share(floor.requestsPerSecond) },
+    };
   } finally {
     await auth.close();
+  }
+}
+
+async function bareVerifyLoad(hash: string, threadPoolSize: number, concurrency: number, seconds: number) {
+  const bare = await startListening(["--import", "tsx", "bench/fixtures/bare-verify.ts"], {
+    HASH: hash,
+    UV_THREADPOOL_SIZE: String(threadPoolSize),
+  });
+  try {
+    const url = `${bare.url}/login`;
+    await load(url, signInLoad(concurrency, 1));
+    const result = await load(url, signInLoad(concurrency, seconds));
+    if (result.non2xx || result.errors) throw new Error(`bare verify failed: ${JSON.stringify(result)}`);
+    return result;
+  } finally {
+    await bare.stop();
   }
 }

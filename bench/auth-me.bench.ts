@@ -8,7 +8,9 @@ import { flushRedisPrefix, load, REDIS_URL, ratio, startListening } from "./lib.
  * returning the same JSON, same connections. Reported beside it, to show where the difference goes:
  * `/healthz` on the same server (its hooks: security headers, CORS, request id, metrics; no tRPC),
  * `health.ping` on the same server (tRPC and the per-IP rate limit in Redis, no token), and the
- * bare route plus one Redis command per request (the least a rate limit shared by processes costs).
+ * bare route plus one Redis command per request (the least a rate limit shared by processes costs),
+ * and `floor`: that route also sending the headers auth.me sends (S20's security headers, CORS,
+ * request id). No auth.me can beat `floor` here: it must send those headers and share its rate limit.
  */
 export async function run(options: Record<string, string>): Promise<Record<string, unknown>> {
   const connections = Number(options.meConnections ?? 20);
@@ -21,6 +23,7 @@ export async function run(options: Record<string, string>): Promise<Record<strin
     const first = await fetch(meUrl, { headers });
     if (!first.ok) throw new Error(`auth.me answered ${first.status}`);
     const body = await first.text();
+    const sentHeaders = [...first.headers].filter(([name]) => !transportHeaders.has(name));
     const bare = await startListening(["--import", "tsx", "bench/fixtures/bare-json.ts"], { BARE_BODY: body });
     try {
       await load(meUrl, { connections, seconds: 1, headers });
@@ -31,6 +34,7 @@ export async function run(options: Record<string, string>): Promise<Record<strin
       const healthzSameServer = await load(`${auth.server.url}/healthz`, { connections, seconds });
       const healthPingSameServer = await load(`${auth.server.url}/trpc/health.ping`, { connections, seconds });
       const bareWithRedis = await bareRouteWithRedis(body, connections, seconds);
+      const floor = await bareRouteWithRedis(body, connections, seconds, sentHeaders);
       const share = (result: { requestsPerSecond: number }) =>
         ratio(result.requestsPerSecond, baseline.requestsPerSecond);
       return {
@@ -41,6 +45,7 @@ export async function run(options: Record<string, string>): Promise<Record<strin
         healthzSameServer: { ...healthzSameServer, ratio: share(healthzSameServer) },
         healthPingSameServer: { ...healthPingSameServer, ratio: share(healthPingSameServer) },
         bareWithRedis: { ...bareWithRedis, ratio: share(bareWithRedis) },
+        floor: { ...floor, ratio: share(floor) },
       };
     } finally {
       await bare.stop();
@@ -50,10 +55,14 @@ export async function run(options: Record<string, string>): Promise<Record<strin
   }
 }
 
-async function bareRouteWithRedis(body: string, connections: number, seconds: number) {
+// Written by Node or Fastify for any answer, the bare route's included.
+const transportHeaders = new Set(["content-length", "content-type", "date", "connection", "keep-alive"]);
+
+async function bareRouteWithRedis(body: string, connections: number, seconds: number, headers: string[][] = []) {
   const prefix = `tidings_bench_${randomBytes(4).toString("hex")}`;
   const server = await startListening(["--import", "tsx", "bench/fixtures/bare-json.ts"], {
     BARE_BODY: body,
+    BARE_HEADERS: JSON.stringify(headers),
     REDIS_URL,
     REDIS_PREFIX: prefix,
   });
