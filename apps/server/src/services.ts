@@ -8,6 +8,7 @@ import {
   loadKeyRing,
   type RateLimiter,
   resolveEncryptionKey,
+  restoreEndedSessions,
 } from "@tidings/auth";
 import type { Config } from "@tidings/config";
 import { createDatabase, type DatabaseHandle, migrateToLatest } from "@tidings/db";
@@ -95,6 +96,11 @@ export async function createServices(config: Config, log: FastifyBaseLogger): Pr
     encryptionKey,
     onBackgroundError: (error) => log.error({ err: error }, "background authentication work failed"),
   });
+  const restored = await restoreEndedSessions(auth);
+  if (restored.sessions) log.info({ sessions: restored.sessions }, "recently ended sessions announced again");
+  restored.announced.catch((error: unknown) =>
+    log.error({ err: error }, "recently ended sessions could not be announced again"),
+  );
 
   return {
     database,

@@ -39,6 +39,9 @@ export interface AuthStack {
   workerMetricsUrl: string;
   smtp: SmtpSink;
   testDb: TestDatabase;
+  redis: TestRedis;
+  /** The settings every process of the stack got: another server started with them joins the stack. */
+  env: Record<string, string | undefined>;
   stop(): Promise<void>;
 }
 
@@ -85,6 +88,8 @@ export async function startAuthStack(
     workerMetricsUrl,
     smtp,
     testDb,
+    redis,
+    env,
     stop: async () => {
       await Promise.all(servers.map((server) => server.stop()));
       await worker.stop();

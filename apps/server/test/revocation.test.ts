@@ -1,7 +1,27 @@
-import { services } from "@tidings/testing";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { services, type TestRedis } from "@tidings/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type AuthStack, PASSWORD, signIn, signUp, startAuthStack, tokenFromEmail } from "./auth-stack.ts";
+import {
+  type AuthResultBody,
+  type AuthStack,
+  generousRateLimits,
+  PASSWORD,
+  signIn,
+  signUp,
+  startAuthStack,
+  tokenFromEmail,
+} from "./auth-stack.ts";
+import { startServer } from "./helpers.ts";
 import { bearer, trpcCall } from "./trpc-http.ts";
+
+const me = (url: string, token: string) => trpcCall(url, "query", "auth.me", undefined, bearer(token));
+const expectRevoked = async (url: string, token: string) => {
+  const answer = await me(url, token);
+  expect(answer.status).toBe(401);
+  expect(answer.error?.data.appCode).toBe("SESSION_REVOKED");
+};
 
 describe.skipIf(!services().postgres || !services().redis)("revocation is immediate in every server process", () => {
   let stack: AuthStack;
@@ -13,13 +33,6 @@ describe.skipIf(!services().postgres || !services().redis)("revocation is immedi
     [a, b] = stack.servers.map((server) => server.url) as [string, string];
   });
   afterAll(() => stack?.stop());
-
-  const me = (url: string, token: string) => trpcCall(url, "query", "auth.me", undefined, bearer(token));
-  const expectRevoked = async (url: string, token: string) => {
-    const answer = await me(url, token);
-    expect(answer.status).toBe(401);
-    expect(answer.error?.data.appCode).toBe("SESSION_REVOKED");
-  };
 
   it("after logout on one process, the same token fails on the other at once", async () => {
     const session = await signUp(stack, "logout@example.test");
@@ -115,4 +128,60 @@ describe.skipIf(!services().postgres || !services().redis)("revocation is immedi
     });
     expect(signInAgain.error?.data.appCode).toBe("INVALID_CREDENTIALS");
   });
+
+  it("in a server started after Redis lost the list (a restart: it keeps nothing on disk)", async () => {
+    const session = await signUp(stack, "restart@example.test");
+    expect((await trpcCall(a, "mutation", "auth.logout", undefined, bearer(session.accessToken))).status).toBe(200);
+    await expectRevoked(b, session.accessToken);
+    await deleteKeys(stack.redis, `${stack.redis.prefix}:revoked-session:*`);
+    const late = await startServer(stack.env);
+    try {
+      await expectRevoked(late.url, session.accessToken);
+    } finally {
+      await late.stop();
+    }
+  });
 });
+
+describe("embedded mode: revocation outlives a restart", () => {
+  it("a token of a session ended before the restart is refused after it", async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), "tidings-revocation-"));
+    const env = { TIDINGS_DATA_DIR: dataDir, AUTH_REQUIRE_VERIFIED_EMAIL: "false", ...generousRateLimits };
+    try {
+      const first = await startServer(env);
+      let session: AuthResultBody;
+      try {
+        const email = "embedded@example.test";
+        expect((await trpcCall(first.url, "mutation", "auth.register", { email, password: PASSWORD })).status).toBe(
+          200,
+        );
+        session = await signIn(first.url, email);
+        expect((await me(first.url, session.accessToken)).status).toBe(200);
+        expect(
+          (await trpcCall(first.url, "mutation", "auth.logout", undefined, bearer(session.accessToken))).status,
+        ).toBe(200);
+        await expectRevoked(first.url, session.accessToken);
+      } finally {
+        await first.stop();
+      }
+      const second = await startServer(env);
+      try {
+        await expectRevoked(second.url, session.accessToken);
+      } finally {
+        await second.stop();
+      }
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
+/** Deletes the keys matching a pattern, as a Redis restarted empty would have lost them. */
+async function deleteKeys(redis: TestRedis, pattern: string): Promise<void> {
+  let cursor = "0";
+  do {
+    const [next, keys] = await redis.client.scan(cursor, "MATCH", pattern, "COUNT", 500);
+    cursor = next;
+    if (keys.length) await redis.client.del(...keys);
+  } while (cursor !== "0");
+}

@@ -242,3 +242,13 @@ export async function sessionIdForRefreshToken(db: Executor, rawToken: string): 
     .executeTakeFirst();
   return row?.session_id;
 }
+
+/** Sessions ended within the last `seconds` by the database's clock (the one `revoked_at` is read from). */
+export async function sessionsRevokedWithin(db: Executor, seconds: number): Promise<string[]> {
+  const rows = await db
+    .selectFrom("sessions")
+    .select("id")
+    .where("revoked_at", ">", sql<Date>`now() - make_interval(secs => ${seconds})`)
+    .execute();
+  return rows.map((row) => row.id);
+}

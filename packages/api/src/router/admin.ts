@@ -1,4 +1,10 @@
-import { auditEventTypes, recordAuditEvent, revokeUserSessions, toUserView } from "@tidings/auth";
+import {
+  announceEndedSessions,
+  auditEventTypes,
+  recordAuditEvent,
+  revokeUserSessions,
+  toUserView,
+} from "@tidings/auth";
 import { type Executor, listAuditEvents, sql, unlockUser } from "@tidings/db";
 import type { TRPCRouterRecord } from "@trpc/server";
 import { z } from "zod";
@@ -95,7 +101,7 @@ export const adminRouter = {
           });
           return input.disabled ? revokeUserSessions(trx, input.userId, "account_disabled") : [];
         });
-        await ctx.auth.revocation.revoke(ended, ctx.auth.tokens.ttlSeconds);
+        await announceEndedSessions(ctx.auth, ended);
         return { status: "ok" as const };
       }),
 
@@ -113,7 +119,7 @@ export const adminRouter = {
         }
         return ids;
       });
-      await ctx.auth.revocation.revoke(ended, ctx.auth.tokens.ttlSeconds);
+      await announceEndedSessions(ctx.auth, ended);
       return { revoked: ended.length };
     }),
   },

@@ -1,4 +1,11 @@
-import { listActiveSessions, recordAuditEvent, revokeSession, revokeUserSessions, toSessionView } from "@tidings/auth";
+import {
+  announceEndedSessions,
+  listActiveSessions,
+  recordAuditEvent,
+  revokeSession,
+  revokeUserSessions,
+  toSessionView,
+} from "@tidings/auth";
 import type { TRPCRouterRecord } from "@trpc/server";
 import { z } from "zod";
 import { AppError } from "../errors.ts";
@@ -26,7 +33,7 @@ export const sessionRouter = {
     });
     // Another user's session and an unknown one look the same from here.
     if (!ended) throw new AppError("NOT_FOUND", "No such session");
-    await ctx.auth.revocation.revoke([ended.id], ctx.auth.tokens.ttlSeconds);
+    await announceEndedSessions(ctx.auth, [ended.id]);
     return { status: "ok" as const };
   }),
 
@@ -44,7 +51,7 @@ export const sessionRouter = {
       }
       return ids;
     });
-    await ctx.auth.revocation.revoke(ended, ctx.auth.tokens.ttlSeconds);
+    await announceEndedSessions(ctx.auth, ended);
     return { revoked: ended.length };
   }),
 } satisfies TRPCRouterRecord;

@@ -3,6 +3,7 @@ import type { RequestOrigin } from "../audit.ts";
 import { checkPasswordPolicy, hashPassword, verifyPassword } from "../password/index.ts";
 import type { Principal } from "./authenticate.ts";
 import type { AuthDeps } from "./deps.ts";
+import { announceEndedSessions } from "./ended-sessions.ts";
 import { AuthFailure } from "./failure.ts";
 import { replacePassword } from "./replace-password.ts";
 
@@ -35,6 +36,6 @@ export async function changePassword(
       origin,
     }),
   );
-  await deps.revocation.revoke(ended, deps.tokens.ttlSeconds);
+  await announceEndedSessions(deps, ended);
   return { status: "ok" };
 }

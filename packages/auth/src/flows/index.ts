@@ -10,6 +10,7 @@ export {
   type TokenRefreshOutcome,
   tokenRefreshOutcomes,
 } from "./deps.ts";
+export { announceEndedSessions, restoreEndedSessions } from "./ended-sessions.ts";
 export { AuthFailure, type AuthFailureCode } from "./failure.ts";
 export { login } from "./login.ts";
 export { logout } from "./logout.ts";

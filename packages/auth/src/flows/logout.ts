@@ -2,6 +2,7 @@ import { type RequestOrigin, recordAuditEvent } from "../audit.ts";
 import { revokeSession } from "../sessions.ts";
 import type { Principal } from "./authenticate.ts";
 import type { AuthDeps } from "./deps.ts";
+import { announceEndedSessions } from "./ended-sessions.ts";
 
 /** Ends the caller's session: in the database, and on the revocation list every process reads. */
 export async function logout(deps: AuthDeps, principal: Principal, origin: RequestOrigin): Promise<void> {
@@ -16,6 +17,6 @@ export async function logout(deps: AuthDeps, principal: Principal, origin: Reque
       });
     }
   });
-  await deps.revocation.revoke([principal.sessionId], deps.tokens.ttlSeconds);
+  await announceEndedSessions(deps, [principal.sessionId]);
   deps.observer?.logout?.();
 }

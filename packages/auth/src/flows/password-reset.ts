@@ -4,6 +4,7 @@ import { normalizeEmail } from "../email-address.ts";
 import { consumeOneTimeToken, issueOneTimeToken } from "../one-time-tokens.ts";
 import { checkPasswordPolicy, hashPassword } from "../password/index.ts";
 import type { AuthDeps } from "./deps.ts";
+import { announceEndedSessions } from "./ended-sessions.ts";
 import { AuthFailure } from "./failure.ts";
 import { replacePassword } from "./replace-password.ts";
 
@@ -60,6 +61,6 @@ export async function resetPassword(
       origin,
     });
   });
-  await deps.revocation.revoke(revoked, deps.tokens.ttlSeconds);
+  await announceEndedSessions(deps, revoked);
   return { status: "ok" };
 }

@@ -2,6 +2,7 @@ import { findUserById } from "@tidings/db";
 import { type RequestOrigin, recordAuditEvent } from "../audit.ts";
 import { rotateRefreshToken } from "../sessions.ts";
 import type { AuthDeps } from "./deps.ts";
+import { announceEndedSessions } from "./ended-sessions.ts";
 import { AuthFailure } from "./failure.ts";
 import { securityNotice } from "./security-notice.ts";
 import { issueTokens } from "./sign-in.ts";
@@ -28,7 +29,7 @@ export async function refresh(deps: AuthDeps, refreshToken: string, origin: Requ
     throw new AuthFailure("TOKEN_INVALID", "Sign in again");
   }
   if (outcome.kind === "reused") {
-    await deps.revocation.revoke([outcome.session.id], deps.tokens.ttlSeconds);
+    await announceEndedSessions(deps, [outcome.session.id]);
     deps.observer?.refresh?.("reused");
     throw new AuthFailure("REFRESH_TOKEN_REUSED", "This session was ended because its refresh token was used twice");
   }
