@@ -96,11 +96,8 @@ export async function createServices(config: Config, log: FastifyBaseLogger): Pr
     encryptionKey,
     onBackgroundError: (error) => log.error({ err: error }, "background authentication work failed"),
   });
-  const restored = await restoreEndedSessions(auth);
-  if (restored.sessions) log.info({ sessions: restored.sessions }, "recently ended sessions announced again");
-  restored.announced.catch((error: unknown) =>
-    log.error({ err: error }, "recently ended sessions could not be announced again"),
-  );
+  const revocationList = restoreRevocationList(auth, log);
+  await revocationList.firstAttempt;
 
   return {
     database,
@@ -115,6 +112,7 @@ export async function createServices(config: Config, log: FastifyBaseLogger): Pr
       await withTimeout(redis.ping(), timeoutMs);
     },
     async close() {
+      revocationList.stop();
       await relay?.close();
       await jobs.close();
       await closeTransport();
@@ -122,6 +120,43 @@ export async function createServices(config: Config, log: FastifyBaseLogger): Pr
       requestRedis?.disconnect();
       redis?.disconnect();
       await database.close();
+    },
+  };
+}
+
+const RESTORE_RETRY_MS = 2_000;
+
+/**
+ * Announces again the sessions ended shortly before this start (see restoreEndedSessions), before
+ * the first request. A database that is down at start must not stop a server that can otherwise
+ * start (keys from JWT_PRIVATE_KEYS, no migrations): the read is then retried in the background.
+ */
+function restoreRevocationList(auth: AuthDeps, log: FastifyBaseLogger) {
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+  const attempt = async (): Promise<void> => {
+    try {
+      const restored = await restoreEndedSessions(auth);
+      if (restored.sessions) log.info({ sessions: restored.sessions }, "recently ended sessions announced again");
+      restored.announced.catch((error: unknown) =>
+        log.error({ err: error }, "recently ended sessions could not be announced again"),
+      );
+    } catch (error) {
+      if (stopped) return;
+      // The message only: this repeats every few seconds while the database is away.
+      log.warn(
+        { err: error instanceof Error ? error.message : String(error) },
+        "could not read recently ended sessions; retrying",
+      );
+      timer = setTimeout(() => void attempt(), RESTORE_RETRY_MS);
+      timer.unref();
+    }
+  };
+  return {
+    firstAttempt: attempt(),
+    stop() {
+      stopped = true;
+      clearTimeout(timer);
     },
   };
 }

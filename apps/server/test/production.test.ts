@@ -1,5 +1,13 @@
+import {
+  createKeyRing,
+  createSession,
+  generateSigningKey,
+  revokeSession,
+  serializeSigningKeys,
+  signAccessToken,
+} from "@tidings/auth";
 import { createTidingsClient } from "@tidings/client";
-import { sql } from "@tidings/db";
+import { migrateToLatest, sql } from "@tidings/db";
 import {
   createTestDatabase,
   createTestRedis,
@@ -14,6 +22,7 @@ import {
 import { Queue, QueueEvents } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type StartedServer, serverDir, startServer, waitUntil } from "./helpers.ts";
+import { bearer, trpcCall } from "./trpc-http.ts";
 
 const servicesUp = services().postgres && services().redis;
 
@@ -110,5 +119,65 @@ describe.skipIf(!servicesUp)("readiness when Redis goes away", () => {
 
     await ownRedis.start();
     await waitUntil(async () => (await fetch(`${server.url}/readyz`)).status === 200, 20_000);
+  });
+});
+
+describe.skipIf(!servicesUp)("a server started before its database is ready", () => {
+  let testDb: TestDatabase;
+  let redis: TestRedis;
+  let server: StartedServer | undefined;
+
+  beforeAll(async () => {
+    testDb = await createTestDatabase({ migrate: false });
+    redis = await createTestRedis();
+  });
+  afterAll(async () => {
+    await server?.stop();
+    await redis?.cleanup();
+    await testDb?.drop();
+  });
+
+  it("starts all the same, and announces the ended sessions once it can read them", async () => {
+    // Keys from the environment and no migrations at start: nothing else needs the database to start.
+    const key = await generateSigningKey();
+    const appUrl = "https://mail.example.test";
+    server = await startServer({
+      DATABASE_URL: testDb.url,
+      REDIS_URL: redis.url,
+      REDIS_PREFIX: redis.prefix,
+      APP_URL: appUrl,
+      JWT_PRIVATE_KEYS: serializeSigningKeys([key]),
+    });
+    await server.process.waitFor(/could not read recently ended sessions; retrying/);
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+
+    // The tables arrive, with a session that ended while this server could not read it and that it
+    // never heard of (as if Redis had lost the entry too).
+    const { db } = testDb.handle;
+    await migrateToLatest(db);
+    const user = await db
+      .insertInto("users")
+      .values({ email: "early@example.test", email_normalized: "early@example.test", email_verified_at: new Date() })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    const { session } = await createSession(
+      db,
+      { userId: user.id, origin: { ip: "127.0.0.1", userAgent: "vitest" }, method: "password" },
+      { refreshTokenTtlSeconds: 3600, reuseGraceSeconds: 10, encryptionKey: Buffer.alloc(32) },
+    );
+    await revokeSession(db, session.id, "logout");
+    const { token } = await signAccessToken(
+      await createKeyRing([key]),
+      { userId: user.id, sessionId: session.id },
+      { issuer: appUrl, audience: "tidings", ttlSeconds: 900 },
+    );
+
+    let answer = await trpcCall(server.url, "query", "auth.me", undefined, bearer(token));
+    await waitUntil(async () => {
+      answer = await trpcCall(server?.url ?? "", "query", "auth.me", undefined, bearer(token));
+      return answer.status !== 200;
+    });
+    expect(answer.status).toBe(401);
+    expect(answer.error?.data.appCode).toBe("SESSION_REVOKED");
   });
 });
