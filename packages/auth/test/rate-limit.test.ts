@@ -215,8 +215,9 @@ describe("memory rate limiter (embedded mode)", () => {
     // No sweeps: one between a step back and a call would drop attempts the model, which only
     // filters the key it is asked about, still counts (the sweep has its own test above).
     const limiter = createMemoryRateLimiter(() => clock, { sweepIntervalMs: Number.POSITIVE_INFINITY });
-    // Limits large enough that expired attempts pile up ahead of the live ones and get compacted away.
-    const rules = [freshRule(3, 2), freshRule(50, 1), freshRule(300, 3)];
+    // Each rule both refuses and sees expired attempts pile up ahead of the live ones and get
+    // compacted away (about 140 calls per second per key and rule).
+    const rules = [freshRule(3, 2), freshRule(12, 1), freshRule(40, 3)];
     // xorshift32: seeded, so a failure repeats; its low bits are as random as its high ones.
     let seed = 42;
     const random = (below: number) => {
@@ -227,17 +228,18 @@ describe("memory rate limiter (embedded mode)", () => {
     };
     for (let call = 0; call < 20_000; call++) {
       // Mostly a few milliseconds on, at times a jump past a window, now and then a step back.
-      const step = random(100);
-      clock += step < 90 ? random(4) : step < 97 ? random(3_000) : -random(500);
+      const step = random(10_000);
+      clock += step < 9_898 ? random(4) : step < 9_998 ? -random(100) : random(3_000);
       const rule = rules[random(rules.length)] as RateLimitRule;
       const key = `k${random(2)}`;
-      const action = random(20);
+      // Now and then a reset (one in 200), a peek (one in 10), else an attempt.
+      const action = random(200);
       if (action === 0) {
         await limiter.reset(rule, key);
         model.delete(`${rule.name}/${key}`);
         continue;
       }
-      const count = action > 2;
+      const count = action > 20;
       const expected = modelCheck(rule, key, count, clock);
       const actual = count ? await limiter.consume(rule, key) : await limiter.peek(rule, key);
       expect(actual, `call ${call}`).toEqual(expected);
