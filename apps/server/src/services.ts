@@ -1,3 +1,4 @@
+import { setTimeout as delay } from "node:timers/promises";
 import { createAuthDeps } from "@tidings/api";
 import {
   type AuthDeps,
@@ -97,7 +98,7 @@ export async function createServices(config: Config, log: FastifyBaseLogger): Pr
     onBackgroundError: (error) => log.error({ err: error }, "background authentication work failed"),
   });
   const revocationList = restoreRevocationList(auth, log);
-  await revocationList.firstAttempt;
+  await Promise.race([revocationList.firstAttempt, delay(RESTORE_FIRST_WAIT_MS, undefined, { ref: false })]);
 
   return {
     database,
@@ -125,11 +126,14 @@ export async function createServices(config: Config, log: FastifyBaseLogger): Pr
 }
 
 const RESTORE_RETRY_MS = 2_000;
+// A read held up (a lock on sessions, a pooler queueing it) must not hold up the start for ever.
+const RESTORE_FIRST_WAIT_MS = 5_000;
 
 /**
- * Announces again the sessions ended shortly before this start (see restoreEndedSessions), before
- * the first request. A database that is down at start must not stop a server that can otherwise
- * start (keys from JWT_PRIVATE_KEYS, no migrations): the read is then retried in the background.
+ * Announces again the sessions ended shortly before this start (see restoreEndedSessions): before
+ * the first request when the database answers in time. A database that is down at start must not
+ * stop a server that can otherwise start (keys from JWT_PRIVATE_KEYS, no migrations at start): the
+ * read then goes on, or is retried, in the background.
  */
 function restoreRevocationList(auth: AuthDeps, log: FastifyBaseLogger) {
   let timer: NodeJS.Timeout | undefined;
@@ -138,9 +142,10 @@ function restoreRevocationList(auth: AuthDeps, log: FastifyBaseLogger) {
     try {
       const restored = await restoreEndedSessions(auth);
       if (restored.sessions) log.info({ sessions: restored.sessions }, "recently ended sessions announced again");
-      restored.announced.catch((error: unknown) =>
-        log.error({ err: error }, "recently ended sessions could not be announced again"),
-      );
+      restored.announced.catch((error: unknown) => {
+        // Closing the connections at shutdown fails an announcement still on its way; nothing to report.
+        if (!stopped) log.error({ err: error }, "recently ended sessions could not be announced again");
+      });
     } catch (error) {
       if (stopped) return;
       // The message only: this repeats every few seconds while the database is away.

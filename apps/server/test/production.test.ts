@@ -1,13 +1,7 @@
-import {
-  createKeyRing,
-  createSession,
-  generateSigningKey,
-  revokeSession,
-  serializeSigningKeys,
-  signAccessToken,
-} from "@tidings/auth";
+import { randomUUID } from "node:crypto";
+import { createKeyRing, generateSigningKey, serializeSigningKeys, signAccessToken } from "@tidings/auth";
 import { createTidingsClient } from "@tidings/client";
-import { migrateToLatest, sql } from "@tidings/db";
+import { type Database, type Kysely, migrations, sql } from "@tidings/db";
 import {
   createTestDatabase,
   createTestRedis,
@@ -20,6 +14,7 @@ import {
   type TestRedis,
 } from "@tidings/testing";
 import { Queue, QueueEvents } from "bullmq";
+import { type Migration, Migrator } from "kysely/migration";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type StartedServer, serverDir, startServer, waitUntil } from "./helpers.ts";
 import { bearer, trpcCall } from "./trpc-http.ts";
@@ -152,23 +147,45 @@ describe.skipIf(!servicesUp)("a server started before its database is ready", ()
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
 
     // The tables arrive, with a session that ended while this server could not read it and that it
-    // never heard of (as if Redis had lost the entry too).
-    const { db } = testDb.handle;
-    await migrateToLatest(db);
-    const user = await db
-      .insertInto("users")
-      .values({ email: "early@example.test", email_normalized: "early@example.test", email_verified_at: new Date() })
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    const { session } = await createSession(
-      db,
-      { userId: user.id, origin: { ip: "127.0.0.1", userAgent: "vitest" }, method: "password" },
-      { refreshTokenTtlSeconds: 3600, reuseGraceSeconds: 10, encryptionKey: Buffer.alloc(32) },
-    );
-    await revokeSession(db, session.id, "logout");
+    // never heard of (as if Redis had lost the entry too). One migration run is one transaction, so
+    // a retry sees no tables or the tables with that session, never the tables without it.
+    const sessionId = randomUUID();
+    let userId = "";
+    const endedSession: Migration = {
+      up: async (trx) => {
+        const db = trx as unknown as Kysely<Database>;
+        const user = await db
+          .insertInto("users")
+          .values({
+            email: "early@example.test",
+            email_normalized: "early@example.test",
+            email_verified_at: new Date(),
+          })
+          .returningAll()
+          .executeTakeFirstOrThrow();
+        userId = user.id;
+        await db
+          .insertInto("sessions")
+          .values({
+            id: sessionId,
+            user_id: user.id,
+            expires_at: new Date(Date.now() + 3_600_000),
+            revoked_at: new Date(),
+            revoked_reason: "logout",
+            ip: "127.0.0.1",
+            user_agent: "vitest",
+          })
+          .execute();
+      },
+    };
+    const migrator = new Migrator({
+      db: testDb.handle.db,
+      provider: { getMigrations: async () => ({ ...migrations, "9999-test-ended-session": endedSession }) },
+    });
+    expect((await migrator.migrateToLatest()).error).toBeUndefined();
     const { token } = await signAccessToken(
       await createKeyRing([key]),
-      { userId: user.id, sessionId: session.id },
+      { userId, sessionId },
       { issuer: appUrl, audience: "tidings", ttlSeconds: 900 },
     );
 

@@ -19,9 +19,9 @@ const RESTORE_BATCH = 500;
 
 /**
  * Announces again every session ended recently enough that one of its access tokens may still be
- * accepted. The list lives in Redis, which may have restarted empty (nothing kept on disk), or in
- * this process's memory in embedded mode, which a restart empties; the sessions table is the
- * record. Run at start, before serving. Resolves once the sessions are read and every
+ * accepted, for a process that has just started: the list lives in Redis, which may have restarted
+ * empty (nothing kept on disk), and in each process's memory (all of it in embedded mode), which a
+ * restart empties; the sessions table is the record. Run at start, before serving. Resolves once the sessions are read and every
  * announcement is sent: a Redis that is down delays them, not the start, and they stay queued
  * ahead of every revocation check made afterwards on the same connection. `announced` settles
  * when Redis has taken them all.
