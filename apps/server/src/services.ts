@@ -1,4 +1,3 @@
-import { setTimeout as delay } from "node:timers/promises";
 import { createAuthDeps } from "@tidings/api";
 import {
   type AuthDeps,
@@ -98,7 +97,8 @@ export async function createServices(config: Config, log: FastifyBaseLogger): Pr
     onBackgroundError: (error) => log.error({ err: error }, "background authentication work failed"),
   });
   const revocationList = restoreRevocationList(auth, log);
-  await Promise.race([revocationList.firstAttempt, delay(RESTORE_FIRST_WAIT_MS, undefined, { ref: false })]);
+  // Past the wait the read goes on in the background; attempt() reports its own failures.
+  await withTimeout(revocationList.firstAttempt, RESTORE_FIRST_WAIT_MS).catch(() => {});
 
   return {
     database,

@@ -1,5 +1,11 @@
-import { randomUUID } from "node:crypto";
-import { createKeyRing, generateSigningKey, serializeSigningKeys, signAccessToken } from "@tidings/auth";
+import {
+  createKeyRing,
+  createSession,
+  generateSigningKey,
+  revokeSession,
+  serializeSigningKeys,
+  signAccessToken,
+} from "@tidings/auth";
 import { createTidingsClient } from "@tidings/client";
 import { type Database, type Kysely, migrations, sql } from "@tidings/db";
 import {
@@ -149,8 +155,7 @@ describe.skipIf(!servicesUp)("a server started before its database is ready", ()
     // The tables arrive, with a session that ended while this server could not read it and that it
     // never heard of (as if Redis had lost the entry too). One migration run is one transaction, so
     // a retry sees no tables or the tables with that session, never the tables without it.
-    const sessionId = randomUUID();
-    let userId = "";
+    let subject = { userId: "", sessionId: "" };
     const endedSession: Migration = {
       up: async (trx) => {
         const db = trx as unknown as Kysely<Database>;
@@ -163,19 +168,13 @@ describe.skipIf(!servicesUp)("a server started before its database is ready", ()
           })
           .returningAll()
           .executeTakeFirstOrThrow();
-        userId = user.id;
-        await db
-          .insertInto("sessions")
-          .values({
-            id: sessionId,
-            user_id: user.id,
-            expires_at: new Date(Date.now() + 3_600_000),
-            revoked_at: new Date(),
-            revoked_reason: "logout",
-            ip: "127.0.0.1",
-            user_agent: "vitest",
-          })
-          .execute();
+        const { session } = await createSession(
+          db,
+          { userId: user.id, origin: { ip: "127.0.0.1", userAgent: "vitest" }, method: "password" },
+          { refreshTokenTtlSeconds: 3600, reuseGraceSeconds: 10, encryptionKey: Buffer.alloc(32) },
+        );
+        await revokeSession(db, session.id, "logout");
+        subject = { userId: user.id, sessionId: session.id };
       },
     };
     const migrator = new Migrator({
@@ -183,11 +182,11 @@ describe.skipIf(!servicesUp)("a server started before its database is ready", ()
       provider: { getMigrations: async () => ({ ...migrations, "9999-test-ended-session": endedSession }) },
     });
     expect((await migrator.migrateToLatest()).error).toBeUndefined();
-    const { token } = await signAccessToken(
-      await createKeyRing([key]),
-      { userId, sessionId },
-      { issuer: appUrl, audience: "tidings", ttlSeconds: 900 },
-    );
+    const { token } = await signAccessToken(await createKeyRing([key]), subject, {
+      issuer: appUrl,
+      audience: "tidings",
+      ttlSeconds: 900,
+    });
 
     let answer = await trpcCall(server.url, "query", "auth.me", undefined, bearer(token));
     await waitUntil(async () => {

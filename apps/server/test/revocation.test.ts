@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { services, type TestRedis } from "@tidings/testing";
+import { services } from "@tidings/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type AuthResultBody,
@@ -133,7 +133,7 @@ describe.skipIf(!services().postgres || !services().redis)("revocation is immedi
     const session = await signUp(stack, "restart@example.test");
     expect((await trpcCall(a, "mutation", "auth.logout", undefined, bearer(session.accessToken))).status).toBe(200);
     await expectRevoked(b, session.accessToken);
-    await deleteKeys(stack.redis, `${stack.redis.prefix}:revoked-session:*`);
+    await stack.redis.deleteKeys(`${stack.redis.prefix}:revoked-session:*`);
     const late = await startServer(stack.env);
     try {
       await expectRevoked(late.url, session.accessToken);
@@ -175,13 +175,3 @@ describe("embedded mode: revocation outlives a restart", () => {
     }
   });
 });
-
-/** Deletes the keys matching a pattern, as a Redis restarted empty would have lost them. */
-async function deleteKeys(redis: TestRedis, pattern: string): Promise<void> {
-  let cursor = "0";
-  do {
-    const [next, keys] = await redis.client.scan(cursor, "MATCH", pattern, "COUNT", 500);
-    cursor = next;
-    if (keys.length) await redis.client.del(...keys);
-  } while (cursor !== "0");
-}

@@ -6,7 +6,7 @@ import type { Redis } from "ioredis";
  * as long as an access token can, after which the token's own expiry refuses it.
  */
 export interface RevocationStore {
-  revoke(sessionIds: string[], ttlSeconds: number): Promise<void>;
+  revoke(sessionIds: readonly string[], ttlSeconds: number): Promise<void>;
   isRevoked(sessionId: string): Promise<boolean>;
   /** Whether other processes' revocations are being heard as they happen (the Redis store's subscriber). */
   isListening?(): boolean;
@@ -56,7 +56,7 @@ export function createRedisRevocationStore(
     }
     map.set(id, value);
   };
-  const learnRevoked = (ids: string[], ttlSeconds: number) => {
+  const learnRevoked = (ids: readonly string[], ttlSeconds: number) => {
     const until = now() + ttlSeconds * 1000;
     for (const id of ids) {
       remember(revokedUntil, id, until);

@@ -12,6 +12,8 @@ export interface TestRedis {
   /** This file's own key prefix (also the BullMQ prefix); pass it as REDIS_PREFIX. */
   prefix: string;
   client: Redis;
+  /** Deletes the keys matching a pattern (SCAN MATCH syntax), as a Redis restarted empty would have lost them. */
+  deleteKeys(pattern: string): Promise<void>;
   /** Deletes every key under the prefix and disconnects. */
   cleanup(): Promise<void>;
 }
@@ -21,17 +23,21 @@ export async function createTestRedis(): Promise<TestRedis> {
   const prefix = `tidings_t_${randomBytes(4).toString("hex")}`;
   // BullMQ needs maxRetriesPerRequest: null on connections it is given (and on their duplicates).
   const client = new Redis(url, { maxRetriesPerRequest: null });
+  const deleteKeys = async (pattern: string) => {
+    let cursor = "0";
+    do {
+      const [next, keys] = await client.scan(cursor, "MATCH", pattern, "COUNT", 500);
+      cursor = next;
+      if (keys.length) await client.del(...keys);
+    } while (cursor !== "0");
+  };
   return {
     url,
     prefix,
     client,
+    deleteKeys,
     cleanup: async () => {
-      let cursor = "0";
-      do {
-        const [next, keys] = await client.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 500);
-        cursor = next;
-        if (keys.length) await client.del(...keys);
-      } while (cursor !== "0");
+      await deleteKeys(`${prefix}*`);
       client.disconnect();
     },
   };

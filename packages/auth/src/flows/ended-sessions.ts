@@ -11,7 +11,7 @@ export function announceEndedSessions(
   deps: Pick<AuthDeps, "revocation" | "tokens">,
   sessionIds: readonly string[],
 ): Promise<void> {
-  return deps.revocation.revoke([...sessionIds], deps.tokens.ttlSeconds + CLOCK_TOLERANCE_SECONDS);
+  return deps.revocation.revoke(sessionIds, deps.tokens.ttlSeconds + CLOCK_TOLERANCE_SECONDS);
 }
 
 // One Redis transaction (and one published message) per this many sessions.
