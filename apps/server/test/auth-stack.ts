@@ -1,12 +1,11 @@
 import { randomBytes } from "node:crypto";
+import { createTestDatabase, type TestDatabase } from "@tidings/db/testing";
 import {
-  createTestDatabase,
   createTestRedis,
   type RunningProcess,
   type SmtpSink,
   startProcess,
   startSmtpSink,
-  type TestDatabase,
   type TestRedis,
 } from "@tidings/testing";
 import { expect } from "vitest";

@@ -1,5 +1,6 @@
 import { verifyPassword } from "@tidings/auth";
-import { createTestDatabase, services, startProcess, type TestDatabase } from "@tidings/testing";
+import { createTestDatabase, type TestDatabase } from "@tidings/db/testing";
+import { services, startProcess } from "@tidings/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 describe.skipIf(!services().postgres)("pnpm tidings user:create", () => {

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { createTestDatabase, services, type TestDatabase } from "@tidings/testing";
+import { createTestDatabase, type TestDatabase } from "@tidings/db/testing";
+import { services } from "@tidings/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type StartedServer, startServer } from "./helpers.ts";
 

@@ -8,15 +8,14 @@ import {
 } from "@tidings/auth";
 import { createTidingsClient } from "@tidings/client";
 import { type Database, type Kysely, migrations, sql } from "@tidings/db";
+import { createTestDatabase, type TestDatabase } from "@tidings/db/testing";
 import {
-  createTestDatabase,
   createTestRedis,
   type OwnRedisServer,
   type RunningProcess,
   services,
   startOwnRedisServer,
   startProcess,
-  type TestDatabase,
   type TestRedis,
 } from "@tidings/testing";
 import { Queue, QueueEvents } from "bullmq";

@@ -1,15 +1,8 @@
 import { createDecipheriv, createPrivateKey, createPublicKey, randomBytes } from "node:crypto";
 import { createServer, type Server, type Socket } from "node:net";
 import { sql } from "@tidings/db";
-import {
-  createTestDatabase,
-  createTestRedis,
-  type RunningProcess,
-  services,
-  startProcess,
-  type TestDatabase,
-  type TestRedis,
-} from "@tidings/testing";
+import { createTestDatabase, type TestDatabase } from "@tidings/db/testing";
+import { createTestRedis, type RunningProcess, services, startProcess, type TestRedis } from "@tidings/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { APP_URL, generousRateLimits, PASSWORD } from "./auth-stack.ts";
 import { type StartedServer, serverDir, startServer } from "./helpers.ts";

@@ -1,12 +1,11 @@
 import { countOutboxBacklog } from "@tidings/db";
+import { createTestDatabase, type TestDatabase } from "@tidings/db/testing";
 import {
-  createTestDatabase,
   createTestRedis,
   type RunningProcess,
   type SmtpSink,
   services,
   startSmtpSink,
-  type TestDatabase,
   type TestRedis,
 } from "@tidings/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

@@ -1,13 +1,12 @@
 import { findEmailDelivery } from "@tidings/db";
+import { createTestDatabase, type TestDatabase } from "@tidings/db/testing";
 import { queueEmail } from "@tidings/jobs";
 import {
-  createTestDatabase,
   createTestRedis,
   type RunningProcess,
   type SmtpSink,
   services,
   startSmtpSink,
-  type TestDatabase,
   type TestRedis,
 } from "@tidings/testing";
 import { Queue } from "bullmq";

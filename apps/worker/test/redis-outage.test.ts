@@ -1,13 +1,12 @@
 import { countOutboxBacklog } from "@tidings/db";
+import { createTestDatabase, type TestDatabase } from "@tidings/db/testing";
 import {
-  createTestDatabase,
   type OwnRedisServer,
   type RunningProcess,
   type SmtpSink,
   services,
   startOwnRedisServer,
   startSmtpSink,
-  type TestDatabase,
 } from "@tidings/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deliveryStatuses, queueWelcomeEmails, startWorker } from "./helpers.ts";

@@ -1,4 +1,4 @@
-import { createTestDatabase, type TestDatabase } from "@tidings/testing";
+import { createTestDatabase, type TestDatabase } from "@tidings/db/testing";
 import { TRPCError } from "@trpc/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { appRouter, createCallerFactory, createContext, plainRequest } from "../src/index.ts";

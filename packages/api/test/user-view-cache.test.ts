@@ -1,4 +1,4 @@
-import { createTestDatabase, type TestDatabase } from "@tidings/testing";
+import { createTestDatabase, type TestDatabase } from "@tidings/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cachedUserView, forgetUserView, USER_VIEW_TTL_MS } from "../src/user-view-cache.ts";
 

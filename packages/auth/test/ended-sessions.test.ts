@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { sql } from "@tidings/db";
-import { createTestDatabase, createTestRedis, type TestDatabase, type TestRedis } from "@tidings/testing";
+import { createTestDatabase, type TestDatabase } from "@tidings/db/testing";
+import { createTestRedis, type TestRedis } from "@tidings/testing";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { AuthFailure, announceEndedSessions, authenticate, restoreEndedSessions } from "../src/flows/index.ts";
 import { CLOCK_TOLERANCE_SECONDS, createKeyRing, generateSigningKey, signAccessToken } from "../src/jwt/index.ts";

@@ -1,5 +1,5 @@
 import { sql } from "@tidings/db";
-import { createTestDatabase, type TestDatabase } from "@tidings/testing";
+import { createTestDatabase, type TestDatabase } from "@tidings/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { consumeOneTimeToken, issueOneTimeToken, oneTimeTokenLifetimes } from "../src/one-time-tokens.ts";
 import { hashToken } from "../src/opaque-token.ts";

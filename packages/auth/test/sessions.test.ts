@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { sql } from "@tidings/db";
-import { createTestDatabase, type TestDatabase } from "@tidings/testing";
+import { createTestDatabase, type TestDatabase } from "@tidings/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hashToken } from "../src/opaque-token.ts";
 import {

@@ -1,44 +1,33 @@
 import { randomBytes } from "node:crypto";
-import { createDatabase, type DatabaseHandle, migrateToLatest } from "@tidings/db";
 import pg from "pg";
 import { inject } from "vitest";
 
 const PREFIX = "tidings_t_";
 const STALE_AFTER_SECONDS = 3 * 60 * 60;
 
-export interface TestDatabase {
-  /** Connection string of this file's own database; undefined when running on in-memory PGlite. */
+export interface ScratchDatabase {
+  /** Connection string of this file's own database; undefined when no Postgres answers. */
   url: string | undefined;
-  handle: DatabaseHandle;
-  /** Closes the connection pool and drops the database. */
+  /** Drops the database (nothing to drop on in-memory PGlite). */
   drop(): Promise<void>;
 }
 
 /**
- * A database of this test file's own, migrated: a fresh database on the local Postgres, or an
- * in-memory PGlite where no Postgres answers (and none is required).
+ * An empty database of this test file's own on the local Postgres, or no URL where no Postgres
+ * answers (and none is required), so the caller falls back to in-memory PGlite. The migrated
+ * handle over it comes from `@tidings/db/testing`, which keeps this package free of `@tidings/db`.
  */
-export async function createTestDatabase(options: { migrate?: boolean } = {}): Promise<TestDatabase> {
+export async function createScratchDatabase(): Promise<ScratchDatabase> {
   const status = inject("services");
-  let url: string | undefined;
-  let dropDatabase = async () => {};
-  if (status.postgres.available) {
-    const name = `${PREFIX}${Math.floor(Date.now() / 1000)}_${randomBytes(4).toString("hex")}`;
-    await adminQuery(status.postgres.url, `create database ${name}`);
-    const parsed = new URL(status.postgres.url);
-    parsed.pathname = `/${name}`;
-    url = parsed.toString();
-    dropDatabase = () => adminQuery(status.postgres.url, `drop database if exists ${name} with (force)`);
-  }
-  const handle = createDatabase({ databaseUrl: url, poolSize: 4 });
-  if (options.migrate !== false) await migrateToLatest(handle.db);
+  if (!status.postgres.available) return { url: undefined, drop: async () => {} };
+  const adminUrl = status.postgres.url;
+  const name = `${PREFIX}${Math.floor(Date.now() / 1000)}_${randomBytes(4).toString("hex")}`;
+  await adminQuery(adminUrl, `create database ${name}`);
+  const parsed = new URL(adminUrl);
+  parsed.pathname = `/${name}`;
   return {
-    url,
-    handle,
-    drop: async () => {
-      await handle.close();
-      await dropDatabase();
-    },
+    url: parsed.toString(),
+    drop: () => adminQuery(adminUrl, `drop database if exists ${name} with (force)`),
   };
 }
 

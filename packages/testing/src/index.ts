@@ -1,7 +1,7 @@
 import { inject } from "vitest";
 
 export { launchChromium } from "./browser.ts";
-export { createTestDatabase, type TestDatabase } from "./database.ts";
+export { createScratchDatabase, type ScratchDatabase } from "./database.ts";
 export { freePort } from "./ports.ts";
 export { type RunningProcess, repoRoot, startProcess } from "./process.ts";
 export { createTestRedis, type OwnRedisServer, startOwnRedisServer, type TestRedis } from "./redis.ts";
