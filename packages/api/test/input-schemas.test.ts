@@ -1,7 +1,7 @@
 import { loadConfig } from "@tidings/config";
 import { describe, expect, it } from "vitest";
 import { createAuthDeps } from "../src/auth-deps.ts";
-import { registerInput } from "../src/router/auth/schemas.ts";
+import { registerInput } from "../src/schemas.ts";
 import { transformer } from "../src/transformer.ts";
 
 const valid = { email: "ada@example.test", password: "correct horse battery staple 42", displayName: "Ada" };

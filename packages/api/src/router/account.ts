@@ -1,35 +1,22 @@
 import { toUserView } from "@tidings/auth";
 import { listAuditEvents, sql } from "@tidings/db";
 import type { TRPCRouterRecord } from "@trpc/server";
-import { z } from "zod";
+import { pageInput, updateProfileInput } from "../schemas.ts";
 import { authedProcedure } from "../trpc.ts";
 import { forgetUserView } from "../user-view-cache.ts";
 import { toSecurityEvent } from "./security-event-view.ts";
-import { plainText } from "./text-input.ts";
-
-const pageInput = z
-  .object({
-    cursor: z
-      .string()
-      .regex(/^\d{1,18}$/)
-      .optional(),
-    limit: z.number().int().min(1).max(100).default(20),
-  })
-  .default({ limit: 20 });
 
 export const accountRouter = {
-  updateProfile: authedProcedure
-    .input(z.object({ displayName: plainText(100).pipe(z.string().min(1)) }))
-    .mutation(async ({ ctx, input }) => {
-      const user = await ctx.db
-        .updateTable("users")
-        .set({ display_name: input.displayName, updated_at: sql`now()` })
-        .where("id", "=", ctx.principal.userId)
-        .returningAll()
-        .executeTakeFirstOrThrow();
-      forgetUserView(ctx.db, user.id);
-      return toUserView(user);
-    }),
+  updateProfile: authedProcedure.input(updateProfileInput).mutation(async ({ ctx, input }) => {
+    const user = await ctx.db
+      .updateTable("users")
+      .set({ display_name: input.displayName, updated_at: sql`now()` })
+      .where("id", "=", ctx.principal.userId)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    forgetUserView(ctx.db, user.id);
+    return toUserView(user);
+  }),
 
   /** The caller's own audit trail, newest first; `nextCursor` pages back in time. */
   securityEvents: authedProcedure.input(pageInput).query(async ({ ctx, input }) => {

@@ -1,8 +1,8 @@
 import { findDevMailboxEmail, listDevMailbox } from "@tidings/db";
 import { queueEmail } from "@tidings/jobs";
 import type { TRPCRouterRecord } from "@trpc/server";
-import { z } from "zod";
 import { AppError } from "../errors.ts";
+import { devMailboxListInput, idInput, sendTestEmailInput } from "../schemas.ts";
 import { publicProcedure } from "../trpc.ts";
 
 const loopback = /^(127\.\d+\.\d+\.\d+|::1|::ffff:127\.\d+\.\d+\.\d+)$/;
@@ -19,18 +19,16 @@ const devProcedure = publicProcedure.use(({ ctx, next }) => {
 });
 
 export const devMailboxRouter = {
-  list: devProcedure
-    .input(z.object({ limit: z.number().int().min(1).max(200).default(50) }).default({ limit: 50 }))
-    .query(({ ctx, input }) => listDevMailbox(ctx.db, input.limit)),
+  list: devProcedure.input(devMailboxListInput).query(({ ctx, input }) => listDevMailbox(ctx.db, input.limit)),
 
-  get: devProcedure.input(z.object({ id: z.uuid() })).query(async ({ ctx, input }) => {
+  get: devProcedure.input(idInput).query(async ({ ctx, input }) => {
     const email = await findDevMailboxEmail(ctx.db, input.id);
     if (!email) throw new AppError("NOT_FOUND", "No such email");
     return email;
   }),
 
   /** Sends the welcome email through the real pipeline (outbox, queue, worker, transport). */
-  sendTest: devProcedure.input(z.object({ to: z.email().max(320) })).mutation(async ({ ctx, input }) => {
+  sendTest: devProcedure.input(sendTestEmailInput).mutation(async ({ ctx, input }) => {
     const id = await queueEmail(ctx.db, { template: "welcome", to: input.to, data: { displayName: null } });
     return { id };
   }),

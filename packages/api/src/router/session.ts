@@ -7,8 +7,8 @@ import {
   toSessionView,
 } from "@tidings/auth";
 import type { TRPCRouterRecord } from "@trpc/server";
-import { z } from "zod";
 import { AppError } from "../errors.ts";
+import { sessionIdInput } from "../schemas.ts";
 import { authedProcedure } from "../trpc.ts";
 
 export const sessionRouter = {
@@ -17,7 +17,7 @@ export const sessionRouter = {
     return sessions.map((session) => toSessionView(session, ctx.principal.sessionId));
   }),
 
-  revoke: authedProcedure.input(z.object({ sessionId: z.uuid() })).mutation(async ({ ctx, input }) => {
+  revoke: authedProcedure.input(sessionIdInput).mutation(async ({ ctx, input }) => {
     const origin = { ip: ctx.request.ip, userAgent: ctx.request.userAgent };
     const ended = await ctx.db.transaction().execute(async (trx) => {
       const session = await revokeSession(trx, input.sessionId, "revoked_by_user", ctx.principal.userId);

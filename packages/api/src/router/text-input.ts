@@ -11,7 +11,7 @@ export const plainText = (max: number) =>
   z
     .string()
     .trim()
-    .max(max)
+    .max(max, `Use at most ${max} characters`)
     .refine((value) => !controlCharacter.test(value), "Must not contain control characters")
     .refine((value) => !loneSurrogate.test(value), "Contains an invalid character");
 

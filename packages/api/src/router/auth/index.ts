@@ -13,9 +13,6 @@ import {
 import type { TRPCRouterRecord } from "@trpc/server";
 import { AppError } from "../../errors.ts";
 import { refreshLimits, signInLimits } from "../../rate-limits.ts";
-import { authedProcedure, emailActionLimits, enforceRateLimits, publicProcedure } from "../../trpc.ts";
-import { cachedUserView } from "../../user-view-cache.ts";
-import { deliverAuthResult } from "./deliver.ts";
 import {
   changePasswordInput,
   emailOnlyInput,
@@ -25,7 +22,10 @@ import {
   resetPasswordInput,
   tokenInput,
   verifyEmailInput,
-} from "./schemas.ts";
+} from "../../schemas.ts";
+import { authedProcedure, emailActionLimits, enforceRateLimits, publicProcedure } from "../../trpc.ts";
+import { cachedUserView } from "../../user-view-cache.ts";
+import { deliverAuthResult } from "./deliver.ts";
 
 const origin = (ctx: { request: { ip: string; userAgent: string | undefined } }) => ({
   ip: ctx.request.ip,

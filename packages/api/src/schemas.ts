@@ -1,0 +1,69 @@
+import { auditEventTypes } from "@tidings/auth";
+import { z } from "zod";
+import { plainText, wellFormedText } from "./router/text-input.ts";
+
+// Every procedure's input, named, so the web app validates forms with the very schemas the server
+// applies (`@tidings/api/schemas`) and the OpenAPI document can describe them.
+
+// Bounds on every string (S18). Passwords are checked for length by the policy after NFKC; this
+// cap only keeps absurd inputs from reaching argon2.
+export const email = z.string().trim().min(3).max(320).pipe(z.email("Enter a valid email address"));
+export const password = z.string().min(1, "Enter your password").max(1024);
+export const newPassword = wellFormedText(1024).pipe(z.string().min(1, "Choose a password"));
+export const displayName = plainText(100).nullish();
+export const oneTimeToken = z.string().min(16).max(512);
+const transport = z.enum(["cookie", "body"]);
+export const refreshTokenTransport = transport.default("cookie");
+
+export const registerInput = z.object({ email, password: newPassword, displayName });
+export const verifyEmailInput = z.object({ token: oneTimeToken, refreshTokenTransport });
+export const loginInput = z.object({ email, password, refreshTokenTransport });
+export const refreshInput = z
+  .object({
+    refreshToken: z.string().min(16).max(512).optional(),
+    // No default here: the answer goes back the way the token came unless the caller says otherwise.
+    refreshTokenTransport: transport.optional(),
+  })
+  .default({});
+
+export const emailOnlyInput = z.object({ email });
+export const resetPasswordInput = z.object({ token: oneTimeToken, newPassword });
+export const tokenInput = z.object({ token: oneTimeToken });
+export const changePasswordInput = z.object({
+  currentPassword: password,
+  newPassword,
+  revokeOtherSessions: z.boolean().default(true),
+});
+
+export const updateProfileInput = z.object({ displayName: plainText(100).pipe(z.string().min(1, "Enter a name")) });
+
+const eventCursor = z
+  .string()
+  .regex(/^\d{1,18}$/)
+  .optional();
+const pageLimit = z.number().int().min(1).max(100).default(20);
+export const pageInput = z.object({ cursor: eventCursor, limit: pageLimit }).default({ limit: 20 });
+
+export const sessionIdInput = z.object({ sessionId: z.uuid() });
+
+export const userIdInput = z.object({ userId: z.uuid() });
+/** `admin.users.list` pages: the last row's creation time in microseconds since 1970, and its id. */
+const userCursor = z.string().regex(/^\d{1,17}_[0-9a-f-]{36}$/, "Not a cursor from a previous page");
+export const listUsersInput = z
+  .object({ query: plainText(320).optional(), cursor: userCursor.optional(), limit: pageLimit })
+  .default({ limit: 20 });
+export const setUserDisabledInput = z.object({ userId: z.uuid(), disabled: z.boolean() });
+export const listEventsInput = z
+  .object({
+    userId: z.uuid().optional(),
+    type: z.enum(auditEventTypes).optional(),
+    cursor: eventCursor,
+    limit: pageLimit,
+  })
+  .default({ limit: 20 });
+
+export const devMailboxListInput = z
+  .object({ limit: z.number().int().min(1).max(200).default(50) })
+  .default({ limit: 50 });
+export const idInput = z.object({ id: z.uuid() });
+export const sendTestEmailInput = z.object({ to: z.email().max(320) });
