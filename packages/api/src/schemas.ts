@@ -7,8 +7,15 @@ import { plainText, wellFormedText } from "./router/text-input.ts";
 
 // Bounds on every string (S18). Passwords are checked for length by the policy after NFKC; this
 // cap only keeps absurd inputs from reaching argon2.
-export const email = z.string().trim().min(3).max(320).pipe(z.email("Enter a valid email address"));
-export const password = z.string().min(1, "Enter your password").max(1024);
+// Every message is written for the person filling in the form: the web app shows them as they are.
+export const email = z
+  .string()
+  .trim()
+  .min(1, "Enter your email address")
+  .min(3, "Enter a valid email address")
+  .max(320, "Use at most 320 characters")
+  .pipe(z.email("Enter a valid email address"));
+export const password = z.string().min(1, "Enter your password").max(1024, "Use at most 1024 characters");
 export const newPassword = wellFormedText(1024).pipe(z.string().min(1, "Choose a password"));
 export const displayName = plainText(100).nullish();
 export const oneTimeToken = z.string().min(16).max(512);
@@ -29,6 +36,7 @@ export const refreshInput = z
 export const emailOnlyInput = z.object({ email });
 export const resetPasswordInput = z.object({ token: oneTimeToken, newPassword });
 export const tokenInput = z.object({ token: oneTimeToken });
+export const checkPasswordResetTokenInput = tokenInput;
 export const changePasswordInput = z.object({
   currentPassword: password,
   newPassword,

@@ -1,7 +1,14 @@
 import { loadConfig } from "@tidings/config";
 import { describe, expect, it } from "vitest";
 import { createAuthDeps } from "../src/auth-deps.ts";
-import { registerInput } from "../src/schemas.ts";
+import {
+  changePasswordInput,
+  emailOnlyInput,
+  loginInput,
+  registerInput,
+  resetPasswordInput,
+  updateProfileInput,
+} from "../src/schemas.ts";
 import { transformer } from "../src/transformer.ts";
 
 const valid = { email: "ada@example.test", password: "correct horse battery staple 42", displayName: "Ada" };
@@ -25,6 +32,30 @@ describe("input schemas refuse text Postgres would refuse or alter (S18)", () =>
   it("refuses a new password with a lone surrogate, which would be hashed as U+FFFD", () => {
     const result = registerInput.safeParse({ ...valid, password: "correct horse battery \udc00 staple" });
     expect(result.error?.issues.map((issue) => issue.path)).toEqual([["password"]]);
+  });
+});
+
+describe("form inputs speak plainly", () => {
+  // Each value is wrong in one way a person can get it wrong: empty, too short, too long, not an address.
+  const cases = [
+    ["sign-up", registerInput, { email: "", password: "", displayName: "x".repeat(101) }],
+    ["sign-up", registerInput, { email: "ab", password: "p".repeat(1025), displayName: "Ada" }],
+    ["sign-in", loginInput, { email: "a".repeat(321), password: "" }],
+    ["sign-in", loginInput, { email: "not an address", password: "p".repeat(1025) }],
+    ["forgot password", emailOnlyInput, { email: "a@" }],
+    ["reset password", resetPasswordInput, { token: "t".repeat(43), newPassword: "" }],
+    ["change password", changePasswordInput, { currentPassword: "", newPassword: "p".repeat(1025) }],
+    ["profile", updateProfileInput, { displayName: "  " }],
+  ] as const;
+
+  it.each(cases)("%s: every message is a sentence for people, not zod's", (_form, schema, values) => {
+    const result = schema.safeParse(values);
+    const messages = result.error?.issues.map((issue) => issue.message) ?? [];
+    expect(messages.length).toBeGreaterThan(0);
+    for (const message of messages) {
+      expect(message).not.toMatch(/too small|too big|expected|invalid input|>=|<=/i);
+      expect(message).toMatch(/^[A-Z]/);
+    }
   });
 });
 

@@ -19,5 +19,5 @@ export const plainText = (max: number) =>
 export const wellFormedText = (max: number) =>
   z
     .string()
-    .max(max)
+    .max(max, `Use at most ${max} characters`)
     .refine((value) => !loneSurrogate.test(value), "Contains an invalid character");
