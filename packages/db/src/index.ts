@@ -6,6 +6,7 @@ export { migrations } from "./migrations/index.ts";
 export * from "./repositories/audit-events.ts";
 export * from "./repositories/dev-mailbox.ts";
 export * from "./repositories/email-deliveries.ts";
+export * from "./repositories/one-time-token-owner.ts";
 export * from "./repositories/outbox.ts";
 export * from "./repositories/users.ts";
 export type {

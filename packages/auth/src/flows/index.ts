@@ -14,7 +14,12 @@ export { announceEndedSessions, restoreEndedSessions } from "./ended-sessions.ts
 export { AuthFailure, type AuthFailureCode } from "./failure.ts";
 export { login } from "./login.ts";
 export { logout } from "./logout.ts";
-export { requestPasswordReset, resetPassword } from "./password-reset.ts";
+export {
+  checkPasswordResetToken,
+  type PasswordResetTokenCheck,
+  requestPasswordReset,
+  resetPassword,
+} from "./password-reset.ts";
 export { refresh } from "./refresh.ts";
 export { register } from "./register.ts";
 export { verifyEmail } from "./verify-email.ts";

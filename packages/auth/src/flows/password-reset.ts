@@ -1,7 +1,8 @@
-import { findUserByEmail, findUserById } from "@tidings/db";
+import { findUnusedOneTimeTokenOwner, findUserByEmail, findUserById } from "@tidings/db";
 import { type RequestOrigin, recordAuditEvent } from "../audit.ts";
 import { normalizeEmail } from "../email-address.ts";
 import { consumeOneTimeToken, issueOneTimeToken } from "../one-time-tokens.ts";
+import { hashToken } from "../opaque-token.ts";
 import { checkPasswordPolicy, hashPassword } from "../password/index.ts";
 import type { AuthDeps } from "./deps.ts";
 import { announceEndedSessions } from "./ended-sessions.ts";
@@ -33,6 +34,22 @@ async function sendPasswordResetLink(deps: AuthDeps, email: string, origin: Requ
     });
     await recordAuditEvent(trx, { type: "password_reset_requested", userId: user.id, origin });
   });
+}
+
+export type PasswordResetTokenCheck =
+  | { valid: true; email: string }
+  | { valid: false; reason: "TOKEN_INVALID" | "TOKEN_EXPIRED" };
+
+/**
+ * Whether a reset link still works, and whose account it changes, without using it up: the reset
+ * page shows a dead link at once and names the account instead of asking for an address. Only
+ * the link's holder learns the address, and the link was sent to it.
+ */
+export async function checkPasswordResetToken(deps: AuthDeps, token: string): Promise<PasswordResetTokenCheck> {
+  const owner = await findUnusedOneTimeTokenOwner(deps.db, hashToken(token), "password_reset");
+  if (!owner) return { valid: false, reason: "TOKEN_INVALID" };
+  if (!owner.unexpired) return { valid: false, reason: "TOKEN_EXPIRED" };
+  return { valid: true, email: owner.email };
 }
 
 /** Sets a new password from an emailed link and ends every session of the user (S4, S14). */

@@ -1,5 +1,6 @@
 import {
   changePassword,
+  checkPasswordResetToken,
   login,
   logout,
   refresh,
@@ -15,6 +16,7 @@ import { AppError } from "../../errors.ts";
 import { refreshLimits, signInLimits } from "../../rate-limits.ts";
 import {
   changePasswordInput,
+  checkPasswordResetTokenInput,
   emailOnlyInput,
   loginInput,
   refreshInput,
@@ -80,6 +82,12 @@ export const authRouter = {
     await emailActionLimits(ctx, input.email);
     return requestPasswordReset(ctx.auth, input.email, origin(ctx));
   }),
+
+  // A query: it reads the link and leaves it usable; the default per-address limit applies, as to
+  // the procedures that spend a link.
+  checkPasswordResetToken: publicProcedure
+    .input(checkPasswordResetTokenInput)
+    .query(({ ctx, input }) => checkPasswordResetToken(ctx.auth, input.token)),
 
   resetPassword: publicProcedure
     .input(resetPasswordInput)
