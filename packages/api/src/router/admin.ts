@@ -1,5 +1,5 @@
 import { announceEndedSessions, recordAuditEvent, revokeUserSessions, toUserView } from "@tidings/auth";
-import { type Executor, listAuditEvents, sql, unlockUser } from "@tidings/db";
+import { type Executor, listAuditEventsWithPeople, sql, unlockUser } from "@tidings/db";
 import type { TRPCRouterRecord } from "@trpc/server";
 import { AppError } from "../errors.ts";
 import { listEventsInput, listUsersInput, setUserDisabledInput, userIdInput } from "../schemas.ts";
@@ -109,9 +109,14 @@ export const adminRouter = {
 
   events: {
     list: adminProcedure.input(listEventsInput).query(async ({ ctx, input }) => {
-      const page = await listAuditEvents(ctx.db, input);
+      const page = await listAuditEventsWithPeople(ctx.db, input);
       return {
-        items: page.items.map((event) => ({ ...toSecurityEvent(event), userId: event.user_id })),
+        items: page.items.map((event) => ({
+          ...toSecurityEvent(event),
+          userId: event.user_id,
+          user: event.user,
+          actor: event.actor,
+        })),
         nextCursor: page.nextCursor,
       };
     }),
