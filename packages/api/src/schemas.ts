@@ -1,4 +1,5 @@
-import { auditEventTypes } from "@tidings/auth";
+// The browser-safe entry: the web app bundles these schemas, and the main entry pulls in argon2.
+import { auditEventTypes } from "@tidings/auth/browser-safe";
 import { z } from "zod";
 import { plainText, wellFormedText } from "./router/text-input.ts";
 

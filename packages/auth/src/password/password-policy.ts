@@ -1,10 +1,12 @@
 import { type BreachCheckOptions, checkBreachedPassword } from "./breach-check.ts";
 import { normalizePassword } from "./normalize-password.ts";
 import { countCodePoints, maximumPasswordLength, minimumPasswordLength } from "./password-length.ts";
+import { type PasswordProblem, passwordProblemMessages as problemMessages } from "./password-problems.ts";
 import { isEasyToGuess } from "./password-strength.ts";
-import { containsPersonalInfo, type PasswordOwner, personalInputs } from "./personal-info.ts";
 
-export type PasswordProblem = "too_short" | "too_long" | "common" | "contains_personal_info" | "breached";
+export type { PasswordProblem } from "./password-problems.ts";
+
+import { containsPersonalInfo, type PasswordOwner, personalInputs } from "./personal-info.ts";
 
 export interface PasswordCheck {
   ok: boolean;
@@ -16,14 +18,6 @@ export interface PasswordCheck {
 export interface PasswordPolicyOptions {
   hibp?: { enabled: boolean } & BreachCheckOptions;
 }
-
-const problemMessages: Record<PasswordProblem, string> = {
-  too_short: `Use at least ${minimumPasswordLength} characters.`,
-  too_long: `Use at most ${maximumPasswordLength} characters.`,
-  common: "This password is too easy to guess. A few unrelated words make a strong one.",
-  contains_personal_info: "Don't use your email address or your name in your password.",
-  breached: "This password has appeared in a data breach, so attackers will try it. Choose a different one.",
-};
 
 /**
  * Checks a new password against the security spec: length counted after normalisation, no

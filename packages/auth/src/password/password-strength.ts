@@ -7,8 +7,8 @@ export const minimumStrengthScore = 3;
 // characters: with its defaults a crafted 128-character password blocks for seconds. These bounds
 // keep the worst case near a quarter of a second. Rating only the first 64 UTF-16 units is safe in
 // the direction that matters: characters added after a strong prefix cannot make it weaker.
-const estimatedPrefixLength = 64;
-const maximumL33tSubstitutions = 5;
+export const estimatedPrefixLength = 64;
+export const maximumL33tSubstitutions = 5;
 
 // Holds the promise so that concurrent first checks share one load of the (large) dictionaries,
 // which are only imported when a password is first checked.
