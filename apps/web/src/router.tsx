@@ -13,6 +13,7 @@ import { sessionStore } from "./auth/session-store.ts";
 import { AppShell } from "./components/AppShell.tsx";
 import { AuthLayout } from "./components/AuthLayout.tsx";
 import { securityEventLabels } from "./lib/security-events.ts";
+import { AdminOnly } from "./pages/admin/AdminOnly.tsx";
 import { CheckEmailPage } from "./pages/auth/CheckEmailPage.tsx";
 import { ForgotPasswordPage } from "./pages/auth/ForgotPasswordPage.tsx";
 import { ResetPasswordPage } from "./pages/auth/ResetPasswordPage.tsx";
@@ -93,7 +94,6 @@ const signUpRoute = createRoute({
 const checkEmailRoute = createRoute({
   getParentRoute: () => publicLayout,
   path: "/check-email",
-  validateSearch: searchOf({ email: z.string().max(320).optional() }),
   component: CheckEmailPage,
 });
 
@@ -171,10 +171,7 @@ const activityRoute = createRoute({
 const adminLayout = createRoute({
   getParentRoute: () => appLayout,
   id: "_admin",
-  beforeLoad: () => {
-    const state = sessionStore.getState();
-    if (state.status !== "signed-in" || state.user.role !== "admin") throw redirect({ to: "/dashboard" });
-  },
+  component: AdminOnly,
 });
 const adminUsersRoute = createRoute({
   getParentRoute: () => adminLayout,
@@ -221,5 +218,9 @@ export function createAppRouter(queryClient: QueryClient) {
 declare module "@tanstack/react-router" {
   interface Register {
     router: ReturnType<typeof createAppRouter>;
+  }
+  interface HistoryState {
+    /** The address sign-up sent its link to, for the check-email page: kept out of the URL. */
+    checkEmail?: string;
   }
 }

@@ -49,6 +49,9 @@ describe.skipIf(!ready.postgres || !ready.redis || !ready.chromium)("web app sig
     await trpcCall(suite.web.url, "mutation", "auth.register", { email, password: PASSWORD });
     const link = await linkFromEmail(suite.web.smtp, email, "/verify-email");
     const { page, context } = await open();
+    // A browser that was signed in here before keeps a hint (and the refresh cookie may be gone),
+    // so the page still tries the cookie on load.
+    await page.addInitScript(() => localStorage.setItem("tidings.may-be-signed-in", "1"));
     // The refresh the page starts on load reaches the server first (so without a cookie), and its
     // answer is held back until verification has signed the tab in. Verification waits for that
     // first leg, or it could set the cookie before the refresh is sent and the refresh would succeed.
@@ -138,10 +141,15 @@ describe.skipIf(!ready.postgres || !ready.redis || !ready.chromium)("web app sig
     await page.getByRole("button", { name: "Send reset link" }).click();
     await page.getByText("a reset link is on its way").waitFor();
 
-    await page.goto(await linkFromEmail(suite.web.smtp, email, "/reset-password"));
+    const resetLink = await linkFromEmail(suite.web.smtp, email, "/reset-password");
+    await page.goto(resetLink);
     await page.getByRole("heading", { name: "Choose a new password" }).waitFor();
-    await page.getByLabel("Email").fill(email);
-    await page.getByLabel("New password").fill("a brand new passphrase for tidings");
+    // The link decides the account: its address is shown, and cannot be typed over.
+    const account = page.getByLabel("Account");
+    await account.waitFor();
+    expect(await account.inputValue()).toBe(email);
+    expect(await account.getAttribute("readonly")).not.toBeNull();
+    await page.getByLabel("New password", { exact: true }).fill("a brand new passphrase for tidings");
     await page
       .getByTestId("password-strength")
       .getByText(/Strong|Very strong/)
@@ -149,6 +157,18 @@ describe.skipIf(!ready.postgres || !ready.redis || !ready.chromium)("web app sig
     await screenshot(page, "reset-password");
     await page.getByRole("button", { name: "Change password and sign in" }).click();
     await page.waitForURL(/\/dashboard/);
+    // Signed in as the link's owner.
+    await page.getByTestId("user-menu").click();
+    await page.getByRole("menu").getByText(email).waitFor();
+    await page.keyboard.press("Escape");
+
+    // The spent link says so on load, instead of offering the form again.
+    const again = await open();
+    await again.page.goto(resetLink);
+    await again.page.getByRole("alert").getByText("It may have been used already").waitFor();
+    expect(await again.page.getByLabel("New password", { exact: true }).count()).toBe(0);
+    await screenshot(again.page, "reset-password-used-link");
+    await again.context.close();
 
     await actUntilSignedOut(other.page);
     await other.page.getByText("Your session has ended").waitFor();
@@ -178,6 +198,8 @@ describe.skipIf(!ready.postgres || !ready.redis || !ready.chromium)("web app sig
       .filter({ hasText: "Safari 17 on iPhone" })
       .getByRole("button", { name: /^Sign out/ })
       .click();
+    // The dialog names the device it signs out: it is not "this device", which stays signed in.
+    await a.page.getByRole("alertdialog").getByRole("heading", { name: "Sign out Safari 17 on iPhone?" }).waitFor();
     await a.page.getByRole("alertdialog").getByRole("button", { name: "Sign out device" }).click();
     await a.page.getByText("That device has been signed out.").waitFor();
     await expect.poll(() => rows.count()).toBe(2);
@@ -236,7 +258,13 @@ describe.skipIf(!ready.postgres || !ready.redis || !ready.chromium)("web app sig
 
     await admin.page.getByRole("link", { name: "Events", exact: true }).first().click();
     await admin.page.getByRole("heading", { name: "Events" }).waitFor();
-    await admin.page.getByTestId("event-list").getByText("Account unlocked").first().waitFor();
+    // Whose account, and which admin did it, by email.
+    await admin.page
+      .getByTestId("event-list")
+      .locator("li", { hasText: "Account unlocked" })
+      .getByText(`${victim} · by ${ADMIN_EMAIL}`)
+      .first()
+      .waitFor();
     await screenshot(admin.page, "admin-events");
 
     const owner = await open();

@@ -35,7 +35,7 @@ describe.skipIf(!services().chromium)("signing up in embedded mode", () => {
     });
     await page.goto("/sign-up");
     await page.getByLabel("Email").fill("newcomer@example.test");
-    await page.getByLabel("Password").fill(PASSWORD);
+    await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
     await page.getByRole("button", { name: "Create account" }).click();
     await page.getByRole("heading", { name: "Check your email" }).waitFor();
     await page.screenshot({ path: join(screenshotDir, "check-email-embedded.png"), fullPage: true });

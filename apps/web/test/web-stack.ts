@@ -129,7 +129,7 @@ export async function signUpInBrowser(web: WebStack, page: Page, email: string, 
   await page.goto("/sign-up");
   await page.getByLabel("Your name (optional)").fill(name);
   await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
   await page.getByRole("button", { name: "Create account" }).click();
   await page.getByRole("heading", { name: "Check your email" }).waitFor();
   const link = await linkFromEmail(web.smtp, email, "/verify-email");
@@ -144,7 +144,7 @@ export async function signUpInBrowser(web: WebStack, page: Page, email: string, 
 export async function signInInBrowser(page: Page, email: string, password = PASSWORD) {
   await page.goto("/sign-in");
   await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(password);
+  await page.getByLabel("Password", { exact: true }).fill(password);
   await page.getByRole("button", { name: "Sign in" }).click();
   await page.waitForURL(/\/dashboard/);
 }

@@ -1,4 +1,7 @@
 import type { AppCode } from "@tidings/api";
+
+export type { AppCode };
+
 import { TRPCClientError } from "@tidings/client";
 
 /** What the server's error formatter puts in `error.data` (API.md). */

@@ -9,6 +9,28 @@ const refreshAheadMs = 60_000;
 const staleAfterRemainingMs = 15_000;
 const refreshLockName = "tidings-refresh";
 
+// Whether this browser may hold a refresh cookie (HttpOnly, so unreadable here). Without it a page
+// load does not ask the server, which would answer 401 on every signed-out page. A stale hint
+// (cookie expired) costs one refused refresh, which then clears it. Holds no secret.
+const sessionHintKey = "tidings.may-be-signed-in";
+
+function setSessionHint(present: boolean) {
+  try {
+    if (present) localStorage.setItem(sessionHintKey, "1");
+    else localStorage.removeItem(sessionHintKey);
+  } catch {
+    // Storage blocked: page loads will simply ask the server, as before.
+  }
+}
+
+function maybeSignedIn(): boolean {
+  try {
+    return localStorage.getItem(sessionHintKey) === "1";
+  } catch {
+    return true;
+  }
+}
+
 let refreshTimer: ReturnType<typeof setTimeout> | undefined;
 let refreshInFlight: Promise<boolean> | undefined;
 
@@ -21,6 +43,7 @@ function scheduleRefresh(expiresAt: number) {
 /** Keeps the tokens of a sign-in, verification or refresh answer and plans the next refresh. */
 export function acceptAuthResult(result: AuthResult, options: { announce?: boolean } = {}) {
   sessionStore.accept(result);
+  setSessionHint(true);
   scheduleRefresh(new Date(result.accessTokenExpiresAt).getTime());
   if (options.announce !== false) announceToOtherTabs("signed-in");
 }
@@ -28,6 +51,7 @@ export function acceptAuthResult(result: AuthResult, options: { announce?: boole
 /** Forgets the session in this tab (and, unless it came from there, in the other tabs). */
 export function endSession(reason?: SignOutReason, options: { announce?: boolean } = {}) {
   clearTimeout(refreshTimer);
+  setSessionHint(false);
   sessionStore.clear(reason);
   if (options.announce !== false) announceToOtherTabs(reason === "session-ended" ? "session-ended" : "signed-out");
 }
@@ -59,7 +83,8 @@ async function refreshOnce(): Promise<boolean> {
         scheduleRefresh(Date.now() + refreshAheadMs + 15_000);
         return false;
       }
-      endSession(undefined, { announce: false });
+      // Signed out for now, but the cookie may still be good: keep the hint for the next load.
+      sessionStore.clear();
       return false;
     }
     const wasSignedIn = sessionStore.getState().status === "signed-in";
@@ -90,7 +115,7 @@ let restored: Promise<void> | undefined;
 
 /** On page load the access token is gone; the refresh cookie, if any, brings the session back. */
 export function restoreSession(): Promise<void> {
-  restored ??= refreshSession().then(() => {
+  restored ??= (maybeSignedIn() ? refreshSession() : Promise.resolve(false)).then(() => {
     if (sessionStore.getState().status === "restoring") sessionStore.clear();
   });
   return restored;

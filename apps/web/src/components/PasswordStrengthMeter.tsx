@@ -1,50 +1,42 @@
+import type { PasswordOwner } from "@tidings/auth/browser-safe";
 import { useEffect, useState } from "react";
 import { estimateStrength, type StrengthEstimate } from "../lib/password-strength.ts";
+import { judgeNewPassword } from "../lib/password-verdict.ts";
 
-const labels = ["Very weak", "Weak", "Fair", "Strong", "Very strong"] as const;
-const barColours = ["bg-danger", "bg-danger", "bg-warning", "bg-success", "bg-success"] as const;
-const minimumLength = 12;
-
-/** How hard the new password is to guess, rated by the same zxcvbn dictionaries as the server. */
-export function PasswordStrengthMeter({ password, userInputs }: { password: string; userInputs: string[] }) {
-  const [estimate, setEstimate] = useState<StrengthEstimate | undefined>();
-  const inputsKey = userInputs.join("\n");
+/** How hard the new password is to guess, judged by the server's own policy and dictionaries. */
+export function PasswordStrengthMeter({ password, owner }: { password: string; owner: PasswordOwner }) {
+  const [estimate, setEstimate] = useState<{ for: string; result: StrengthEstimate } | undefined>();
+  const email = owner.email ?? "";
+  const displayName = owner.displayName ?? "";
 
   useEffect(() => {
-    if (!password) {
-      setEstimate(undefined);
-      return;
-    }
+    if (!password) return;
     let current = true;
-    void estimateStrength(password, inputsKey.split("\n")).then((result) => {
-      if (current) setEstimate(result);
+    void estimateStrength(password, { email, displayName }).then((result) => {
+      if (current) setEstimate({ for: password, result });
     });
     return () => {
       current = false;
     };
-  }, [password, inputsKey]);
+  }, [password, email, displayName]);
 
   if (!password) return null;
-  const tooShort = [...password.normalize("NFKC")].length < minimumLength;
-  const score = estimate ? (tooShort ? Math.min(estimate.score, 1) : estimate.score) : 0;
-  const label = estimate ? labels[score] : "Checking…";
-  const advice = tooShort
-    ? `Use at least ${minimumLength} characters. A few unrelated words work well.`
-    : (estimate?.warning ?? estimate?.suggestions[0] ?? (score >= 3 ? "Good choice." : undefined));
+  const verdict = estimate?.for === password ? judgeNewPassword(password, owner, estimate.result) : undefined;
+  const colour = verdict?.accepted ? "bg-success" : verdict?.bars === 2 ? "bg-warning" : "bg-danger";
 
   return (
     <div className="grid gap-1.5" data-testid="password-strength">
       <div className="flex gap-1" aria-hidden="true">
-        {[0, 1, 2, 3].map((step) => (
+        {[1, 2, 3, 4].map((step) => (
           <span
             key={step}
-            className={`h-1.5 flex-1 rounded-full ${estimate && score > step ? barColours[score] : "bg-line"}`}
+            className={`h-1.5 flex-1 rounded-full ${verdict && verdict.bars >= step ? colour : "bg-line"}`}
           />
         ))}
       </div>
       <p className="text-sm text-muted" aria-live="polite">
-        Strength: <span className="font-medium text-fg">{label}</span>
-        {advice ? ` — ${advice}` : ""}
+        Strength: <span className="font-medium text-fg">{verdict?.label ?? "Checking…"}</span>
+        {verdict?.advice ? ` — ${verdict.advice}` : ""}
       </p>
     </div>
   );

@@ -4,12 +4,12 @@ import { describeUserAgent } from "../lib/user-agent.ts";
 import { Badge } from "./ui.tsx";
 
 /** Audit events as a readable timeline; `userLabel` adds whose event it was (admin view). */
-export function SecurityEventList({
+export function SecurityEventList<Event extends SecurityEvent>({
   events,
   userLabel,
 }: {
-  events: (SecurityEvent & { userId?: string | null })[];
-  userLabel?: (event: SecurityEvent & { userId?: string | null }) => string | undefined;
+  events: Event[];
+  userLabel?: (event: Event) => string | undefined;
 }) {
   if (events.length === 0) return <p className="text-muted">No activity yet.</p>;
   return (

@@ -1,69 +1,89 @@
-import type { ComponentProps, FormEvent, ReactNode, Ref } from "react";
+import type { PasswordOwner } from "@tidings/auth/browser-safe";
+import { type ComponentProps, type FormEventHandler, type ReactNode, useEffect, useRef, useState } from "react";
 import { preloadStrengthEstimator } from "../lib/password-strength.ts";
 import { PasswordStrengthMeter } from "./PasswordStrengthMeter.tsx";
 import { Alert, Button, TextField } from "./ui.tsx";
 
-/** A password field for choosing a new password, with the policy hint and a live strength meter. */
-export function NewPasswordField({
-  id,
-  label,
-  value,
-  onValueChange,
-  error,
-  userInputs,
-}: {
-  id: string;
-  label: string;
-  value: string;
-  onValueChange: (value: string) => void;
-  error: string | undefined;
-  /** Things the user typed elsewhere (email, name) that make a password easier to guess. */
-  userInputs: string[];
-}) {
+type FieldProps = Omit<ComponentProps<typeof TextField>, "type">;
+
+/**
+ * A password input with a button that shows what was typed: long passphrases are easier to get
+ * right when you can read them. The button's name says what pressing it does now ("Show password",
+ * "Hide password"), and contains its visible word, for speech input.
+ */
+export function PasswordField(props: FieldProps) {
+  const [shown, setShown] = useState(false);
   return (
     <TextField
-      id={id}
-      label={label}
-      type="password"
-      autoComplete="new-password"
-      value={value}
-      onFocus={preloadStrengthEstimator}
-      onValueChange={onValueChange}
-      error={error}
-      hint="At least 12 characters. Spaces, symbols and emoji are welcome."
-      below={<PasswordStrengthMeter password={value} userInputs={userInputs} />}
+      {...props}
+      type={shown ? "text" : "password"}
+      // Browsers should not offer to correct or capitalise a password shown as text.
+      autoCapitalize="off"
+      autoCorrect="off"
+      spellCheck={false}
+      trailing={
+        <button
+          type="button"
+          aria-controls={props.id}
+          aria-label={shown ? "Hide password" : "Show password"}
+          onClick={() => setShown((now) => !now)}
+          className="rounded-md px-2.5 py-1.5 text-sm font-medium text-link hover:bg-surface-muted"
+        >
+          {shown ? "Hide" : "Show"}
+        </button>
+      }
     />
   );
 }
 
-/** The form-level error from useForm, which takes focus when a submit fails without a field to blame. */
-export function FormError({
-  form,
-  testId,
-}: {
-  form: { formError: string | undefined; formErrorRef: Ref<HTMLDivElement> };
-  testId?: string;
+/** A password field for choosing a new password, with the policy hint and a live strength meter. */
+export function NewPasswordField({
+  password,
+  owner,
+  ...props
+}: Omit<FieldProps, "autoComplete" | "hint" | "below"> & {
+  /** What is typed now, for the meter. */
+  password: string;
+  /** Whose password it is: the policy refuses one made of their email or name. */
+  owner: PasswordOwner;
 }) {
-  if (!form.formError) return null;
   return (
-    <Alert tone="error" ref={form.formErrorRef} testId={testId}>
-      {form.formError}
+    <PasswordField
+      {...props}
+      autoComplete="new-password"
+      onFocus={preloadStrengthEstimator}
+      hint="At least 12 characters. Spaces, symbols and emoji are welcome."
+      below={<PasswordStrengthMeter password={password} owner={owner} />}
+    />
+  );
+}
+
+/** A form-level error; it takes focus when it appears, since no field is there to take it. */
+export function FormError({ message, testId }: { message: string | undefined; testId?: string }) {
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (message) ref.current?.focus();
+  }, [message]);
+  if (!message) return null;
+  return (
+    <Alert tone="error" ref={ref} testId={testId}>
+      {message}
     </Alert>
   );
 }
 
-/** A form's submit button, busy while the form is submitting. */
+/** A form's submit button, busy while its mutation runs. */
 export function SubmitButton({
-  form,
+  busy,
   className,
   children,
 }: {
-  form: { submitting: boolean };
+  busy: boolean;
   className?: string;
   children: ReactNode;
 }) {
   return (
-    <Button type="submit" busy={form.submitting} className={className}>
+    <Button type="submit" busy={busy} className={className}>
       {children}
     </Button>
   );
@@ -74,24 +94,23 @@ export function SubmitButton({
  * button. Browser validation is off so the schema's messages show instead.
  */
 export function AuthForm({
-  form,
+  onSubmit,
+  error,
+  busy,
   submitLabel,
   children,
 }: {
-  form: {
-    onSubmit: (event: FormEvent) => void;
-    formError: string | undefined;
-    formErrorRef: Ref<HTMLDivElement>;
-    submitting: boolean;
-  };
+  onSubmit: FormEventHandler<HTMLFormElement>;
+  error: string | undefined;
+  busy: boolean;
   submitLabel: string;
   children: ReactNode;
 }) {
   return (
-    <form className="grid gap-5" onSubmit={form.onSubmit} noValidate>
+    <form className="grid gap-5" onSubmit={onSubmit} noValidate>
       {children}
-      <FormError form={form} testId="form-error" />
-      <SubmitButton form={form} className="w-full">
+      <FormError message={error} testId="form-error" />
+      <SubmitButton busy={busy} className="w-full">
         {submitLabel}
       </SubmitButton>
     </form>

@@ -52,37 +52,46 @@ export function FieldLabel({ htmlFor, children }: { htmlFor: string; children: R
   );
 }
 
-interface TextFieldProps extends Omit<InputHTMLAttributes<HTMLInputElement>, "onChange"> {
+interface TextFieldProps extends InputHTMLAttributes<HTMLInputElement> {
   id: string;
   label: string;
-  value: string;
-  onValueChange: (value: string) => void;
   error?: string | undefined;
   hint?: ReactNode;
   /** Extra content under the input that belongs to the field, such as a strength meter. */
   below?: ReactNode;
+  /** A control drawn inside the input's box at its end, such as the show-password button. */
+  trailing?: ReactNode;
   ref?: Ref<HTMLInputElement>;
 }
 
-export function TextField({ id, label, value, onValueChange, error, hint, below, ref, ...props }: TextFieldProps) {
+/** A labelled input; the rest of the props (react-hook-form's `register`, say) go to the input. */
+export function TextField({ id, label, error, hint, below, trailing, ref, className = "", ...props }: TextFieldProps) {
   const hintId = hint ? `${id}-hint` : undefined;
   const errorId = error ? `${id}-error` : undefined;
   const describedBy = [errorId, hintId].filter(Boolean).join(" ") || undefined;
+  const input = (
+    <input
+      ref={ref}
+      id={id}
+      aria-invalid={error ? true : undefined}
+      aria-describedby={describedBy}
+      className={`w-full rounded-lg border bg-surface px-3 py-2.5 text-base text-fg shadow-xs placeholder:text-muted read-only:bg-surface-muted sm:text-sm ${
+        error ? "border-danger" : "border-line"
+      } ${trailing ? "pr-20" : ""} ${className}`}
+      {...props}
+    />
+  );
   return (
     <div className="grid gap-1.5">
       <FieldLabel htmlFor={id}>{label}</FieldLabel>
-      <input
-        ref={ref}
-        id={id}
-        value={value}
-        onChange={(event) => onValueChange(event.target.value)}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={describedBy}
-        className={`w-full rounded-lg border bg-surface px-3 py-2.5 text-base text-fg shadow-xs placeholder:text-muted sm:text-sm ${
-          error ? "border-danger" : "border-line"
-        }`}
-        {...props}
-      />
+      {trailing ? (
+        <div className="relative">
+          {input}
+          <div className="absolute inset-y-0 right-0 flex items-center pr-1.5">{trailing}</div>
+        </div>
+      ) : (
+        input
+      )}
       {error && (
         <p id={errorId} className="text-sm text-danger" data-field-error={id}>
           {error}

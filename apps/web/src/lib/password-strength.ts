@@ -1,3 +1,10 @@
+import {
+  estimatedPrefixLength,
+  maximumL33tSubstitutions,
+  normalizePassword,
+  type PasswordOwner,
+  personalInputs,
+} from "@tidings/auth/browser-safe";
 import type { ZxcvbnFactory } from "@zxcvbn-ts/core";
 
 export interface StrengthEstimate {
@@ -23,8 +30,8 @@ function loadEstimator(): Promise<ZxcvbnFactory> {
         graphs: common.adjacencyGraphs,
         translations: en.translations,
         // The same bounds as the server, so both rate a password alike.
-        maxLength: 64,
-        l33tMaxSubstitutions: 5,
+        maxLength: estimatedPrefixLength,
+        l33tMaxSubstitutions: maximumL33tSubstitutions,
       }),
   );
   return estimator;
@@ -34,8 +41,9 @@ export function preloadStrengthEstimator(): void {
   void loadEstimator();
 }
 
-export async function estimateStrength(password: string, userInputs: string[]): Promise<StrengthEstimate> {
-  const result = (await loadEstimator()).check(password, userInputs.filter(Boolean));
+/** Rates the password as the server's policy does: normalised, against the owner's email and name. */
+export async function estimateStrength(password: string, owner: PasswordOwner): Promise<StrengthEstimate> {
+  const result = (await loadEstimator()).check(normalizePassword(password), personalInputs(owner));
   return {
     score: result.score,
     warning: result.feedback.warning,

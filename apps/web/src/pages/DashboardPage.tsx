@@ -1,6 +1,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { getRouteApi, Link } from "@tanstack/react-router";
 import { useUser } from "../auth/use-session.ts";
+import { EmailAddress } from "../components/EmailAddress.tsx";
 import { DevicesIcon, KeyIcon, ShieldIcon } from "../components/icons.tsx";
 import { PageHeading } from "../components/PageHeading.tsx";
 import { SecurityEventList } from "../components/SecurityEventList.tsx";
@@ -35,7 +36,7 @@ export function DashboardPage() {
           icon={<ShieldIcon />}
           title="Account"
           value={user.emailVerified ? "Verified" : "Unverified"}
-          detail={<span className="break-all">{user.email}</span>}
+          detail={<EmailAddress email={user.email} />}
           extra={user.role === "admin" ? <Badge tone="accent">Administrator</Badge> : undefined}
         />
         <SummaryCard

@@ -64,7 +64,7 @@ export function AdminEventsPage() {
         {events.isPending ? (
           <p className="text-muted">Loading…</p>
         ) : (
-          <SecurityEventList events={items} userLabel={(event) => (userId ? undefined : shortId(event.userId))} />
+          <SecurityEventList events={items} userLabel={(event) => whoAndByWhom(event, { showAccount: !userId })} />
         )}
         {events.hasNextPage && (
           <div>
@@ -78,6 +78,14 @@ export function AdminEventsPage() {
   );
 }
 
-function shortId(id: string | null | undefined): string | undefined {
-  return id ? `User ${id.slice(0, 8)}` : undefined;
+type Person = { id: string; email: string } | null;
+
+/** "ada@example.test · by admin@example.test": whose account, and which admin acted, if one did. */
+function whoAndByWhom(
+  event: { userId: string | null; user: Person; actor: Person },
+  { showAccount }: { showAccount: boolean },
+): string | undefined {
+  const account = event.user?.email ?? (event.userId ? "A deleted account" : undefined);
+  const parts = [showAccount ? account : undefined, event.actor ? `by ${event.actor.email}` : undefined];
+  return parts.filter(Boolean).join(" · ") || undefined;
 }

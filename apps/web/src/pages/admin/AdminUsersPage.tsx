@@ -109,14 +109,14 @@ function UserRow({
     <li className="grid gap-3 py-4 md:grid-cols-[1fr_auto] md:items-center" data-testid="user-row">
       <div className="grid min-w-0 gap-1">
         <p className="flex flex-wrap items-center gap-2 font-medium">
-          <span className="break-all">{name}</span>
+          <span className="wrap-anywhere">{name}</span>
           {user.role === "admin" && <Badge tone="accent">Admin</Badge>}
           {!user.emailVerified && <Badge tone="warning">Unverified</Badge>}
           {user.lockedAt && <Badge tone="danger">Locked</Badge>}
           {user.disabledAt && <Badge tone="danger">Disabled</Badge>}
           {isMe && <Badge>You</Badge>}
         </p>
-        {user.displayName && <p className="text-sm break-all text-muted">{user.email}</p>}
+        {user.displayName && <p className="text-sm wrap-anywhere text-muted">{user.email}</p>}
         <p className="text-sm text-muted">
           Joined {formatDateTime(user.createdAt)} · Last sign-in{" "}
           {user.lastLoginAt ? timeAgo(user.lastLoginAt) : "never"}

@@ -1,31 +1,30 @@
-import { useState } from "react";
-import { appErrorData, tryAgainIn } from "../../api/app-error.ts";
-import { apiClient } from "../../api/client.ts";
+import { useMutation } from "@tanstack/react-query";
+import { tryAgainIn } from "../../api/app-error.ts";
 import { DevMailboxNotice } from "../../components/DevMailboxNotice.tsx";
+import { EmailAddress } from "../../components/EmailAddress.tsx";
 import { AuthForm, EmailField } from "../../components/form-parts.tsx";
 import { Card } from "../../components/ui.tsx";
+import { showServerError, useSchemaForm } from "../../forms/schema-form.ts";
 import { emailOnlyInput } from "../../forms/schemas.ts";
-import { useForm } from "../../forms/use-form.ts";
+import { useTRPC } from "../../trpc.ts";
 import { AuthPage } from "./AuthPage.tsx";
 import { ElsewhereLink } from "./ElsewhereLink.tsx";
 
 export function ForgotPasswordPage() {
-  const [sentTo, setSentTo] = useState<string | undefined>();
-  const form = useForm({
-    schema: emailOnlyInput,
-    initial: { email: "" },
-    fieldIds: { email: "forgot-email" },
-    onSubmit: async (input) => {
-      await apiClient.auth.requestPasswordReset.mutate(input);
-      setSentTo(input.email);
-    },
-    onServerError: (error, show) => {
-      const data = appErrorData(error);
-      if (data.appCode !== "RATE_LIMITED") return false;
-      show.form(`Too many requests for this address. ${tryAgainIn(data)}`);
-      return true;
-    },
-  });
+  const trpc = useTRPC();
+  const form = useSchemaForm(emailOnlyInput, { email: "" });
+  const request = useMutation(
+    trpc.auth.requestPasswordReset.mutationOptions({
+      onError: (error) =>
+        showServerError(form, error, (data) =>
+          data.appCode === "RATE_LIMITED"
+            ? { form: `Too many requests for this address. ${tryAgainIn(data)}` }
+            : undefined,
+        ),
+    }),
+  );
+  const onSubmit = form.handleSubmit((input) => request.mutate(input));
+  const sentTo = request.isSuccess ? request.variables.email : undefined;
 
   return (
     <AuthPage
@@ -37,13 +36,26 @@ export function ForgotPasswordPage() {
           <div className="grid gap-3" role="status">
             <p className="font-semibold">Check your email</p>
             <p>
-              If an account exists for <strong className="break-all">{sentTo}</strong>, a reset link is on its way. It
-              works for one hour.
+              If an account exists for{" "}
+              <strong>
+                <EmailAddress email={sentTo} />
+              </strong>
+              , a reset link is on its way. It works for one hour.
             </p>
           </div>
         ) : (
-          <AuthForm form={form} submitLabel="Send reset link">
-            <EmailField autoComplete="email" {...form.field("email")} />
+          <AuthForm
+            onSubmit={onSubmit}
+            error={form.formState.errors.root?.server?.message}
+            busy={request.isPending}
+            submitLabel="Send reset link"
+          >
+            <EmailField
+              id="forgot-email"
+              autoComplete="email"
+              error={form.formState.errors.email?.message}
+              {...form.register("email")}
+            />
           </AuthForm>
         )}
       </Card>

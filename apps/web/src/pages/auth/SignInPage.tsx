@@ -1,14 +1,15 @@
+import { useMutation } from "@tanstack/react-query";
 import { getRouteApi, Link, useNavigate } from "@tanstack/react-router";
 import { useEffect, useState } from "react";
-import { appErrorData, tryAgainIn } from "../../api/app-error.ts";
-import { apiClient } from "../../api/client.ts";
+import { tryAgainIn } from "../../api/app-error.ts";
 import { acceptAuthResult } from "../../auth/session.ts";
 import { useSession } from "../../auth/use-session.ts";
 import { DevMailboxNotice } from "../../components/DevMailboxNotice.tsx";
-import { AuthForm, EmailField } from "../../components/form-parts.tsx";
-import { Alert, Button, Card, TextField } from "../../components/ui.tsx";
+import { AuthForm, EmailField, PasswordField } from "../../components/form-parts.tsx";
+import { Alert, Button, Card } from "../../components/ui.tsx";
+import { showServerError, useSchemaForm } from "../../forms/schema-form.ts";
 import { loginInput } from "../../forms/schemas.ts";
-import { useForm } from "../../forms/use-form.ts";
+import { useTRPC } from "../../trpc.ts";
 import { AuthPage } from "./AuthPage.tsx";
 import { ElsewhereLink } from "./ElsewhereLink.tsx";
 
@@ -27,6 +28,7 @@ function safeRedirect(target: string | undefined): string {
 }
 
 export function SignInPage() {
+  const trpc = useTRPC();
   const search = route.useSearch();
   const navigate = useNavigate();
   const session = useSession();
@@ -35,40 +37,29 @@ export function SignInPage() {
     if (session.status === "signed-in") void navigate({ to: safeRedirect(search.redirect), replace: true });
   }, [session.status, navigate, search.redirect]);
   const [unverifiedEmail, setUnverifiedEmail] = useState<string | undefined>();
-  const [resent, setResent] = useState(false);
-  const form = useForm({
-    schema: loginInput,
-    initial: { email: "", password: "" },
-    fieldIds: { email: "sign-in-email", password: "sign-in-password" },
-    onSubmit: async (input) => {
-      setUnverifiedEmail(undefined);
-      acceptAuthResult(await apiClient.auth.login.mutate(input));
-    },
-    onServerError: (error, show) => {
-      const data = appErrorData(error);
-      if (data.appCode === "INVALID_CREDENTIALS") {
-        show.field("password", "The email or password is incorrect.");
-        return true;
-      }
-      if (data.appCode === "EMAIL_NOT_VERIFIED") {
-        show.field("email", "Confirm this email address first: open the link we emailed you.");
-        setUnverifiedEmail(form.values.email);
-        setResent(false);
-        return true;
-      }
-      if (data.appCode === "RATE_LIMITED") {
-        show.form(`Too many sign-in attempts. ${tryAgainIn(data)}`);
-        return true;
-      }
-      return false;
-    },
-  });
-
-  const resend = async () => {
-    if (!unverifiedEmail) return;
-    await apiClient.auth.resendVerification.mutate({ email: unverifiedEmail });
-    setResent(true);
-  };
+  const form = useSchemaForm(loginInput, { email: "", password: "" });
+  const resend = useMutation(trpc.auth.resendVerification.mutationOptions());
+  const login = useMutation(
+    trpc.auth.login.mutationOptions({
+      onMutate: () => setUnverifiedEmail(undefined),
+      onSuccess: (result) => acceptAuthResult(result),
+      onError: (error, input) =>
+        showServerError(form, error, (data) => {
+          if (data.appCode === "INVALID_CREDENTIALS") {
+            return { field: "password", message: "The email or password is incorrect." };
+          }
+          if (data.appCode === "EMAIL_NOT_VERIFIED") {
+            setUnverifiedEmail(input.email);
+            resend.reset();
+            return { field: "email", message: "Confirm this email address first: open the link we emailed you." };
+          }
+          if (data.appCode === "RATE_LIMITED") return { form: `Too many sign-in attempts. ${tryAgainIn(data)}` };
+          return undefined;
+        }),
+    }),
+  );
+  const onSubmit = form.handleSubmit((input) => login.mutate(input));
+  const { errors } = form.formState;
 
   return (
     <AuthPage title="Sign in" description="Welcome back. Sign in to your Tidings account.">
@@ -76,26 +67,34 @@ export function SignInPage() {
         <Alert tone={search.reason === "session-ended" ? "warning" : "info"}>{notices[search.reason]}</Alert>
       )}
       <Card>
-        <AuthForm form={form} submitLabel="Sign in">
+        <AuthForm onSubmit={onSubmit} error={errors.root?.server?.message} busy={login.isPending} submitLabel="Sign in">
           <EmailField
+            id="sign-in-email"
             autoComplete="username"
-            {...form.field("email")}
+            error={errors.email?.message}
+            {...form.register("email")}
             below={
               unverifiedEmail && (
                 <div className="flex flex-wrap items-center gap-2 text-sm">
-                  <Button variant="secondary" onClick={() => void resend()} disabled={resent}>
+                  <Button
+                    variant="secondary"
+                    onClick={() => resend.mutate({ email: unverifiedEmail })}
+                    busy={resend.isPending}
+                    disabled={resend.isSuccess}
+                  >
                     Resend verification email
                   </Button>
-                  {resent && <span role="status">Sent. Check your inbox.</span>}
+                  {resend.isSuccess && <span role="status">Sent. Check your inbox.</span>}
                 </div>
               )
             }
           />
-          <TextField
+          <PasswordField
+            id="sign-in-password"
             label="Password"
-            type="password"
             autoComplete="current-password"
-            {...form.field("password")}
+            error={errors.password?.message}
+            {...form.register("password")}
             hint={
               <Link to="/forgot-password" className="font-medium">
                 Forgot your password?

@@ -1,37 +1,40 @@
+import { useMutation } from "@tanstack/react-query";
 import { useNavigate } from "@tanstack/react-router";
-import { appErrorData, tryAgainIn } from "../../api/app-error.ts";
-import { apiClient } from "../../api/client.ts";
+import { useWatch } from "react-hook-form";
+import { tryAgainIn } from "../../api/app-error.ts";
 import { AuthForm, EmailField, NewPasswordField } from "../../components/form-parts.tsx";
 import { Card, TextField } from "../../components/ui.tsx";
+import { showServerError, useSchemaForm } from "../../forms/schema-form.ts";
 import { registerInput } from "../../forms/schemas.ts";
-import { useForm } from "../../forms/use-form.ts";
 import { weakPasswordMessage } from "../../forms/weak-password.ts";
+import { useTRPC } from "../../trpc.ts";
 import { AuthPage } from "./AuthPage.tsx";
 import { ElsewhereLink } from "./ElsewhereLink.tsx";
 
 export function SignUpPage() {
+  const trpc = useTRPC();
   const navigate = useNavigate();
-  const form = useForm({
-    schema: registerInput,
-    initial: { displayName: "", email: "", password: "" },
-    fieldIds: { displayName: "sign-up-name", email: "sign-up-email", password: "sign-up-password" },
-    onSubmit: async (input) => {
-      await apiClient.auth.register.mutate({ ...input, displayName: input.displayName || undefined });
-      await navigate({ to: "/check-email", search: { email: input.email } });
-    },
-    onServerError: (error, show) => {
-      const data = appErrorData(error);
-      if (data.appCode === "WEAK_PASSWORD") {
-        show.field("password", weakPasswordMessage(data));
-        return true;
-      }
-      if (data.appCode === "RATE_LIMITED") {
-        show.form(`Too many sign-ups from here. ${tryAgainIn(data)}`);
-        return true;
-      }
-      return false;
-    },
+  const form = useSchemaForm(registerInput, { displayName: "", email: "", password: "" });
+  const [email = "", displayName = "", password = ""] = useWatch({
+    control: form.control,
+    name: ["email", "displayName", "password"],
   });
+  const register = useMutation(
+    trpc.auth.register.mutationOptions({
+      // The address rides in history state, not the URL: it stays out of logs and the Referer.
+      onSuccess: (_result, input) => navigate({ to: "/check-email", state: { checkEmail: input.email } }),
+      onError: (error) =>
+        showServerError(form, error, (data) => {
+          if (data.appCode === "WEAK_PASSWORD") return { field: "password", message: weakPasswordMessage(data) };
+          if (data.appCode === "RATE_LIMITED") return { form: `Too many sign-ups from here. ${tryAgainIn(data)}` };
+          return undefined;
+        }),
+    }),
+  );
+  const onSubmit = form.handleSubmit((input) =>
+    register.mutate({ ...input, displayName: input.displayName || undefined }),
+  );
+  const { errors } = form.formState;
 
   return (
     <AuthPage
@@ -39,13 +42,32 @@ export function SignUpPage() {
       description="Set up Tidings in a minute. We will email you a link to confirm your address."
     >
       <Card>
-        <AuthForm form={form} submitLabel="Create account">
-          <TextField label="Your name (optional)" autoComplete="name" {...form.field("displayName")} />
-          <EmailField autoComplete="email" {...form.field("email")} />
+        <AuthForm
+          onSubmit={onSubmit}
+          error={errors.root?.server?.message}
+          busy={register.isPending}
+          submitLabel="Create account"
+        >
+          <TextField
+            id="sign-up-name"
+            label="Your name (optional)"
+            autoComplete="name"
+            error={errors.displayName?.message}
+            {...form.register("displayName")}
+          />
+          <EmailField
+            id="sign-up-email"
+            autoComplete="email"
+            error={errors.email?.message}
+            {...form.register("email")}
+          />
           <NewPasswordField
+            id="sign-up-password"
             label="Password"
-            {...form.field("password")}
-            userInputs={[form.values.email, form.values.displayName]}
+            error={errors.password?.message}
+            password={password}
+            owner={{ email, displayName }}
+            {...form.register("password")}
           />
         </AuthForm>
       </Card>

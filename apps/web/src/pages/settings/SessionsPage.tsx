@@ -101,7 +101,7 @@ export function SessionsPage() {
                         Sign out
                       </Button>
                     }
-                    title="Sign out this device?"
+                    title={`Sign out ${label}?`}
                     description={`${label} (${session.ip ?? "unknown address"}) will have to sign in again.`}
                     confirmLabel="Sign out device"
                     onConfirm={() => revoke.mutateAsync({ sessionId: session.id })}
