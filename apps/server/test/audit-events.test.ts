@@ -30,7 +30,8 @@ interface SecurityEvent {
   createdAt: string;
   metadata: Record<string, unknown>;
 }
-type AdminEvent = SecurityEvent & { userId: string | null };
+type Person = { id: string; email: string } | null;
+type AdminEvent = SecurityEvent & { userId: string | null; user: Person; actor: Person };
 interface Page<T> {
   items: T[];
   nextCursor: string | null;
@@ -378,7 +379,9 @@ describe.skipIf(!services().postgres || !services().redis)("every security event
       expect(loopback, `ip of ${event.type}`).toContain(event.ip);
       expect(event.userAgent, `user agent of ${event.type}`).toBe(expectedUserAgent(event.type));
     }
-    expect(byUser.map(({ userId: _userId, ...event }) => event)).toEqual(own);
+    // The admin view adds whose account (and which admin acted, here none) to each event.
+    for (const event of byUser) expect(event.user).toEqual({ id: aliceId, email: expect.any(String) });
+    expect(byUser.map(({ userId: _userId, user: _user, actor: _actor, ...event }) => event)).toEqual(own);
 
     const all = await adminEvents({}, 11);
     const allIds = new Set(all.map((event) => event.id));

@@ -248,6 +248,13 @@ const procedures: Procedure[] = [
     fields: (k) => ({ email: email(k) }),
   },
   {
+    path: "auth.checkPasswordResetToken",
+    kind: "query",
+    access: "public",
+    valid: () => ({ token: "t".repeat(43) }),
+    fields: () => ({ token: oneTimeToken }),
+  },
+  {
     path: "auth.resetPassword",
     kind: "mutation",
     access: "public",
