@@ -1,4 +1,4 @@
-import type { Executor } from "@tidings/db";
+import { type Executor, insertAuditEvent, type NewAuditEvent } from "@tidings/db";
 
 /** Every security event type of the API contract. */
 export const auditEventTypes = [
@@ -34,11 +34,11 @@ export interface AuditEvent {
 
 /** Call with the transaction of the change it records (S22), so the two commit together. */
 export async function recordAuditEvent(db: Executor, event: AuditEvent): Promise<void> {
-  await db.insertInto("audit_events").values(auditEventRow(event)).execute();
+  await insertAuditEvent(db, auditEventRow(event));
 }
 
 /** The row of an audit event, for statements that write it together with the change itself. */
-export function auditEventRow(event: AuditEvent) {
+export function auditEventRow(event: AuditEvent): NewAuditEvent {
   return {
     type: event.type,
     user_id: event.userId,

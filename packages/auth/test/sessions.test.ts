@@ -1,16 +1,9 @@
 import { randomBytes } from "node:crypto";
-import { sql } from "@tidings/db";
+import { listActiveSessions, revokeSession, revokeUserSessions, sql } from "@tidings/db";
 import { createTestDatabase, type TestDatabase } from "@tidings/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hashToken } from "../src/opaque-token.ts";
-import {
-  createSession,
-  listActiveSessions,
-  revokeSession,
-  revokeUserSessions,
-  rotateRefreshToken,
-  type SessionSettings,
-} from "../src/sessions.ts";
+import { createSession, rotateRefreshToken, type SessionSettings } from "../src/sessions.ts";
 import { insertUser, origin } from "./helpers.ts";
 
 let testDb: TestDatabase;

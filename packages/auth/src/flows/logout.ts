@@ -1,5 +1,5 @@
+import { revokeSession } from "@tidings/db";
 import { type RequestOrigin, recordAuditEvent } from "../audit.ts";
-import { revokeSession } from "../sessions.ts";
 import type { Principal } from "./authenticate.ts";
 import type { AuthDeps } from "./deps.ts";
 import { announceEndedSessions } from "./ended-sessions.ts";
