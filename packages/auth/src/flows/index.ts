@@ -16,6 +16,6 @@ export { login } from "./login.ts";
 export { logout } from "./logout.ts";
 export { requestPasswordReset, resetPassword } from "./password-reset.ts";
 export { refresh } from "./refresh.ts";
-export { register } from "./register.ts";
+export { type AcceptedSignUp, acceptSignUp, register } from "./register.ts";
 export { verifyEmail } from "./verify-email.ts";
 export { type AuthResult, type SessionView, toSessionView, toUserView, type UserView } from "./views.ts";

@@ -26,7 +26,8 @@ export function SignUpPage() {
         return true;
       }
       if (data.appCode === "RATE_LIMITED") {
-        show.form(`Too many sign-ups from here. ${tryAgainIn(data)}`);
+        // The server says which budget ran out: this address's emails, or this network's requests.
+        show.form(error instanceof Error ? error.message : tryAgainIn(data));
         return true;
       }
       return false;
