@@ -276,7 +276,12 @@ describe.skipIf(!services().postgres || !services().redis)("every security event
     const adminOwn = await ownEvents(admin.accessToken, 100);
     const aliceIds = new Set(events.map((event) => event.id));
     expect(adminOwn.some((event) => aliceIds.has(event.id))).toBe(false);
-    expect(adminOwn.map((event) => event.type).sort()).toEqual(["email_verified", "login_succeeded", "register"]);
+    expect(adminOwn.map((event) => event.type).sort()).toEqual([
+      "email_verified",
+      "login_succeeded",
+      "register",
+      "role_changed",
+    ]);
   });
 
   it("admin.events.list has them too: unfiltered, by userId and by type", async () => {

@@ -16,6 +16,7 @@ export const auditEventTypes = [
   "account_unlocked",
   "account_disabled",
   "account_enabled",
+  "role_changed",
 ] as const;
 
 export type AuditEventType = (typeof auditEventTypes)[number];

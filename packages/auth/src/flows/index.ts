@@ -1,4 +1,5 @@
 export { resendVerification, unlockAccount } from "./account-recovery.ts";
+export { applyAdminEmails } from "./admin-emails.ts";
 export { authenticate, type Principal } from "./authenticate.ts";
 export { changePassword } from "./change-password.ts";
 export {

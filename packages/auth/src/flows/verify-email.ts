@@ -18,7 +18,16 @@ export function verifyEmail(deps: AuthDeps, token: string, origin: RequestOrigin
     }
     const before = await findUserById(trx, used.userId);
     if (!before || before.disabled_at) throw new AuthFailure("TOKEN_INVALID", "This link is not valid");
-    const user = await markEmailVerified(trx, used.userId, deps.adminEmails.includes(before.email_normalized));
+    const makeAdmin = deps.adminEmails.includes(before.email_normalized);
+    const user = await markEmailVerified(trx, used.userId, makeAdmin);
+    if (makeAdmin && before.role !== "admin") {
+      await recordAuditEvent(trx, {
+        type: "role_changed",
+        userId: user.id,
+        origin,
+        metadata: { role: "admin", by: "ADMIN_EMAILS" },
+      });
+    }
     if (!before.email_verified_at) {
       await recordAuditEvent(trx, { type: "email_verified", userId: user.id, origin });
       await deps.sendEmail(trx, { template: "welcome", to: user.email, data: { displayName: user.display_name } });
