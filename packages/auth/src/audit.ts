@@ -1,4 +1,6 @@
-import { type Executor, insertAuditEvent, type NewAuditEvent } from "@tidings/db";
+// Types, the event list and the row builder only, nothing that runs against the database: the
+// web app shares the event list (recordAuditEvent writes the rows).
+import type { NewAuditEvent } from "@tidings/db";
 
 /** Every security event type of the API contract. */
 export const auditEventTypes = [
@@ -31,11 +33,6 @@ export interface AuditEvent {
   userId: string | null;
   origin: RequestOrigin;
   metadata?: Record<string, unknown>;
-}
-
-/** Call with the transaction of the change it records (S22), so the two commit together. */
-export async function recordAuditEvent(db: Executor, event: AuditEvent): Promise<void> {
-  await insertAuditEvent(db, auditEventRow(event));
 }
 
 /** The row of an audit event, for statements that write it together with the change itself. */

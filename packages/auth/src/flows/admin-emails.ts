@@ -1,5 +1,5 @@
 import { promoteVerifiedUsers } from "@tidings/db";
-import { recordAuditEvent } from "../audit.ts";
+import { recordAuditEvent } from "../record-audit-event.ts";
 import type { AuthDeps } from "./deps.ts";
 
 /** Who made the change, in the audit trail: the configuration, read by a starting server. */

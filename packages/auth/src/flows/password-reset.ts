@@ -1,8 +1,9 @@
 import { findUserByEmail, findUserById } from "@tidings/db";
-import { type RequestOrigin, recordAuditEvent } from "../audit.ts";
+import type { RequestOrigin } from "../audit.ts";
 import { normalizeEmail } from "../email-address.ts";
 import { consumeOneTimeToken, issueOneTimeToken } from "../one-time-tokens.ts";
 import { checkPasswordPolicy, hashPassword } from "../password/index.ts";
+import { recordAuditEvent } from "../record-audit-event.ts";
 import type { AuthDeps } from "./deps.ts";
 import { announceEndedSessions } from "./ended-sessions.ts";
 import { AuthFailure } from "./failure.ts";

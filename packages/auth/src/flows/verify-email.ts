@@ -1,6 +1,7 @@
 import { findUserById, markEmailVerified } from "@tidings/db";
-import { type RequestOrigin, recordAuditEvent } from "../audit.ts";
+import type { RequestOrigin } from "../audit.ts";
 import { consumeOneTimeToken } from "../one-time-tokens.ts";
+import { recordAuditEvent } from "../record-audit-event.ts";
 import type { AuthDeps } from "./deps.ts";
 import { AuthFailure } from "./failure.ts";
 import { openSession } from "./sign-in.ts";
