@@ -1,6 +1,7 @@
 import { createAuthDeps } from "@tidings/api";
 import {
   type AuthDeps,
+  applyAdminEmails,
   createMemoryRateLimiter,
   createMemoryRevocationStore,
   createRedisRateLimiter,
@@ -96,6 +97,7 @@ export async function createServices(config: Config, log: FastifyBaseLogger): Pr
     encryptionKey,
     onBackgroundError: (error) => log.error({ err: error }, "background authentication work failed"),
   });
+  await promoteAdminEmails(auth, log);
   const revocationList = restoreRevocationList(auth, log);
   // Past the wait the read goes on in the background; attempt() reports its own failures.
   await withTimeout(revocationList.firstAttempt, RESTORE_FIRST_WAIT_MS).catch(() => {});
@@ -123,6 +125,23 @@ export async function createServices(config: Config, log: FastifyBaseLogger): Pr
       await database.close();
     },
   };
+}
+
+/**
+ * ADMIN_EMAILS also names accounts verified before it did. A database that is not there (or not
+ * migrated) at start does not stop the server: the next start applies the setting.
+ */
+async function promoteAdminEmails(auth: AuthDeps, log: FastifyBaseLogger): Promise<void> {
+  if (!auth.adminEmails.length) return;
+  try {
+    const promoted = await withTimeout(applyAdminEmails(auth), RESTORE_FIRST_WAIT_MS);
+    if (promoted.length) log.info({ accounts: promoted.length }, "ADMIN_EMAILS: existing accounts made admins");
+  } catch (error) {
+    log.warn(
+      { err: error instanceof Error ? error.message : String(error) },
+      "ADMIN_EMAILS could not be applied to existing accounts; the next start tries again",
+    );
+  }
 }
 
 const RESTORE_RETRY_MS = 2_000;

@@ -1,13 +1,6 @@
-import {
-  createKeyRing,
-  createSession,
-  generateSigningKey,
-  revokeSession,
-  serializeSigningKeys,
-  signAccessToken,
-} from "@tidings/auth";
+import { createKeyRing, createSession, generateSigningKey, serializeSigningKeys, signAccessToken } from "@tidings/auth";
 import { createTidingsClient } from "@tidings/client";
-import { type Database, type Kysely, migrations, sql } from "@tidings/db";
+import { type Database, type Kysely, migrations, revokeSession, sql } from "@tidings/db";
 import { createTestDatabase, type TestDatabase } from "@tidings/db/testing";
 import {
   createTestRedis,

@@ -1,5 +1,5 @@
 import { timingSafeEqual } from "node:crypto";
-import type { Database, Kysely } from "@tidings/db";
+import { countOutboxBacklog, type Database, type Kysely } from "@tidings/db";
 import { collectDefaultMetrics, Gauge, Registry } from "prom-client";
 
 /**
@@ -33,14 +33,7 @@ export function registerSharedGauges(
     registers: [registry],
     async collect() {
       try {
-        const row = await withTimeout(
-          deps.db
-            .selectFrom("outbox")
-            .select((eb) => eb.fn.countAll<string>().as("count"))
-            .executeTakeFirst(),
-          2_000,
-        );
-        this.set(Number(row?.count ?? 0));
+        this.set(await withTimeout(countOutboxBacklog(deps.db), 2_000));
       } catch {
         // Unknown: leave the series out rather than report a made-up number.
         this.reset();

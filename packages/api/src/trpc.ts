@@ -4,7 +4,7 @@ import { initTRPC } from "@trpc/server";
 import { ZodError } from "zod";
 import type { Context } from "./context.ts";
 import { AppError, appCodeForTrpcCode } from "./errors.ts";
-import { consumeRateLimits, type RateLimitCheck } from "./rate-limits.ts";
+import { consumeRateLimits, type RateLimitCheck, type RateLimitName } from "./rate-limits.ts";
 import { transformer } from "./transformer.ts";
 
 export interface ProcedureMeta {
@@ -46,9 +46,32 @@ export async function enforceRateLimits(ctx: Context, checks: readonly RateLimit
   const refused = await consumeRateLimits(ctx.rateLimiter, ctx.config, checks);
   if (!refused) return;
   ctx.observer?.rateLimited?.(refused.rule, ctx.request);
-  throw new AppError("RATE_LIMITED", `Too many attempts. Try again in ${refused.retryAfterSeconds} s.`, {
-    retryAfterSeconds: refused.retryAfterSeconds,
-  });
+  throw new AppError(
+    "RATE_LIMITED",
+    `${whatIsLimited(refused.rule)} Try again in ${describeWait(refused.retryAfterSeconds)}.`,
+    {
+      retryAfterSeconds: refused.retryAfterSeconds,
+    },
+  );
+}
+
+/** Says which budget ran out, so that a person knows whether another address or network would do. */
+function whatIsLimited(rule: RateLimitName): string {
+  switch (rule) {
+    case "emailActions":
+      return "Too many emails to this address.";
+    case "emailActionsIp":
+      return "Too many email requests from this network.";
+    default:
+      return "Too many attempts.";
+  }
+}
+
+/** "45 seconds", "3 minutes". */
+function describeWait(seconds: number): string {
+  if (seconds < 60) return `${seconds} second${seconds === 1 ? "" : "s"}`;
+  const minutes = Math.ceil(seconds / 60);
+  return `${minutes} minute${minutes === 1 ? "" : "s"}`;
 }
 
 /**

@@ -1,4 +1,6 @@
-import type { Executor } from "@tidings/db";
+// Types, the event list and the row builder only, nothing that runs against the database: the
+// web app shares the event list (recordAuditEvent writes the rows).
+import type { NewAuditEvent } from "@tidings/db";
 
 /** Every security event type of the API contract. */
 export const auditEventTypes = [
@@ -16,6 +18,7 @@ export const auditEventTypes = [
   "account_unlocked",
   "account_disabled",
   "account_enabled",
+  "role_changed",
 ] as const;
 
 export type AuditEventType = (typeof auditEventTypes)[number];
@@ -32,13 +35,8 @@ export interface AuditEvent {
   metadata?: Record<string, unknown>;
 }
 
-/** Call with the transaction of the change it records (S22), so the two commit together. */
-export async function recordAuditEvent(db: Executor, event: AuditEvent): Promise<void> {
-  await db.insertInto("audit_events").values(auditEventRow(event)).execute();
-}
-
 /** The row of an audit event, for statements that write it together with the change itself. */
-export function auditEventRow(event: AuditEvent) {
+export function auditEventRow(event: AuditEvent): NewAuditEvent {
   return {
     type: event.type,
     user_id: event.userId,

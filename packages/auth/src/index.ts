@@ -9,5 +9,6 @@ export * from "./one-time-tokens.ts";
 export * from "./opaque-token.ts";
 export * from "./password/index.ts";
 export * from "./rate-limit/index.ts";
+export * from "./record-audit-event.ts";
 export * from "./revocation.ts";
 export * from "./sessions.ts";

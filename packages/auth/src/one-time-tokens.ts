@@ -1,4 +1,10 @@
-import { type Executor, type OneTimeTokenPurpose, sql } from "@tidings/db";
+import {
+  type Executor,
+  findOneTimeTokenState,
+  type OneTimeTokenPurpose,
+  replaceOneTimeToken,
+  useOneTimeToken,
+} from "@tidings/db";
 import { generateOpaqueToken, hashesEqual, hashToken } from "./opaque-token.ts";
 
 /** How long each kind of emailed link stays valid (S15). */
@@ -14,23 +20,13 @@ export const oneTimeTokenLifetimes: Record<OneTimeTokenPurpose, number> = {
  * invalidates the user's unused older ones of the same purpose, so only the latest link works.
  */
 export async function issueOneTimeToken(db: Executor, userId: string, purpose: OneTimeTokenPurpose): Promise<string> {
-  await db
-    .updateTable("one_time_tokens")
-    .set({ used_at: sql`now()` })
-    .where("user_id", "=", userId)
-    .where("purpose", "=", purpose)
-    .where("used_at", "is", null)
-    .execute();
   const token = generateOpaqueToken();
-  await db
-    .insertInto("one_time_tokens")
-    .values({
-      user_id: userId,
-      purpose,
-      token_hash: hashToken(token),
-      expires_at: sql<Date>`now() + make_interval(secs => ${oneTimeTokenLifetimes[purpose]})`,
-    })
-    .execute();
+  await replaceOneTimeToken(db, {
+    userId,
+    purpose,
+    tokenHash: hashToken(token),
+    lifetimeSeconds: oneTimeTokenLifetimes[purpose],
+  });
   return token;
 }
 
@@ -46,22 +42,10 @@ export async function consumeOneTimeToken(
   purpose: OneTimeTokenPurpose,
 ): Promise<ConsumeResult> {
   const tokenHash = hashToken(token);
-  const used = await db
-    .updateTable("one_time_tokens")
-    .set({ used_at: sql`now()` })
-    .where("token_hash", "=", tokenHash)
-    .where("purpose", "=", purpose)
-    .where("used_at", "is", null)
-    .where("expires_at", ">", sql<Date>`now()`)
-    .returning(["user_id", "token_hash"])
-    .executeTakeFirst();
+  const used = await useOneTimeToken(db, tokenHash, purpose);
   if (used && hashesEqual(used.token_hash, tokenHash)) return { ok: true, userId: used.user_id };
 
-  const existing = await db
-    .selectFrom("one_time_tokens")
-    .select(["used_at", "purpose"])
-    .where("token_hash", "=", tokenHash)
-    .executeTakeFirst();
+  const existing = await findOneTimeTokenState(db, tokenHash);
   const expired = existing && existing.purpose === purpose && existing.used_at === null;
   return { ok: false, reason: expired ? "TOKEN_EXPIRED" : "TOKEN_INVALID" };
 }

@@ -1,5 +1,19 @@
 import { randomUUID } from "node:crypto";
-import { type Database, type Executor, type Kysely, type Session, sql, type User } from "@tidings/db";
+import {
+  type Database,
+  type Executor,
+  extendSession,
+  findSessionIdByRefreshTokenHash,
+  insertRefreshToken,
+  insertSignIn,
+  type Kysely,
+  lockRefreshToken,
+  lockSession,
+  markRefreshTokenRotated,
+  revokeSession,
+  type Session,
+  type User,
+} from "@tidings/db";
 import { auditEventRow, type RequestOrigin } from "./audit.ts";
 import { openSecret, sealSecret } from "./crypto/index.ts";
 import { generateOpaqueToken, hashToken } from "./opaque-token.ts";
@@ -20,11 +34,7 @@ export interface IssuedSession {
   refreshToken: string;
 }
 
-/**
- * A sign-in's writes as one statement, atomic without a transaction of its own (and an eighth of
- * the round trips): the sign-in stamped on the user (failure count cleared, an upgraded password
- * hash stored), the session, its first refresh token and the `login_succeeded` event (S22).
- */
+/** Opens a session for a sign-in: one statement writes it with its first refresh token and `login_succeeded` (S22). */
 export async function createSession(
   db: Executor,
   input: {
@@ -38,65 +48,21 @@ export async function createSession(
 ): Promise<IssuedSession> {
   const sessionId = randomUUID();
   const refreshToken = generateOpaqueToken();
-  const ip = input.origin.ip;
-  const userAgent = (input.origin.userAgent ?? "").slice(0, 1024);
-  const expiresAt = sql<Date>`now() + make_interval(secs => ${settings.refreshTokenTtlSeconds})`;
-  const row = await db
-    .with("signed_in", (q) =>
-      q
-        .updateTable("users")
-        .set({
-          failed_login_count: 0,
-          last_login_at: sql`now()`,
-          updated_at: sql`now()`,
-          ...(input.newPasswordHash ? { password_hash: input.newPasswordHash } : {}),
-        })
-        .where("id", "=", input.userId)
-        .returningAll(),
-    )
-    .with("new_session", (q) =>
-      q
-        .insertInto("sessions")
-        .values({ id: sessionId, user_id: input.userId, ip, user_agent: userAgent, expires_at: expiresAt })
-        .returning(["created_at", "last_used_at", "expires_at"]),
-    )
-    .with("first_token", (q) =>
-      q.insertInto("refresh_tokens").values({
-        session_id: sessionId,
-        token_hash: hashToken(refreshToken),
-        expires_at: expiresAt,
-      }),
-    )
-    .with("audit", (q) =>
-      q.insertInto("audit_events").values(
-        auditEventRow({
-          type: "login_succeeded",
-          userId: input.userId,
-          origin: input.origin,
-          metadata: { sessionId, method: input.method },
-        }),
-      ),
-    )
-    .selectFrom(["signed_in", "new_session"])
-    .selectAll("signed_in")
-    .select([
-      "new_session.created_at as session_created_at",
-      "new_session.last_used_at as session_last_used_at",
-      "new_session.expires_at as session_expires_at",
-    ])
-    .executeTakeFirstOrThrow();
-  const { session_created_at, session_last_used_at, session_expires_at, ...user } = row;
-  const session: Session = {
-    id: sessionId,
-    user_id: input.userId,
-    created_at: session_created_at,
-    last_used_at: session_last_used_at,
-    expires_at: session_expires_at,
-    revoked_at: null,
-    revoked_reason: null,
-    ip,
-    user_agent: userAgent,
-  };
+  const { user, session } = await insertSignIn(db, {
+    sessionId,
+    userId: input.userId,
+    ip: input.origin.ip,
+    userAgent: (input.origin.userAgent ?? "").slice(0, 1024),
+    refreshTokenHash: hashToken(refreshToken),
+    ttlSeconds: settings.refreshTokenTtlSeconds,
+    newPasswordHash: input.newPasswordHash,
+    auditEvent: auditEventRow({
+      type: "login_succeeded",
+      userId: input.userId,
+      origin: input.origin,
+      metadata: { sessionId, method: input.method },
+    }),
+  });
   return { user, session, refreshToken };
 }
 
@@ -120,135 +86,40 @@ export function rotateRefreshToken(
   onReuse?: (trx: Executor, session: Session) => Promise<void>,
 ): Promise<RefreshOutcome> {
   return db.transaction().execute(async (trx): Promise<RefreshOutcome> => {
-    const token = await trx
-      .selectFrom("refresh_tokens")
-      .selectAll()
-      .select(sql<boolean>`expires_at <= now()`.as("expired"))
-      .select(sql<number>`extract(epoch from now() - rotated_at)`.as("rotated_seconds_ago"))
-      .where("token_hash", "=", hashToken(rawToken))
-      .forUpdate()
-      .executeTakeFirst();
+    const token = await lockRefreshToken(trx, hashToken(rawToken));
     if (!token) return { kind: "invalid" };
-    const session = await trx
-      .selectFrom("sessions")
-      .selectAll()
-      .select(sql<boolean>`expires_at <= now()`.as("expired"))
-      .where("id", "=", token.session_id)
-      .forUpdate()
-      .executeTakeFirstOrThrow();
-    const { expired: sessionExpired, ...sessionRow } = session;
-    if (sessionRow.revoked_at || sessionExpired || token.expired) return { kind: "invalid" };
+    const locked = await lockSession(trx, token.session_id);
+    if (!locked) return { kind: "invalid" };
+    const { expired: sessionExpired, ...session } = locked;
+    if (session.revoked_at || sessionExpired || token.expired) return { kind: "invalid" };
 
     if (token.rotated_at) {
       const withinGrace = Number(token.rotated_seconds_ago) <= settings.reuseGraceSeconds;
       if (withinGrace && token.successor_sealed) {
         const successor = openSecret(settings.encryptionKey, token.successor_sealed, token.id);
-        return { kind: "rotated", session: sessionRow, refreshToken: successor };
+        return { kind: "rotated", session, refreshToken: successor };
       }
-      const revoked = (await revokeSessionRow(trx, sessionRow.id, "refresh_reused")) ?? sessionRow;
+      const revoked = (await revokeSession(trx, session.id, "refresh_reused")) ?? session;
       await onReuse?.(trx, revoked);
       return { kind: "reused", session: revoked };
     }
 
     const successor = generateOpaqueToken();
-    const updated = await trx
-      .updateTable("sessions")
-      .set({
-        last_used_at: sql`now()`,
-        expires_at: sql<Date>`now() + make_interval(secs => ${settings.refreshTokenTtlSeconds})`,
-      })
-      .where("id", "=", sessionRow.id)
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    const next = await trx
-      .insertInto("refresh_tokens")
-      .values({ session_id: sessionRow.id, token_hash: hashToken(successor), expires_at: updated.expires_at })
-      .returning("id")
-      .executeTakeFirstOrThrow();
-    await trx
-      .updateTable("refresh_tokens")
-      .set({
-        rotated_at: sql`now()`,
-        successor_id: next.id,
-        successor_sealed: sealSecret(settings.encryptionKey, successor, token.id),
-      })
-      .where("id", "=", token.id)
-      .execute();
-    return { kind: "rotated", session: updated, refreshToken: successor };
+    const extended = await extendSession(trx, session.id, settings.refreshTokenTtlSeconds);
+    const successorId = await insertRefreshToken(trx, {
+      sessionId: session.id,
+      tokenHash: hashToken(successor),
+      expiresAt: extended.expires_at,
+    });
+    await markRefreshTokenRotated(trx, token.id, {
+      id: successorId,
+      sealed: sealSecret(settings.encryptionKey, successor, token.id),
+    });
+    return { kind: "rotated", session: extended, refreshToken: successor };
   });
-}
-
-async function revokeSessionRow(db: Executor, sessionId: string, reason: string): Promise<Session | undefined> {
-  return db
-    .updateTable("sessions")
-    .set({ revoked_at: sql`now()`, revoked_reason: reason })
-    .where("id", "=", sessionId)
-    .where("revoked_at", "is", null)
-    .returningAll()
-    .executeTakeFirst();
-}
-
-/** Ends one session; resolves with it, or undefined when it was already ended or is not the user's. */
-export function revokeSession(
-  db: Executor,
-  sessionId: string,
-  reason: string,
-  ownerId?: string,
-): Promise<Session | undefined> {
-  let query = db
-    .updateTable("sessions")
-    .set({ revoked_at: sql`now()`, revoked_reason: reason })
-    .where("id", "=", sessionId)
-    .where("revoked_at", "is", null);
-  if (ownerId) query = query.where("user_id", "=", ownerId);
-  return query.returningAll().executeTakeFirst();
-}
-
-/** Ends every live session of a user (but `exceptSessionId`); resolves with the ids ended. */
-export async function revokeUserSessions(
-  db: Executor,
-  userId: string,
-  reason: string,
-  exceptSessionId?: string,
-): Promise<string[]> {
-  let query = db
-    .updateTable("sessions")
-    .set({ revoked_at: sql`now()`, revoked_reason: reason })
-    .where("user_id", "=", userId)
-    .where("revoked_at", "is", null);
-  if (exceptSessionId) query = query.where("id", "!=", exceptSessionId);
-  const rows = await query.returning("id").execute();
-  return rows.map((row) => row.id);
-}
-
-/** Live sessions of a user, newest first. */
-export function listActiveSessions(db: Executor, userId: string): Promise<Session[]> {
-  return db
-    .selectFrom("sessions")
-    .selectAll()
-    .where("user_id", "=", userId)
-    .where("revoked_at", "is", null)
-    .where("expires_at", ">", sql<Date>`now()`)
-    .orderBy("created_at", "desc")
-    .execute();
 }
 
 /** The session a refresh token belongs to (rotated or not), for limits keyed by session. */
 export async function sessionIdForRefreshToken(db: Executor, rawToken: string): Promise<string | undefined> {
-  const row = await db
-    .selectFrom("refresh_tokens")
-    .select("session_id")
-    .where("token_hash", "=", hashToken(rawToken))
-    .executeTakeFirst();
-  return row?.session_id;
-}
-
-/** Sessions ended within the last `seconds` by the database's clock (the one `revoked_at` is read from). */
-export async function sessionsRevokedWithin(db: Executor, seconds: number): Promise<string[]> {
-  const rows = await db
-    .selectFrom("sessions")
-    .select("id")
-    .where("revoked_at", ">", sql<Date>`now() - make_interval(secs => ${seconds})`)
-    .execute();
-  return rows.map((row) => row.id);
+  return findSessionIdByRefreshTokenHash(db, hashToken(rawToken));
 }

@@ -1,12 +1,12 @@
 import { randomBytes } from "node:crypto";
-import { sql } from "@tidings/db";
+import { revokeSession, sql } from "@tidings/db";
 import { createTestDatabase, type TestDatabase } from "@tidings/db/testing";
 import { createTestRedis, type TestRedis } from "@tidings/testing";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { AuthFailure, announceEndedSessions, authenticate, restoreEndedSessions } from "../src/flows/index.ts";
 import { CLOCK_TOLERANCE_SECONDS, createKeyRing, generateSigningKey, signAccessToken } from "../src/jwt/index.ts";
 import { createMemoryRevocationStore, createRedisRevocationStore } from "../src/revocation.ts";
-import { createSession, revokeSession, type SessionSettings } from "../src/sessions.ts";
+import { createSession, type SessionSettings } from "../src/sessions.ts";
 import { insertUser, origin } from "./helpers.ts";
 
 const tokens = { issuer: "https://auth.tidings.test", audience: "tidings-api", ttlSeconds: 60 };

@@ -52,6 +52,7 @@ describe("createTidingsClient", () => {
       | "account_unlocked"
       | "account_disabled"
       | "account_enabled"
+      | "role_changed"
       | "session_revoked"
     >();
   });

@@ -147,7 +147,9 @@ export const envSchema = z.object({
     "Extra origins (besides APP_URL) allowed to call the API from a browser, with credentials.",
   ),
   HIBP_ENABLED: booleanFlag.describe("Also refuse passwords found by the Have I Been Pwned range API (k-anonymity)."),
-  ADMIN_EMAILS: commaList.describe("Accounts with these emails get the admin role once verified."),
+  ADMIN_EMAILS: commaList.describe(
+    "Accounts with these emails get the admin role once verified; accounts verified earlier, at the next server start.",
+  ),
   RATE_LIMIT_LOGIN: rateLimit("5/900").describe("Sign-ins per (IP, email): attempts/seconds."),
   RATE_LIMIT_LOGIN_IP: rateLimit("50/900").describe("Sign-ins per IP."),
   RATE_LIMIT_EMAIL_ACTIONS: rateLimit("3/3600").describe("Registrations, resends and reset requests per email."),

@@ -7,7 +7,10 @@ export * from "./repositories/audit-events.ts";
 export * from "./repositories/dev-mailbox.ts";
 export * from "./repositories/email-deliveries.ts";
 export * from "./repositories/one-time-token-owner.ts";
+export * from "./repositories/one-time-tokens.ts";
 export * from "./repositories/outbox.ts";
+export * from "./repositories/sessions.ts";
+export * from "./repositories/signing-keys.ts";
 export * from "./repositories/users.ts";
 export type {
   AuditEvent,

@@ -1,6 +1,5 @@
 import { checkPasswordPolicy, hashPassword, normalizeEmail, recordAuditEvent } from "@tidings/auth";
-import type { Database, Kysely } from "@tidings/db";
-import { sql } from "@tidings/db";
+import { type Database, insertVerifiedUserIfAbsent, type Kysely } from "@tidings/db";
 
 export interface NewAccount {
   email: string;
@@ -21,19 +20,13 @@ export async function createAccount(db: Kysely<Database>, account: NewAccount): 
   if (!policy.ok) throw new Error(`password refused: ${policy.reasons.map((reason) => reason.message).join("; ")}`);
   const passwordHash = await hashPassword(account.password);
   return db.transaction().execute(async (trx) => {
-    const created = await trx
-      .insertInto("users")
-      .values({
-        email: account.email.trim(),
-        email_normalized: normalizeEmail(account.email),
-        display_name: account.displayName,
-        password_hash: passwordHash,
-        email_verified_at: sql`now()`,
-        role: account.admin ? "admin" : "user",
-      })
-      .onConflict((oc) => oc.column("email_normalized").doNothing())
-      .returning("id")
-      .executeTakeFirst();
+    const created = await insertVerifiedUserIfAbsent(trx, {
+      email: account.email.trim(),
+      emailNormalized: normalizeEmail(account.email),
+      displayName: account.displayName,
+      passwordHash,
+      role: account.admin ? "admin" : "user",
+    });
     if (!created) throw new Error(`an account with the email ${account.email} already exists`);
     const origin = { ip: "cli", userAgent: "tidings user:create" };
     await recordAuditEvent(trx, { type: "register", userId: created.id, origin, metadata: { via: "cli" } });

@@ -1,6 +1,7 @@
 import { type ApiObserver, type AppCode, type AppRouter, appCodes, type RateLimitName } from "@tidings/api";
 import { type AuthObserver, type SignInOutcome, signInOutcomes, tokenRefreshOutcomes } from "@tidings/auth";
 import type { Config } from "@tidings/config";
+import { countActiveSessions } from "@tidings/db";
 import { createMetricsRegistry, metricsAccessAllowed, registerSharedGauges, withTimeout } from "@tidings/worker";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { Counter, Gauge } from "prom-client";
@@ -241,16 +242,7 @@ export function registerObservability(
     registers: [registry],
     async collect() {
       try {
-        const row = await withTimeout(
-          services.database.db
-            .selectFrom("sessions")
-            .select((eb) => eb.fn.countAll<string>().as("count"))
-            .where("revoked_at", "is", null)
-            .where("expires_at", ">", new Date())
-            .executeTakeFirst(),
-          2_000,
-        );
-        this.set(Number(row?.count ?? 0));
+        this.set(await withTimeout(countActiveSessions(services.database.db), 2_000));
       } catch {
         this.reset();
       }

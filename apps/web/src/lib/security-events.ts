@@ -19,6 +19,7 @@ export const securityEventLabels: Record<SecurityEventType, string> = {
   account_unlocked: "Account unlocked",
   account_disabled: "Account disabled",
   account_enabled: "Account enabled",
+  role_changed: "Role changed",
 };
 
 const warningTypes = new Set<SecurityEventType>([

@@ -1,5 +1,5 @@
 import { toUserView } from "@tidings/auth";
-import { listAuditEvents, sql } from "@tidings/db";
+import { listAuditEvents, setDisplayName } from "@tidings/db";
 import type { TRPCRouterRecord } from "@trpc/server";
 import { pageInput, updateProfileInput } from "../schemas.ts";
 import { authedProcedure } from "../trpc.ts";
@@ -8,12 +8,7 @@ import { toSecurityEvent } from "./security-event-view.ts";
 
 export const accountRouter = {
   updateProfile: authedProcedure.input(updateProfileInput).mutation(async ({ ctx, input }) => {
-    const user = await ctx.db
-      .updateTable("users")
-      .set({ display_name: input.displayName, updated_at: sql`now()` })
-      .where("id", "=", ctx.principal.userId)
-      .returningAll()
-      .executeTakeFirstOrThrow();
+    const user = await setDisplayName(ctx.db, ctx.principal.userId, input.displayName);
     forgetUserView(ctx.db, user.id);
     return toUserView(user);
   }),

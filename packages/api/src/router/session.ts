@@ -1,11 +1,5 @@
-import {
-  announceEndedSessions,
-  listActiveSessions,
-  recordAuditEvent,
-  revokeSession,
-  revokeUserSessions,
-  toSessionView,
-} from "@tidings/auth";
+import { announceEndedSessions, recordAuditEvent, toSessionView } from "@tidings/auth";
+import { listActiveSessions, revokeSession, revokeUserSessions } from "@tidings/db";
 import type { TRPCRouterRecord } from "@trpc/server";
 import { AppError } from "../errors.ts";
 import { sessionIdInput } from "../schemas.ts";

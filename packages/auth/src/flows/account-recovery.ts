@@ -1,7 +1,8 @@
 import { findUserByEmail, unlockUser } from "@tidings/db";
-import { type RequestOrigin, recordAuditEvent } from "../audit.ts";
+import type { RequestOrigin } from "../audit.ts";
 import { normalizeEmail } from "../email-address.ts";
 import { consumeOneTimeToken, issueOneTimeToken } from "../one-time-tokens.ts";
+import { recordAuditEvent } from "../record-audit-event.ts";
 import type { AuthDeps } from "./deps.ts";
 import { AuthFailure } from "./failure.ts";
 

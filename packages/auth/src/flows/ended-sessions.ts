@@ -1,5 +1,5 @@
+import { sessionsRevokedWithin } from "@tidings/db";
 import { CLOCK_TOLERANCE_SECONDS } from "../jwt/index.ts";
-import { sessionsRevokedWithin } from "../sessions.ts";
 import type { AuthDeps } from "./deps.ts";
 
 /**

@@ -1,4 +1,5 @@
 export { resendVerification, unlockAccount } from "./account-recovery.ts";
+export { applyAdminEmails } from "./admin-emails.ts";
 export { authenticate, type Principal } from "./authenticate.ts";
 export { changePassword } from "./change-password.ts";
 export {
@@ -21,6 +22,6 @@ export {
   resetPassword,
 } from "./password-reset.ts";
 export { refresh } from "./refresh.ts";
-export { register } from "./register.ts";
+export { type AcceptedSignUp, acceptSignUp, register } from "./register.ts";
 export { verifyEmail } from "./verify-email.ts";
 export { type AuthResult, type SessionView, toSessionView, toUserView, type UserView } from "./views.ts";

@@ -1,8 +1,9 @@
 import { type Executor, findUserForSignIn, recordFailedLogin } from "@tidings/db";
-import { type RequestOrigin, recordAuditEvent } from "../audit.ts";
+import type { RequestOrigin } from "../audit.ts";
 import { normalizeEmail } from "../email-address.ts";
 import { issueOneTimeToken } from "../one-time-tokens.ts";
 import { dummyVerify, hashPassword, needsRehash, verifyPassword } from "../password/index.ts";
+import { recordAuditEvent } from "../record-audit-event.ts";
 import type { AuthDeps } from "./deps.ts";
 import { AuthFailure, invalidCredentials } from "./failure.ts";
 import { securityNotice } from "./security-notice.ts";

@@ -1,5 +1,6 @@
-import { type RequestOrigin, recordAuditEvent } from "../audit.ts";
-import { revokeSession } from "../sessions.ts";
+import { revokeSession } from "@tidings/db";
+import type { RequestOrigin } from "../audit.ts";
+import { recordAuditEvent } from "../record-audit-event.ts";
 import type { Principal } from "./authenticate.ts";
 import type { AuthDeps } from "./deps.ts";
 import { announceEndedSessions } from "./ended-sessions.ts";

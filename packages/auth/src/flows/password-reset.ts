@@ -1,9 +1,10 @@
 import { findUnusedOneTimeTokenOwner, findUserByEmail, findUserById } from "@tidings/db";
-import { type RequestOrigin, recordAuditEvent } from "../audit.ts";
+import type { RequestOrigin } from "../audit.ts";
 import { normalizeEmail } from "../email-address.ts";
 import { consumeOneTimeToken, issueOneTimeToken } from "../one-time-tokens.ts";
 import { hashToken } from "../opaque-token.ts";
 import { checkPasswordPolicy, hashPassword } from "../password/index.ts";
+import { recordAuditEvent } from "../record-audit-event.ts";
 import type { AuthDeps } from "./deps.ts";
 import { announceEndedSessions } from "./ended-sessions.ts";
 import { AuthFailure } from "./failure.ts";

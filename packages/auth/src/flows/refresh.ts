@@ -1,5 +1,6 @@
 import { findUserById } from "@tidings/db";
-import { type RequestOrigin, recordAuditEvent } from "../audit.ts";
+import type { RequestOrigin } from "../audit.ts";
+import { recordAuditEvent } from "../record-audit-event.ts";
 import { rotateRefreshToken } from "../sessions.ts";
 import type { AuthDeps } from "./deps.ts";
 import { announceEndedSessions } from "./ended-sessions.ts";

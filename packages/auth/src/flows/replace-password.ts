@@ -1,6 +1,6 @@
-import { type Executor, setPasswordHash, type User } from "@tidings/db";
-import { type RequestOrigin, recordAuditEvent } from "../audit.ts";
-import { revokeUserSessions } from "../sessions.ts";
+import { type Executor, revokeUserSessions, setPasswordHash, type User } from "@tidings/db";
+import type { RequestOrigin } from "../audit.ts";
+import { recordAuditEvent } from "../record-audit-event.ts";
 import type { AuthDeps } from "./deps.ts";
 import { securityNotice } from "./security-notice.ts";
 

@@ -1,4 +1,4 @@
-import { type Database, type Kysely, sql } from "@tidings/db";
+import { type Database, insertSigningKey, type Kysely, listSigningKeys, lockSigningKeys } from "@tidings/db";
 import { openSecret, sealSecret } from "../crypto/index.ts";
 import { createKeyRing, generateSigningKey, type KeyRing, parseSigningKeys, type SigningKey } from "../jwt/index.ts";
 
@@ -14,20 +14,17 @@ export async function loadKeyRing(
 ): Promise<KeyRing> {
   if (jwtPrivateKeys) return createKeyRing(parseSigningKeys(jwtPrivateKeys));
   const keys = await db.transaction().execute(async (trx) => {
-    await sql`select pg_advisory_xact_lock(hashtext('tidings.signing_keys'))`.execute(trx);
-    let rows = await trx.selectFrom("signing_keys").selectAll().execute();
+    await lockSigningKeys(trx);
+    let rows = await listSigningKeys(trx);
     if (!rows.length) {
       const key = await generateSigningKey();
-      await trx
-        .insertInto("signing_keys")
-        .values({
-          kid: key.kid,
-          private_jwk_sealed: sealSecret(encryptionKey, JSON.stringify(key.privateJwk), key.kid),
-          public_jwk: JSON.stringify(key.publicJwk),
-          created_at: key.createdAt,
-        })
-        .execute();
-      rows = await trx.selectFrom("signing_keys").selectAll().execute();
+      await insertSigningKey(trx, {
+        kid: key.kid,
+        privateJwkSealed: sealSecret(encryptionKey, JSON.stringify(key.privateJwk), key.kid),
+        publicJwk: key.publicJwk,
+        createdAt: key.createdAt,
+      });
+      rows = await listSigningKeys(trx);
     }
     return rows.map(
       (row): SigningKey => ({

@@ -2,6 +2,20 @@ import { sql } from "kysely";
 import type { Executor } from "../executor.ts";
 import type { AuditEvent } from "../schema.ts";
 
+/** An audit row as written; `metadata` is JSON text. */
+export interface NewAuditEvent {
+  type: string;
+  user_id: string | null;
+  ip: string | null;
+  user_agent: string | null;
+  metadata: string;
+}
+
+/** Call with the transaction of the change it records, so the two commit together. */
+export async function insertAuditEvent(db: Executor, event: NewAuditEvent): Promise<void> {
+  await db.insertInto("audit_events").values(event).execute();
+}
+
 export interface AuditEventPage {
   items: AuditEvent[];
   /** Pass back as `cursor` for the next (older) page; null on the last page. */

@@ -1,6 +1,6 @@
 import { sql } from "kysely";
 import type { Executor } from "../executor.ts";
-import type { User } from "../schema.ts";
+import type { User, UserRole } from "../schema.ts";
 
 export function findUserById(db: Executor, id: string): Promise<User | undefined> {
   return db.selectFrom("users").selectAll().where("id", "=", id).executeTakeFirst();
@@ -113,4 +113,110 @@ export function unlockUser(db: Executor, userId: string): Promise<User | undefin
     .where("locked_at", "is not", null)
     .returningAll()
     .executeTakeFirst();
+}
+
+export async function userExists(db: Executor, userId: string): Promise<boolean> {
+  const row = await db.selectFrom("users").select("id").where("id", "=", userId).executeTakeFirst();
+  return row !== undefined;
+}
+
+/** Creates an account whose email counts as verified (made from the command line); undefined when the email is taken. */
+export async function insertVerifiedUserIfAbsent(
+  db: Executor,
+  user: { email: string; emailNormalized: string; displayName: string | null; passwordHash: string; role: UserRole },
+): Promise<{ id: string } | undefined> {
+  return db
+    .insertInto("users")
+    .values({
+      email: user.email,
+      email_normalized: user.emailNormalized,
+      display_name: user.displayName,
+      password_hash: user.passwordHash,
+      email_verified_at: sql`now()`,
+      role: user.role,
+    })
+    .onConflict((oc) => oc.column("email_normalized").doNothing())
+    .returning("id")
+    .executeTakeFirst();
+}
+
+export function setDisplayName(db: Executor, userId: string, displayName: string): Promise<User> {
+  return db
+    .updateTable("users")
+    .set({ display_name: displayName, updated_at: sql`now()` })
+    .where("id", "=", userId)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+/** Disables or enables an account; resolves true only when that changed something. */
+export async function setUserDisabled(db: Executor, userId: string, disabled: boolean): Promise<boolean> {
+  const changed = await db
+    .updateTable("users")
+    .set({ disabled_at: disabled ? sql`now()` : null, updated_at: sql`now()` })
+    .where("id", "=", userId)
+    .where("disabled_at", disabled ? "is" : "is not", null)
+    .returning("id")
+    .executeTakeFirst();
+  return changed !== undefined;
+}
+
+/**
+ * Gives the admin role to the verified accounts among these (normalized) emails that do not have it
+ * yet; resolves with the accounts promoted.
+ */
+export async function promoteVerifiedUsers(
+  db: Executor,
+  emailsNormalized: readonly string[],
+): Promise<Pick<User, "id" | "email">[]> {
+  if (!emailsNormalized.length) return [];
+  return db
+    .updateTable("users")
+    .set({ role: "admin", updated_at: sql`now()` })
+    .where("email_normalized", "in", emailsNormalized)
+    .where("email_verified_at", "is not", null)
+    .where("role", "!=", "admin")
+    .returning(["id", "email"])
+    .execute();
+}
+
+const createdMicros = sql<string>`(extract(epoch from created_at) * 1000000)::bigint`;
+
+export interface UserPage {
+  items: User[];
+  /** The last row's creation time in microseconds since 1970 and its id, `<micros>_<id>`; null on the last page. */
+  nextCursor: string | null;
+}
+
+/** Newest first, optionally matching `query` in the email or display name, paged by (created_at, id). */
+export async function listUsers(
+  db: Executor,
+  filter: { query?: string | undefined; cursor?: string | undefined; limit: number },
+): Promise<UserPage> {
+  let query = db
+    .selectFrom("users")
+    .selectAll()
+    .select(createdMicros.as("created_micros"))
+    .orderBy("created_at", "desc")
+    .orderBy("id", "desc")
+    .limit(filter.limit + 1);
+  if (filter.query) {
+    const pattern = `%${filter.query.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    query = query.where((eb) =>
+      eb.or([eb("email_normalized", "like", pattern), eb(sql`lower(display_name)`, "like", pattern)]),
+    );
+  }
+  if (filter.cursor) {
+    const [micros, id] = filter.cursor.split("_") as [string, string];
+    // Keyset on (created_at, id) at the database's own precision: accounts created in the
+    // same microsecond, or within one JavaScript millisecond, are neither skipped nor repeated.
+    query = query.where(sql<boolean>`(${createdMicros}, id) < (${micros}::bigint, ${id}::uuid)`);
+  }
+  const rows = await query.execute();
+  const page = rows.slice(0, filter.limit);
+  const last = page.at(-1);
+  return {
+    items: page.map(({ created_micros: _, ...user }) => user),
+    nextCursor: rows.length > filter.limit && last ? `${last.created_micros}_${last.id}` : null,
+  };
 }

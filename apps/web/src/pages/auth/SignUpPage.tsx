@@ -26,7 +26,8 @@ export function SignUpPage() {
       onError: (error) =>
         showServerError(form, error, (data) => {
           if (data.appCode === "WEAK_PASSWORD") return { field: "password", message: weakPasswordMessage(data) };
-          if (data.appCode === "RATE_LIMITED") return { form: `Too many sign-ups from here. ${tryAgainIn(data)}` };
+          // The server says which budget ran out: this address's emails, or this network's requests.
+          if (data.appCode === "RATE_LIMITED") return { form: error.message || tryAgainIn(data) };
           return undefined;
         }),
     }),

@@ -1,4 +1,5 @@
 import {
+  acceptSignUp,
   changePassword,
   checkPasswordResetToken,
   login,
@@ -37,9 +38,12 @@ const origin = (ctx: { request: { ip: string; userAgent: string | undefined } })
 const limited = publicProcedure.meta({ ownRateLimits: true });
 
 export const authRouter = {
-  register: limited.input(registerInput).mutation(async ({ ctx, input }) => {
+  // The policy check (with its breach lookup) is paid from the default budget; only a sign-up that
+  // will send an email counts against the email limits, so refused passwords do not use them up.
+  register: publicProcedure.input(registerInput).mutation(async ({ ctx, input }) => {
+    const signUp = await acceptSignUp(ctx.auth, input);
     await emailActionLimits(ctx, input.email);
-    return register(ctx.auth, input, origin(ctx));
+    return register(ctx.auth, signUp, origin(ctx));
   }),
 
   verifyEmail: publicProcedure.input(verifyEmailInput).mutation(async ({ ctx, input }) => {
