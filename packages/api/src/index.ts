@@ -21,7 +21,7 @@ export {
 } from "./rate-limits.ts";
 export { type AppRouter, appRouter } from "./root.ts";
 export { transformer } from "./transformer.ts";
-export { createCallerFactory } from "./trpc.ts";
+export { createCallerFactory, errorResponseBody } from "./trpc.ts";
 
 export type RouterInputs = inferRouterInputs<AppRouter>;
 export type RouterOutputs = inferRouterOutputs<AppRouter>;
