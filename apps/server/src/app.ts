@@ -48,7 +48,7 @@ export async function registerRoutes(app: FastifyInstance, { config, services }:
     done();
   });
   // Metrics, and the user, session and procedure fields of the access-log line.
-  const observability = registerObservability(app, { config, services, router: appRouter });
+  const observability = registerObservability(app, { config, services });
   await registerSecurityHeaders(app, config);
 
   app.get("/healthz", async () => ({ status: "ok" }));

@@ -12,6 +12,7 @@ export {
   type RequestInfo,
 } from "./context.ts";
 export { type AppCode, AppError, appCodes } from "./errors.ts";
+export { type ProcedureInfo, type ProcedurePath, procedureCatalogue, procedureList } from "./procedures.ts";
 export {
   consumeRateLimits,
   type RateLimitCheck,

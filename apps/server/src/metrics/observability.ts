@@ -1,4 +1,4 @@
-import { type ApiObserver, type AppCode, type AppRouter, appCodes, type RateLimitName } from "@tidings/api";
+import { type ApiObserver, type AppCode, appCodes, procedureList, type RateLimitName } from "@tidings/api";
 import { type AuthObserver, type SignInOutcome, signInOutcomes, tokenRefreshOutcomes } from "@tidings/auth";
 import type { Config } from "@tidings/config";
 import { createMetricsRegistry, metricsAccessAllowed, registerSharedGauges, withTimeout } from "@tidings/worker";
@@ -8,7 +8,7 @@ import type { Services } from "../services.ts";
 
 /**
  * Metrics (`GET /metrics`, Prometheus text format) and the log fields that name who called what.
- * Every label value comes from a fixed set (route patterns, procedure paths of the router, app
+ * Every label value comes from a fixed set (route patterns, procedure paths of the catalogue, app
  * codes, outcome names): nothing a caller sends becomes a label, and no token or email ever does (S16).
  *
  * /metrics is open unless METRICS_TOKEN is set; then it needs `Authorization: Bearer <token>`.
@@ -54,7 +54,7 @@ export interface Observability {
  */
 export function registerObservability(
   app: FastifyInstance,
-  { config, services, router }: { config: Config; services: Services; router: AppRouter },
+  { config, services }: { config: Config; services: Services },
 ): Observability {
   app.decorateRequest("observation", null);
 
@@ -123,7 +123,7 @@ export function registerObservability(
     done();
   });
 
-  // tRPC: one sample per procedure call, batched calls each; paths only from the router.
+  // tRPC: one sample per procedure call, batched calls each; paths only from the procedure catalogue.
   const trpcRequests = new Counter({
     name: "tidings_trpc_requests_total",
     help: "tRPC procedure calls, by procedure and status (ok or the app code)",
@@ -137,7 +137,7 @@ export function registerObservability(
     buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     registers: [registry],
   });
-  const knownProcedures = new Set(Object.keys(router._def.procedures));
+  const knownProcedures = new Set<string>(procedureList.map((procedure) => procedure.path));
   const knownStatuses = new Set<string>(["ok", ...Object.keys(appCodes)]);
   const trpcLabels = (path: string, status: string) => [
     knownProcedures.has(path) ? path : "unknown",
