@@ -1,4 +1,5 @@
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { verifiedTokenCacheSize } from "../src/flows/authenticate.ts";
 import { AuthFailure, authenticate } from "../src/flows/index.ts";
 import {
   CLOCK_TOLERANCE_SECONDS,
@@ -21,6 +22,7 @@ afterEach(() => {
 });
 
 async function freshDeps() {
+  // A ring of its own per test, so each test starts with an empty cache.
   const keyRing = await createKeyRing([await generateSigningKey()]);
   const revocation = createMemoryRevocationStore();
   return { keyRing, tokens, revocation };
@@ -35,14 +37,17 @@ async function failureOf(promise: Promise<unknown>): Promise<AuthFailure> {
   return error as AuthFailure;
 }
 
-describe("authenticate", () => {
-  it("answers the token's principal", async () => {
+describe("authenticate: verified-token cache", () => {
+  it("remembers a verified token and answers the same principal", async () => {
     const deps = await freshDeps();
     const { token } = await signAccessToken(deps.keyRing, subject, tokens);
     expect(await authenticate(deps, token)).toEqual(subject);
+    expect(verifiedTokenCacheSize(deps.keyRing)).toBe(1);
+    expect(await authenticate(deps, token)).toEqual(subject);
+    expect(verifiedTokenCacheSize(deps.keyRing)).toBe(1);
   });
 
-  it("consults the revocation list on every request", async () => {
+  it("consults the revocation list on every request, cached or not", async () => {
     const deps = await freshDeps();
     const isRevoked = vi.fn(deps.revocation.isRevoked);
     const revocation: RevocationStore = { revoke: deps.revocation.revoke, isRevoked };
@@ -55,26 +60,40 @@ describe("authenticate", () => {
     expect(isRevoked).toHaveBeenCalledTimes(4);
   });
 
-  it("answers TOKEN_EXPIRED past exp and the clock tolerance", async () => {
+  it("never uses an entry past the token's exp: expired tokens still answer TOKEN_EXPIRED", async () => {
     vi.useFakeTimers({ toFake: ["Date"] });
     const start = new Date("2030-01-01T00:00:00Z");
     vi.setSystemTime(start);
     const deps = await freshDeps();
     const { token, expiresAt } = await signAccessToken(deps.keyRing, subject, tokens, start);
     expect(await authenticate(deps, token)).toEqual(subject);
+    expect(verifiedTokenCacheSize(deps.keyRing)).toBe(1);
 
     vi.setSystemTime(expiresAt.getTime() + (CLOCK_TOLERANCE_SECONDS + 1) * 1000);
     const failure = await failureOf(authenticate(deps, token));
     expect(failure.code).toBe("TOKEN_EXPIRED");
+    expect(verifiedTokenCacheSize(deps.keyRing)).toBe(0);
   });
 
-  it("refuses a token signed by a key the ring lacks", async () => {
+  it("does not keep a token accepted only within the clock tolerance", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    const start = new Date("2030-01-01T00:00:00Z");
+    vi.setSystemTime(start);
+    const deps = await freshDeps();
+    const { token, expiresAt } = await signAccessToken(deps.keyRing, subject, tokens, start);
+    vi.setSystemTime(expiresAt.getTime() + 1000);
+    expect(await authenticate(deps, token)).toEqual(subject);
+    expect(verifiedTokenCacheSize(deps.keyRing)).toBe(0);
+  });
+
+  it("does not remember refused tokens", async () => {
     const deps = await freshDeps();
     const { token } = await signAccessToken(ring, subject, tokens); // signed by a key deps' ring lacks
     expect((await failureOf(authenticate(deps, token))).code).toBe("TOKEN_INVALID");
+    expect(verifiedTokenCacheSize(deps.keyRing)).toBe(0);
   });
 
-  it("a token accepted under one issuer/audience does not satisfy another", async () => {
+  it("a cache entry made under one issuer/audience does not satisfy another", async () => {
     const deps = await freshDeps();
     const { token } = await signAccessToken(deps.keyRing, subject, tokens);
     await authenticate(deps, token);
