@@ -3,6 +3,7 @@ import { listAuditEvents, sql } from "@tidings/db";
 import type { TRPCRouterRecord } from "@trpc/server";
 import { pageInput, updateProfileInput } from "../schemas.ts";
 import { authedProcedure } from "../trpc.ts";
+import { forgetUserView } from "../user-view-cache.ts";
 import { toSecurityEvent } from "./security-event-view.ts";
 
 export const accountRouter = {
@@ -13,6 +14,7 @@ export const accountRouter = {
       .where("id", "=", ctx.principal.userId)
       .returningAll()
       .executeTakeFirstOrThrow();
+    forgetUserView(ctx.db, user.id);
     return toUserView(user);
   }),
 

@@ -7,11 +7,9 @@ import {
   requestPasswordReset,
   resendVerification,
   resetPassword,
-  toUserView,
   unlockAccount,
   verifyEmail,
 } from "@tidings/auth";
-import { findUserById } from "@tidings/db";
 import type { TRPCRouterRecord } from "@trpc/server";
 import { AppError } from "../../errors.ts";
 import { refreshLimits, signInLimits } from "../../rate-limits.ts";
@@ -26,6 +24,7 @@ import {
   verifyEmailInput,
 } from "../../schemas.ts";
 import { authedProcedure, emailActionLimits, enforceRateLimits, publicProcedure } from "../../trpc.ts";
+import { cachedUserView } from "../../user-view-cache.ts";
 import { deliverAuthResult } from "./deliver.ts";
 
 const origin = (ctx: { request: { ip: string; userAgent: string | undefined } }) => ({
@@ -95,8 +94,8 @@ export const authRouter = {
     .mutation(({ ctx, input }) => changePassword(ctx.auth, ctx.principal, input, origin(ctx))),
 
   me: authedProcedure.query(async ({ ctx }) => {
-    const user = await findUserById(ctx.db, ctx.principal.userId);
+    const user = await cachedUserView(ctx.db, ctx.principal.userId);
     if (!user) throw new AppError("TOKEN_INVALID", "Sign in again");
-    return toUserView(user);
+    return user;
   }),
 } satisfies TRPCRouterRecord;
