@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import fastifyCookie from "@fastify/cookie";
-import { AppError, appRouter, createContext } from "@tidings/api";
+import { AppError, appRouter, createContext, errorResponseBody } from "@tidings/api";
 import type { Config } from "@tidings/config";
 import Fastify, { type FastifyInstance } from "fastify";
 import type { DestinationStream } from "pino";
@@ -48,7 +48,7 @@ export async function registerRoutes(app: FastifyInstance, { config, services }:
     done();
   });
   // Metrics, and the user, session and procedure fields of the access-log line.
-  const observability = registerObservability(app, { config, services, router: appRouter });
+  const observability = registerObservability(app, { config, services });
   await registerSecurityHeaders(app, config);
 
   app.get("/healthz", async () => ({ status: "ok" }));
@@ -82,6 +82,7 @@ export async function registerRoutes(app: FastifyInstance, { config, services }:
   const hasCsrfProof = csrfProofCheck(config);
   await registerTrpc(app, {
     prefix: "/trpc",
+    errorBody: errorResponseBody,
     trpcOptions: {
       router: appRouter,
       createContext: ({ req, res }) =>
@@ -112,7 +113,7 @@ export async function registerRoutes(app: FastifyInstance, { config, services }:
 }
 
 // CORS gives every answer `Vary: Origin`; tRPC's own Vary would replace it, responseMeta's headers
-// add to it. Shared by every answer: tRPC and the fast path only read it.
+// add to it. Shared by every answer: tRPC only reads it.
 const corsVary = { headers: new Headers({ vary: "Origin" }) };
 
 function bearerToken(header: string | undefined): string | undefined {

@@ -80,11 +80,8 @@ export async function createServices(config: Config, log: FastifyBaseLogger): Pr
   // requests in one write (a socket write costs more than the command); queues keep theirs.
   const requestRedis = redis?.duplicate({ enableAutoPipelining: true });
   requestRedis?.on("error", (error) => log.warn({ err: error.message }, "redis connection error"));
-  // Each process also listens for the others' revocations, so most checks need no round trip.
-  const subscriber = redis?.duplicate();
-  subscriber?.on("error", (error) => log.warn({ err: error.message }, "redis subscriber connection error"));
   const revocation = requestRedis
-    ? createRedisRevocationStore(requestRedis, config.redisPrefix, { subscriber })
+    ? createRedisRevocationStore(requestRedis, config.redisPrefix)
     : createMemoryRevocationStore();
   const rateLimiter = requestRedis
     ? createRedisRateLimiter(requestRedis, config.redisPrefix)
@@ -119,7 +116,6 @@ export async function createServices(config: Config, log: FastifyBaseLogger): Pr
       await relay?.close();
       await jobs.close();
       await closeTransport();
-      await revocation.close?.();
       requestRedis?.disconnect();
       redis?.disconnect();
       await database.close();

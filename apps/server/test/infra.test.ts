@@ -404,25 +404,6 @@ describe("docker-compose.yml, Dockerfile and .env.example (static)", () => {
     expect(spawnSync("git", ["check-ignore", "-q", "infra/.env"], { cwd: repoRoot }).status).toBe(0);
   });
 
-  it("copies every dependency patch before pnpm fetch, which applies them", () => {
-    const workspace = parseYaml(read("pnpm-workspace.yaml")) as { patchedDependencies?: Record<string, string> };
-    const patches = Object.values(workspace.patchedDependencies ?? {});
-    expect(patches.length).toBeGreaterThan(0);
-    const deps = dockerStages(dockerfile).get("deps") ?? [];
-    const fetchAt = deps.findIndex((line) => /^RUN\s.*pnpm fetch/.test(line));
-    expect(fetchAt, "pnpm fetch in the deps stage").toBeGreaterThan(0);
-    const copiedBefore = deps
-      .slice(0, fetchAt)
-      .filter((line) => /^COPY\s/.test(line))
-      .flatMap((line) => line.split(/\s+/).slice(1, -1));
-    for (const patch of patches) {
-      expect(
-        copiedBefore.some((source) => patch === source || patch.startsWith(`${source.replace(/\/$/, "")}/`)),
-        patch,
-      ).toBe(true);
-    }
-  });
-
   it("builds with pnpm deploy, runs as a non-root user, checks health and bakes in no secret", () => {
     const stages = dockerStages(dockerfile);
     expect(dockerfile).toMatch(/pnpm --filter @tidings\/server --prod .*deploy/);

@@ -91,7 +91,7 @@ describe.skipIf(!services().postgres || !services().redis)("Prometheus metrics o
     expect(refreshed.error).toBeUndefined();
     const reused = await trpcCall(url, "mutation", "auth.refresh", { refreshToken: second.refreshToken });
     expect(reused.error?.data.appCode).toBe("REFRESH_TOKEN_REUSED");
-    // Queries through the GET fast path: alone, and twice in one batch.
+    // Queries over GET: alone, and twice in one batch.
     expect((await trpcCall(url, "query", "auth.me", undefined, bearer(first.accessToken))).data).toMatchObject({
       email: EMAIL,
     });

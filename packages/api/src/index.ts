@@ -12,6 +12,7 @@ export {
   type RequestInfo,
 } from "./context.ts";
 export { type AppCode, AppError, appCodes } from "./errors.ts";
+export { type ProcedureInfo, type ProcedurePath, procedureCatalogue, procedureList } from "./procedures.ts";
 export {
   consumeRateLimits,
   type RateLimitCheck,
@@ -21,7 +22,7 @@ export {
 } from "./rate-limits.ts";
 export { type AppRouter, appRouter } from "./root.ts";
 export { transformer } from "./transformer.ts";
-export { createCallerFactory } from "./trpc.ts";
+export { createCallerFactory, errorResponseBody } from "./trpc.ts";
 
 export type RouterInputs = inferRouterInputs<AppRouter>;
 export type RouterOutputs = inferRouterOutputs<AppRouter>;

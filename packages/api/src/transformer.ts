@@ -1,6 +1,5 @@
 import { TRPCError } from "@trpc/server";
 import superjson from "superjson";
-import { serializeOutput } from "./serialize-output.ts";
 
 const MAX_ANNOTATION_DEPTH = 32;
 const MAX_ANNOTATION_NODES = 1_000;
@@ -72,5 +71,5 @@ export const transformer = {
       }
     },
   },
-  output: { serialize: serializeOutput, deserialize: superjson.deserialize },
+  output: { serialize: (value: unknown) => superjson.serialize(value), deserialize: superjson.deserialize },
 };

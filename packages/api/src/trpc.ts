@@ -1,6 +1,6 @@
 import { AuthFailure, authenticate, normalizeEmail } from "@tidings/auth";
 import { findUserById } from "@tidings/db";
-import { initTRPC } from "@trpc/server";
+import { getErrorShape, initTRPC, TRPCError, transformTRPCResponse } from "@trpc/server";
 import { ZodError } from "zod";
 import type { Context } from "./context.ts";
 import { AppError, appCodeForTrpcCode } from "./errors.ts";
@@ -39,6 +39,23 @@ const t = initTRPC
   });
 
 export const createTRPCRouter = t.router;
+
+/**
+ * The wire body (error shape, transformer applied) tRPC sends for an error raised outside any
+ * procedure: for what the HTTP layer refuses before tRPC runs (a body past the limit, say).
+ */
+export function errorResponseBody(code: TRPCError["code"], message: string): unknown {
+  const error = new TRPCError({ code, message });
+  const shape = getErrorShape({
+    config: t._config,
+    ctx: undefined,
+    error,
+    input: undefined,
+    path: undefined,
+    type: "unknown",
+  });
+  return transformTRPCResponse(t._config, { error: shape });
+}
 export const createCallerFactory = t.createCallerFactory;
 
 /** Counts one attempt against each rule; the first exhausted rule answers RATE_LIMITED. */

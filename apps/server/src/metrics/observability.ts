@@ -1,16 +1,15 @@
-import { type ApiObserver, type AppCode, type AppRouter, appCodes, type RateLimitName } from "@tidings/api";
+import { type ApiObserver, type AppCode, appCodes, procedureList, type RateLimitName } from "@tidings/api";
 import { type AuthObserver, type SignInOutcome, signInOutcomes, tokenRefreshOutcomes } from "@tidings/auth";
 import type { Config } from "@tidings/config";
 import { countActiveSessions } from "@tidings/db";
 import { createMetricsRegistry, metricsAccessAllowed, registerSharedGauges, withTimeout } from "@tidings/worker";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { Counter, Gauge } from "prom-client";
+import { Counter, Gauge, Histogram } from "prom-client";
 import type { Services } from "../services.ts";
-import { BoundCounter, BoundHistogram, type CounterSeries, type HistogramSeries } from "./bound-series.ts";
 
 /**
  * Metrics (`GET /metrics`, Prometheus text format) and the log fields that name who called what.
- * Every label value comes from a fixed set (route patterns, procedure paths of the router, app
+ * Every label value comes from a fixed set (route patterns, procedure paths of the catalogue, app
  * codes, outcome names): nothing a caller sends becomes a label, and no token or email ever does (S16).
  *
  * /metrics is open unless METRICS_TOKEN is set; then it needs `Authorization: Bearer <token>`.
@@ -56,7 +55,7 @@ export interface Observability {
  */
 export function registerObservability(
   app: FastifyInstance,
-  { config, services, router }: { config: Config; services: Services; router: AppRouter },
+  { config, services }: { config: Config; services: Services },
 ): Observability {
   app.decorateRequest("observation", null);
 
@@ -104,78 +103,47 @@ export function registerObservability(
   const registry = createMetricsRegistry("server");
 
   // HTTP: one sample per request, labelled by the route pattern ("unmatched" when none matched).
-  const httpRequests = new BoundCounter({
+  const httpRequests = new Counter({
     name: "tidings_http_requests_total",
     help: "HTTP requests answered, by method, route pattern and status code",
     labelNames: ["method", "route", "status_code"],
     registers: [registry],
   });
-  const httpDuration = new BoundHistogram({
+  const httpDuration = new Histogram({
     name: "tidings_http_request_duration_seconds",
     help: "Time to answer an HTTP request, by method, route pattern and status code",
     labelNames: ["method", "route", "status_code"],
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [registry],
   });
-  const httpChildren = new Map<string, Map<string, Map<number, [CounterSeries, HistogramSeries]>>>();
-  const httpChild = (method: string, route: string, status: number): [CounterSeries, HistogramSeries] => {
-    let byMethod = httpChildren.get(route);
-    if (!byMethod) {
-      byMethod = new Map();
-      httpChildren.set(route, byMethod);
-    }
-    let byStatus = byMethod.get(method);
-    if (!byStatus) {
-      byStatus = new Map();
-      byMethod.set(method, byStatus);
-    }
-    let children = byStatus.get(status);
-    if (!children) {
-      const labels = [method, route, String(status)];
-      children = [httpRequests.series(...labels), httpDuration.series(...labels)];
-      byStatus.set(status, children);
-    }
-    return children;
-  };
   app.addHook("onResponse", (request, reply, done) => {
-    const [count, duration] = httpChild(request.method, request.routeOptions.url ?? "unmatched", reply.statusCode);
-    count.inc();
-    duration.observe(reply.elapsedTime / 1000);
+    const labels = [request.method, request.routeOptions.url ?? "unmatched", String(reply.statusCode)];
+    httpRequests.labels(...labels).inc();
+    httpDuration.labels(...labels).observe(reply.elapsedTime / 1000);
     bindLogFields(request, reply);
     done();
   });
 
-  // tRPC: one sample per procedure call, batched calls each; paths only from the router.
-  const trpcRequests = new BoundCounter({
+  // tRPC: one sample per procedure call, batched calls each; paths only from the procedure catalogue.
+  const trpcRequests = new Counter({
     name: "tidings_trpc_requests_total",
     help: "tRPC procedure calls, by procedure and status (ok or the app code)",
     labelNames: ["procedure", "status"],
     registers: [registry],
   });
-  const trpcDuration = new BoundHistogram({
+  const trpcDuration = new Histogram({
     name: "tidings_trpc_request_duration_seconds",
     help: "Time a procedure call took, by procedure and status (ok or the app code)",
     labelNames: ["procedure", "status"],
     buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     registers: [registry],
   });
-  const knownProcedures = new Set(Object.keys(router._def.procedures));
+  const knownProcedures = new Set<string>(procedureList.map((procedure) => procedure.path));
   const knownStatuses = new Set<string>(["ok", ...Object.keys(appCodes)]);
-  const trpcChildren = new Map<string, Map<string, [CounterSeries, HistogramSeries]>>();
-  const trpcChild = (path: string, status: string): [CounterSeries, HistogramSeries] => {
-    let byStatus = trpcChildren.get(path);
-    if (!byStatus) {
-      byStatus = new Map();
-      trpcChildren.set(path, byStatus);
-    }
-    let children = byStatus.get(status);
-    if (!children) {
-      const labels = [knownProcedures.has(path) ? path : "unknown", knownStatuses.has(status) ? status : "INTERNAL"];
-      children = [trpcRequests.series(...labels), trpcDuration.series(...labels)];
-      byStatus.set(status, children);
-    }
-    return children;
-  };
+  const trpcLabels = (path: string, status: string) => [
+    knownProcedures.has(path) ? path : "unknown",
+    knownStatuses.has(status) ? status : "INTERNAL",
+  ];
 
   const rateLimitRejections = new Counter({
     name: "tidings_rate_limit_rejections_total",
@@ -265,9 +233,9 @@ export function registerObservability(
   return {
     api: {
       procedureDone(path, outcome, seconds, request) {
-        const [count, duration] = trpcChild(path, outcome);
-        count.inc();
-        duration.observe(seconds);
+        const labels = trpcLabels(path, outcome);
+        trpcRequests.labels(...labels).inc();
+        trpcDuration.labels(...labels).observe(seconds);
         noteProcedure(observationOf(request.raw), path, outcome, seconds);
       },
       signedIn: (request, principal) => noteSignedIn(observationOf(request.raw), principal),

@@ -1,21 +1,15 @@
-import { type AppRouter, appCodes } from "@tidings/api";
+import { appCodes, type ProcedureInfo, procedureList } from "@tidings/api";
 import { z } from "zod";
 
 /**
  * The OpenAPI 3.1 description of the HTTP surface: the plain routes, and every tRPC query and
  * mutation in the wire format of API.md (superjson envelope), with input schemas generated from
- * the procedures' own zod schemas. Built once from the router, so it cannot drift from it.
+ * the procedures' own zod schemas. Built once from @tidings/api's procedure catalogue, which a test
+ * there checks against the router.
  */
 
 type JsonSchema = Record<string, unknown>;
 type Operation = Record<string, unknown>;
-
-interface ProcedureDef {
-  _def: { type: "query" | "mutation" | "subscription"; inputs: unknown[]; middlewares: unknown[] };
-}
-
-/** Procedures the document leaves out: development tools that production does not serve. */
-const hiddenPrefixes = ["devMailbox."];
 
 const tagDescriptions: Record<string, string> = {
   http: "Plain HTTP routes: health, keys, the OAuth 2 token endpoint.",
@@ -195,17 +189,17 @@ const errorResponses = (signedIn: boolean) => ({
   default: { description: "Any other app code", content: jsonContent({ $ref: "#/components/schemas/TrpcError" }) },
 });
 
-function inputSchema(def: ProcedureDef["_def"]): JsonSchema | undefined {
-  const schema = def.inputs[0];
+function inputSchema(schema: z.ZodType | undefined): JsonSchema | undefined {
   if (!schema) return undefined;
-  const json = z.toJSONSchema(schema as z.ZodType, { io: "input", unrepresentable: "any" }) as JsonSchema;
+  const json = z.toJSONSchema(schema, { io: "input", unrepresentable: "any" }) as JsonSchema;
   delete json.$schema;
   return json;
 }
 
-function procedureOperation(path: string, def: ProcedureDef["_def"], signedIn: boolean): [string, Operation] {
+function procedureOperation(path: string, procedure: ProcedureInfo): [string, Operation] {
+  const { signedIn } = procedure;
   const [tag = "trpc"] = path.split(".");
-  const input = inputSchema(def);
+  const input = inputSchema(procedure.input);
   const base: Operation = {
     operationId: path,
     summary: path,
@@ -219,7 +213,7 @@ function procedureOperation(path: string, def: ProcedureDef["_def"], signedIn: b
       ...errorResponses(signedIn),
     },
   };
-  if (def.type === "query") {
+  if (procedure.type === "query") {
     return [
       "get",
       {
@@ -258,20 +252,7 @@ function procedureOperation(path: string, def: ProcedureDef["_def"], signedIn: b
   ];
 }
 
-/**
- * Whether a procedure needs a signed-in caller: its middlewares include the one that tells
- * `auth.me` (signed in, per API.md) apart from `health.ping` (public). The last middleware of
- * each is its own resolver and is left out of the comparison.
- */
-function signInMarkers(procedures: Record<string, ProcedureDef | undefined>): unknown[] {
-  const me = procedures["auth.me"]?._def.middlewares.slice(0, -1) ?? [];
-  const ping = procedures["health.ping"]?._def.middlewares ?? [];
-  return me.filter((middleware) => !ping.includes(middleware));
-}
-
-export function buildOpenApiDocument(router: AppRouter, options: { title?: string; version?: string } = {}) {
-  const procedures = router._def.procedures as unknown as Record<string, ProcedureDef | undefined>;
-  const markers = signInMarkers(procedures);
+export function buildOpenApiDocument(options: { title?: string; version?: string } = {}) {
   const paths: Record<string, Record<string, Operation>> = {
     "/healthz": {
       get: {
@@ -351,11 +332,10 @@ export function buildOpenApiDocument(router: AppRouter, options: { title?: strin
       },
     },
   };
-  for (const [path, procedure] of Object.entries(procedures)) {
-    if (!procedure || procedure._def.type === "subscription") continue;
-    if (hiddenPrefixes.some((prefix) => path.startsWith(prefix))) continue;
-    const signedIn = markers.length > 0 && markers.every((marker) => procedure._def.middlewares.includes(marker));
-    const [method, operation] = procedureOperation(path, procedure._def, signedIn);
+  // Development tools that production does not serve are left out.
+  for (const procedure of procedureList.filter((entry) => !entry.devOnly)) {
+    const { path } = procedure;
+    const [method, operation] = procedureOperation(path, procedure);
     paths[`/trpc/${path}`] = { [method]: operation };
   }
   const tags = [

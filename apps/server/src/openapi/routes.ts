@@ -1,7 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import { appRouter } from "@tidings/api";
 import type { FastifyInstance } from "fastify";
 import { buildOpenApiDocument } from "./document.ts";
 
@@ -47,7 +46,7 @@ window.ui = SwaggerUIBundle({
 
 /** `GET /openapi.json` and the interactive viewer at `GET /docs`. */
 export async function registerApiDocs(app: FastifyInstance): Promise<void> {
-  const document = JSON.stringify(buildOpenApiDocument(appRouter));
+  const document = JSON.stringify(buildOpenApiDocument());
   app.get("/openapi.json", async (_request, reply) =>
     reply.type("application/json; charset=utf-8").header("cache-control", "no-cache").send(document),
   );

@@ -1,0 +1,76 @@
+import type { z } from "zod";
+import {
+  changePasswordInput,
+  devMailboxListInput,
+  emailOnlyInput,
+  idInput,
+  listEventsInput,
+  listUsersInput,
+  loginInput,
+  pageInput,
+  refreshInput,
+  registerInput,
+  resetPasswordInput,
+  sendTestEmailInput,
+  sessionIdInput,
+  setUserDisabledInput,
+  tokenInput,
+  updateProfileInput,
+  userIdInput,
+  verifyEmailInput,
+} from "./schemas.ts";
+
+/** What the HTTP layer may know of a procedure without looking inside tRPC's router. */
+export interface ProcedureInfo {
+  type: "query" | "mutation";
+  /** The schema the procedure parses its input with; none when it takes no input. */
+  input?: z.ZodType;
+  /** Needs `Authorization: Bearer <access token>` (admin procedures also need the admin role). */
+  signedIn: boolean;
+  /** A development tool that production does not serve (left out of the API description). */
+  devOnly?: boolean;
+}
+
+/**
+ * Every procedure of the app router, by path: the OpenAPI document and the metrics' label set are
+ * built from it. `procedures.test.ts` checks it against the router, both ways.
+ */
+export const procedureCatalogue = {
+  "health.ping": { type: "query", signedIn: false },
+
+  "auth.register": { type: "mutation", input: registerInput, signedIn: false },
+  "auth.verifyEmail": { type: "mutation", input: verifyEmailInput, signedIn: false },
+  "auth.login": { type: "mutation", input: loginInput, signedIn: false },
+  "auth.refresh": { type: "mutation", input: refreshInput, signedIn: false },
+  "auth.logout": { type: "mutation", signedIn: true },
+  "auth.resendVerification": { type: "mutation", input: emailOnlyInput, signedIn: false },
+  "auth.requestPasswordReset": { type: "mutation", input: emailOnlyInput, signedIn: false },
+  "auth.resetPassword": { type: "mutation", input: resetPasswordInput, signedIn: false },
+  "auth.unlockAccount": { type: "mutation", input: tokenInput, signedIn: false },
+  "auth.changePassword": { type: "mutation", input: changePasswordInput, signedIn: true },
+  "auth.me": { type: "query", signedIn: true },
+
+  "session.list": { type: "query", signedIn: true },
+  "session.revoke": { type: "mutation", input: sessionIdInput, signedIn: true },
+  "session.revokeOthers": { type: "mutation", signedIn: true },
+
+  "account.updateProfile": { type: "mutation", input: updateProfileInput, signedIn: true },
+  "account.securityEvents": { type: "query", input: pageInput, signedIn: true },
+
+  "admin.users.list": { type: "query", input: listUsersInput, signedIn: true },
+  "admin.users.unlock": { type: "mutation", input: userIdInput, signedIn: true },
+  "admin.users.setDisabled": { type: "mutation", input: setUserDisabledInput, signedIn: true },
+  "admin.users.revokeSessions": { type: "mutation", input: userIdInput, signedIn: true },
+  "admin.events.list": { type: "query", input: listEventsInput, signedIn: true },
+
+  "devMailbox.list": { type: "query", input: devMailboxListInput, signedIn: false, devOnly: true },
+  "devMailbox.get": { type: "query", input: idInput, signedIn: false, devOnly: true },
+  "devMailbox.sendTest": { type: "mutation", input: sendTestEmailInput, signedIn: false, devOnly: true },
+} as const satisfies Record<string, ProcedureInfo>;
+
+export type ProcedurePath = keyof typeof procedureCatalogue;
+
+/** The catalogue as a list, for code that walks every procedure. */
+export const procedureList: readonly (ProcedureInfo & { path: ProcedurePath })[] = Object.entries(
+  procedureCatalogue,
+).map(([path, info]) => ({ path: path as ProcedurePath, ...info }));
