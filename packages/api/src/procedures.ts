@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import {
   changePasswordInput,
+  checkPasswordResetTokenInput,
   devMailboxListInput,
   emailOnlyInput,
   idInput,
@@ -46,6 +47,7 @@ export const procedureCatalogue = {
   "auth.resendVerification": { type: "mutation", input: emailOnlyInput, signedIn: false },
   "auth.requestPasswordReset": { type: "mutation", input: emailOnlyInput, signedIn: false },
   "auth.resetPassword": { type: "mutation", input: resetPasswordInput, signedIn: false },
+  "auth.checkPasswordResetToken": { type: "query", input: checkPasswordResetTokenInput, signedIn: false },
   "auth.unlockAccount": { type: "mutation", input: tokenInput, signedIn: false },
   "auth.changePassword": { type: "mutation", input: changePasswordInput, signedIn: true },
   "auth.me": { type: "query", signedIn: true },
