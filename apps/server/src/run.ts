@@ -1,5 +1,5 @@
 import { type Config, loadConfigOrExit } from "@tidings/config";
-import { createLogDestination } from "@tidings/worker";
+import { createLogDestination } from "@tidings/runtime";
 import type { FastifyInstance } from "fastify";
 import { createFastify, registerRoutes } from "./app.ts";
 import { createServices } from "./services.ts";

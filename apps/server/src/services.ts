@@ -12,15 +12,16 @@ import {
 } from "@tidings/auth";
 import type { Config } from "@tidings/config";
 import { createDatabase, type DatabaseHandle, migrateToLatest } from "@tidings/db";
-import { warmTemplates } from "@tidings/email";
+import { createMailTransport, warmTemplates } from "@tidings/email";
 import {
   createBullProducer,
   createInProcessProducer,
+  createProcessors,
   type JobProducer,
   type OutboxRelay,
   startOutboxRelay,
 } from "@tidings/jobs";
-import { createMailTransport, createProcessors, withTimeout } from "@tidings/worker";
+import { withTimeout } from "@tidings/runtime";
 import type { FastifyBaseLogger } from "fastify";
 import { Redis } from "ioredis";
 

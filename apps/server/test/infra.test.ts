@@ -7,10 +7,10 @@ import { resolve } from "node:path";
 import { createKeyRing, parseSigningKeys } from "@tidings/auth";
 import { envSchema } from "@tidings/config";
 import { loadTestEnv } from "@tidings/config/test-env";
+import { type AuthStack, startAuthStack } from "@tidings/test-stack";
 import { repoRoot, services } from "@tidings/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
-import { type AuthStack, startAuthStack } from "./auth-stack.ts";
 
 const infra = resolve(repoRoot, "infra");
 const read = (path: string) => readFileSync(resolve(repoRoot, path), "utf8");

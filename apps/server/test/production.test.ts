@@ -9,6 +9,7 @@ import {
 import { createTidingsClient } from "@tidings/client";
 import { type Database, type Kysely, migrations, sql } from "@tidings/db";
 import { createTestDatabase, type TestDatabase } from "@tidings/db/testing";
+import { bearer, type StartedServer, serverDir, startServer, trpcCall, waitUntil } from "@tidings/test-stack";
 import {
   createTestRedis,
   type OwnRedisServer,
@@ -21,8 +22,6 @@ import {
 import { Queue, QueueEvents } from "bullmq";
 import { type Migration, Migrator } from "kysely/migration";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type StartedServer, serverDir, startServer, waitUntil } from "./helpers.ts";
-import { bearer, trpcCall } from "./trpc-http.ts";
 
 const servicesUp = services().postgres && services().redis;
 

@@ -1,13 +1,11 @@
 import { loadConfigOrExit } from "@tidings/config";
 import { createDatabase } from "@tidings/db";
-import { warmTemplates } from "@tidings/email";
-import { createBullProducer, startBullWorkers, startOutboxRelay } from "@tidings/jobs";
+import { createMailTransport, warmTemplates } from "@tidings/email";
+import { createBullProducer, createProcessors, startBullWorkers, startOutboxRelay } from "@tidings/jobs";
+import { createLogDestination } from "@tidings/runtime";
 import { Redis } from "ioredis";
 import { pino } from "pino";
-import { createLogDestination } from "./log-destination.ts";
 import { startWorkerMetrics } from "./metrics.ts";
-import { createProcessors } from "./processors.ts";
-import { createMailTransport } from "./transport.ts";
 
 const config = loadConfigOrExit();
 const logDestination = createLogDestination(config);

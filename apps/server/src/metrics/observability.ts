@@ -1,7 +1,7 @@
 import { type ApiObserver, type AppCode, type AppRouter, appCodes, type RateLimitName } from "@tidings/api";
 import { type AuthObserver, type SignInOutcome, signInOutcomes, tokenRefreshOutcomes } from "@tidings/auth";
 import type { Config } from "@tidings/config";
-import { createMetricsRegistry, metricsAccessAllowed, registerSharedGauges, withTimeout } from "@tidings/worker";
+import { createMetricsRegistry, metricsAccessAllowed, registerSharedGauges, withTimeout } from "@tidings/runtime";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { Counter, Gauge } from "prom-client";
 import type { Services } from "../services.ts";
