@@ -83,10 +83,11 @@ describe("pnpm start on embedded defaults", () => {
         await message.waitFor();
         expect(await message.textContent()).toContain("newcomer@example.test");
         const html = page.frameLocator('iframe[title="HTML part"]');
-        const appLink = html.locator(`a[href^="http://localhost:"]`).first();
+        // Links lead to the address the server printed (APP_URL unset), the origin this tab is on.
+        const appLink = html.locator(`a[href="${url}/"]`).first();
         await appLink.waitFor();
         const textLink = page.getByTestId("mailbox-text").getByRole("link").first();
-        expect(await textLink.getAttribute("href")).toMatch(/^http:\/\/localhost:\d+\/$/);
+        expect(await textLink.getAttribute("href")).toBe(`${url}/`);
 
         const screenshots = join(repoRoot, "test-results", "screenshots");
         await mkdir(screenshots, { recursive: true });
@@ -95,7 +96,7 @@ describe("pnpm start on embedded defaults", () => {
         // The email's button opens the app in a new tab, where the app runs (scripts not sandboxed).
         const [opened] = await Promise.all([page.context().waitForEvent("page"), appLink.click()]);
         await opened.waitForLoadState();
-        expect(opened.url()).toMatch(/^http:\/\/localhost:\d+\/$/);
+        expect(opened.url()).toBe(`${url}/`);
         await opened.getByTestId("ping-result").waitFor();
       } finally {
         await browser.close();
