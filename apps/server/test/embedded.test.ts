@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -25,6 +26,18 @@ afterAll(async () => {
 });
 
 describe("pnpm start on embedded defaults", () => {
+  it("runs the server built into apps/server/dist with node, not tsx", () => {
+    // pnpm start runs in its own process group (startProcess); list the commands of that group.
+    const commands = execFileSync("ps", ["-eo", "pgid=,args="], { encoding: "utf8" })
+      .split("\n")
+      .map((line) => line.trim().match(/^(\d+)\s+(.*)$/))
+      .filter((match) => match?.[1] === String(app.child.pid))
+      .map((match) => match?.[2] ?? "")
+      .filter((command) => /^node\b/.test(command));
+    expect(commands).toContainEqual(expect.stringMatching(/^node --enable-source-maps dist\/main\.js$/));
+    expect(commands.filter((line) => line.includes("tsx"))).toEqual([]);
+  });
+
   it("answers /healthz and /readyz with no Postgres, Redis or SMTP configured", async () => {
     const health = await fetch(`${url}/healthz`);
     expect(health.status).toBe(200);
@@ -103,4 +116,11 @@ describe("pnpm start on embedded defaults", () => {
       }
     },
   );
+
+  // Last: it ends the process. Ctrl-C in a terminal sends SIGINT to the whole foreground group.
+  it("ends quietly on Ctrl-C: exit code 0, no pnpm ELIFECYCLE error", async () => {
+    expect(await app.stop("SIGINT")).toBe(0);
+    expect(app.output()).toContain("shut down cleanly");
+    expect(app.output()).not.toMatch(/ELIFECYCLE|ERR_PNPM/);
+  });
 });
