@@ -147,7 +147,9 @@ describe.skipIf(!servicesUp)("a server started before its database is ready", ()
       APP_URL: appUrl,
       JWT_PRIVATE_KEYS: serializeSigningKeys([key]),
     });
-    await server.process.waitFor(/could not read recently ended sessions; retrying/);
+    await server.process.waitFor(
+      /database not reachable: cannot check for sessions signed out just before this start; retrying/,
+    );
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
 
     // The tables arrive, with a session that ended while this server could not read it and that it

@@ -68,7 +68,11 @@ const producer = createBullProducer(connection, config.redisPrefix);
 const relay = startOutboxRelay({
   db: database.db,
   producer,
-  onError: (error) => log.warn({ err: error instanceof Error ? error.message : error }, "outbox relay: will retry"),
+  onError: (error) =>
+    log.warn(
+      { err: error instanceof Error ? error.message : error },
+      "could not pass waiting emails and jobs to the queue; retrying",
+    ),
 });
 log.info({ prefix: config.redisPrefix, metrics: metrics?.url }, "worker started");
 
