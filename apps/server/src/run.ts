@@ -1,5 +1,5 @@
-import { type Config, loadConfigOrExit } from "@tidings/config";
-import { createLogDestination } from "@tidings/worker";
+import { type Config, listenUrl, loadConfigOrExit } from "@tidings/config";
+import { createLogDestination } from "@tidings/runtime";
 import type { FastifyInstance } from "fastify";
 import { createFastify, registerRoutes } from "./app.ts";
 import { createServices } from "./services.ts";
@@ -27,8 +27,7 @@ export async function runServer(options: RunOptions = {}): Promise<void> {
 
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
-  const host = config.host === "0.0.0.0" || config.host === "::" ? "localhost" : config.host;
-  const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+  const url = listenUrl(config.host, port);
   app.log.info({ url, mode: config.mode, database: services.database.kind }, "server listening");
   process.stdout.write(`\nTidings is running at ${url} (${config.mode} mode)\n\n`);
 }

@@ -13,15 +13,16 @@ import {
 } from "@tidings/auth";
 import type { Config } from "@tidings/config";
 import { createDatabase, type DatabaseHandle, migrateToLatest } from "@tidings/db";
-import { warmTemplates } from "@tidings/email";
+import { createMailTransport, warmTemplates } from "@tidings/email";
 import {
   createBullProducer,
   createInProcessProducer,
+  createProcessors,
   type JobProducer,
   type OutboxRelay,
   startOutboxRelay,
 } from "@tidings/jobs";
-import { createMailTransport, createProcessors, withTimeout } from "@tidings/worker";
+import { withTimeout } from "@tidings/runtime";
 import type { FastifyBaseLogger } from "fastify";
 import { Redis } from "ioredis";
 
@@ -69,7 +70,7 @@ export async function createServices(config: Config, log: FastifyBaseLogger): Pr
     relay = startOutboxRelay({
       db: database.db,
       producer: jobs,
-      onError: (error) => log.warn({ err: error }, "outbox relay: will retry"),
+      onError: (error) => log.warn({ err: error }, "could not pass waiting emails and jobs to the queue; retrying"),
     });
   }
 
@@ -156,17 +157,20 @@ function restoreRevocationList(auth: AuthDeps, log: FastifyBaseLogger) {
   const attempt = async (): Promise<void> => {
     try {
       const restored = await restoreEndedSessions(auth);
-      if (restored.sessions) log.info({ sessions: restored.sessions }, "recently ended sessions announced again");
+      if (restored.sessions) {
+        log.info({ sessions: restored.sessions }, "sessions signed out just before this start stay signed out");
+      }
       restored.announced.catch((error: unknown) => {
         // Closing the connections at shutdown fails an announcement still on its way; nothing to report.
-        if (!stopped) log.error({ err: error }, "recently ended sessions could not be announced again");
+        if (!stopped)
+          log.error({ err: error }, "could not make sure sessions signed out just before this start stay signed out");
       });
     } catch (error) {
       if (stopped) return;
       // The message only: this repeats every few seconds while the database is away.
       log.warn(
         { err: error instanceof Error ? error.message : String(error) },
-        "could not read recently ended sessions; retrying",
+        "database not reachable: cannot check for sessions signed out just before this start; retrying",
       );
       timer = setTimeout(() => void attempt(), RESTORE_RETRY_MS);
       timer.unref();

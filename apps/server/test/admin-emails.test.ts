@@ -1,9 +1,9 @@
 import { randomBytes } from "node:crypto";
 import { findUserById, insertUserIfAbsent, listAuditEvents, markEmailVerified } from "@tidings/db";
 import { createTestDatabase, type TestDatabase } from "@tidings/db/testing";
+import { startServer } from "@tidings/test-stack";
 import { services } from "@tidings/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startServer } from "./helpers.ts";
 
 describe.skipIf(!services().postgres)("ADMIN_EMAILS at start", () => {
   let testDb: TestDatabase;

@@ -1,9 +1,9 @@
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { Validator } from "@seriousme/openapi-schema-validator";
+import { type AuthStack, PASSWORD, signUp, startAuthStack } from "@tidings/test-stack";
 import { launchChromium, repoRoot, services } from "@tidings/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type AuthStack, PASSWORD, signUp, startAuthStack } from "./auth-stack.ts";
 
 const EMAIL = "documented@example.test";
 

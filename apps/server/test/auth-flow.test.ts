@@ -1,7 +1,14 @@
+import {
+  type AuthResultBody,
+  type AuthStack,
+  bearer,
+  PASSWORD,
+  startAuthStack,
+  tokenFromEmail,
+  trpcCall,
+} from "@tidings/test-stack";
 import { services } from "@tidings/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type AuthResultBody, type AuthStack, PASSWORD, startAuthStack, tokenFromEmail } from "./auth-stack.ts";
-import { bearer, trpcCall } from "./trpc-http.ts";
 
 const password = PASSWORD;
 

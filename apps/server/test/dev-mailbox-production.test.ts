@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { createTestDatabase, type TestDatabase } from "@tidings/db/testing";
+import { type StartedServer, startServer } from "@tidings/test-stack";
 import { services } from "@tidings/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type StartedServer, startServer } from "./helpers.ts";
 
 describe.skipIf(!services().postgres)("the dev mailbox with NODE_ENV=production", () => {
   let testDb: TestDatabase;

@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -25,6 +26,18 @@ afterAll(async () => {
 });
 
 describe("pnpm start on embedded defaults", () => {
+  it("runs the server built into apps/server/dist with node, not tsx", () => {
+    // pnpm start runs in its own process group (startProcess); list the commands of that group.
+    const commands = execFileSync("ps", ["-eo", "pgid=,args="], { encoding: "utf8" })
+      .split("\n")
+      .map((line) => line.trim().match(/^(\d+)\s+(.*)$/))
+      .filter((match) => match?.[1] === String(app.child.pid))
+      .map((match) => match?.[2] ?? "")
+      .filter((command) => /^node\b/.test(command));
+    expect(commands).toContainEqual(expect.stringMatching(/^node --enable-source-maps dist\/main\.js$/));
+    expect(commands.filter((line) => line.includes("tsx"))).toEqual([]);
+  });
+
   it("answers /healthz and /readyz with no Postgres, Redis or SMTP configured", async () => {
     const health = await fetch(`${url}/healthz`);
     expect(health.status).toBe(200);
@@ -83,10 +96,11 @@ describe("pnpm start on embedded defaults", () => {
         await message.waitFor();
         expect(await message.textContent()).toContain("newcomer@example.test");
         const html = page.frameLocator('iframe[title="HTML part"]');
-        const appLink = html.locator(`a[href^="http://localhost:"]`).first();
+        // Links lead to the address the server printed (APP_URL unset), the origin this tab is on.
+        const appLink = html.locator(`a[href="${url}/"]`).first();
         await appLink.waitFor();
         const textLink = page.getByTestId("mailbox-text").getByRole("link").first();
-        expect(await textLink.getAttribute("href")).toMatch(/^http:\/\/localhost:\d+\/$/);
+        expect(await textLink.getAttribute("href")).toBe(`${url}/`);
 
         const screenshots = join(repoRoot, "test-results", "screenshots");
         await mkdir(screenshots, { recursive: true });
@@ -95,11 +109,18 @@ describe("pnpm start on embedded defaults", () => {
         // The email's button opens the app in a new tab, where the app runs (scripts not sandboxed).
         const [opened] = await Promise.all([page.context().waitForEvent("page"), appLink.click()]);
         await opened.waitForLoadState();
-        expect(opened.url()).toMatch(/^http:\/\/localhost:\d+\/$/);
+        expect(opened.url()).toBe(`${url}/`);
         await opened.getByTestId("ping-result").waitFor();
       } finally {
         await browser.close();
       }
     },
   );
+
+  // Last: it ends the process. Ctrl-C in a terminal sends SIGINT to the whole foreground group.
+  it("ends quietly on Ctrl-C: exit code 0, no pnpm ELIFECYCLE error", async () => {
+    expect(await app.stop("SIGINT")).toBe(0);
+    expect(app.output()).toContain("shut down cleanly");
+    expect(app.output()).not.toMatch(/ELIFECYCLE|ERR_PNPM/);
+  });
 });

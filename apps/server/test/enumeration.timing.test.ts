@@ -1,6 +1,6 @@
+import { type AuthStack, PASSWORD, signUp, startAuthStack } from "@tidings/test-stack";
 import { services } from "@tidings/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type AuthStack, PASSWORD, signUp, startAuthStack } from "./auth-stack.ts";
 
 // S5 from outside: for a registered (verified) and an unregistered email, registration, resend,
 // reset request and a wrong-password sign-in must answer the same status and body, and their median

@@ -1,11 +1,17 @@
 import { request as httpRequest } from "node:http";
 import { auditEventTypes } from "@tidings/auth";
+import {
+  type AuthResultBody,
+  type AuthStack,
+  PASSWORD,
+  signIn,
+  startAuthStack,
+  trpcCall,
+  waitUntil,
+} from "@tidings/test-stack";
 import { services } from "@tidings/testing";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type AuthResultBody, type AuthStack, PASSWORD, signIn, startAuthStack } from "./auth-stack.ts";
-import { waitUntil } from "./helpers.ts";
-import { trpcCall } from "./trpc-http.ts";
 
 /**
  * Property-based fuzzing of every auth procedure over raw HTTP against a real server (S18): random,

@@ -7,10 +7,10 @@ import { resolve } from "node:path";
 import { createKeyRing, parseSigningKeys } from "@tidings/auth";
 import { envSchema } from "@tidings/config";
 import { loadTestEnv } from "@tidings/config/test-env";
+import { type AuthStack, startAuthStack } from "@tidings/test-stack";
 import { repoRoot, services } from "@tidings/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
-import { type AuthStack, startAuthStack } from "./auth-stack.ts";
 
 const infra = resolve(repoRoot, "infra");
 const read = (path: string) => readFileSync(resolve(repoRoot, path), "utf8");
@@ -360,7 +360,7 @@ describe("docker-compose.yml, Dockerfile and .env.example (static)", () => {
       expect(resolve(infra, build?.context ?? ""), name).toBe(repoRoot);
       expect(build?.target, name).toBe(target);
     }
-    expect([compose.services.migrate?.command].flat().join(" ")).toContain("@tidings/db/src/cli/migrate.ts");
+    expect([compose.services.migrate?.command].flat().join(" ")).toBe("node dist/migrate.js");
     for (const name of ["server", "worker"]) {
       expect(compose.services[name]?.depends_on?.migrate?.condition, name).toBe("service_completed_successfully");
     }
@@ -409,9 +409,24 @@ describe("docker-compose.yml, Dockerfile and .env.example (static)", () => {
     expect(dockerfile).toMatch(/pnpm --filter @tidings\/server --prod .*deploy/);
     expect(dockerfile).toMatch(/pnpm --filter @tidings\/worker --prod .*deploy/);
     expect(dockerfile).toMatch(/pnpm --filter @tidings\/web build/);
+    const build = (stages.get("build") ?? []).join("\n");
+    for (const app of ["server", "worker"]) {
+      // The bundle is built before the deploy copies the app's "files" (dist) into the image.
+      expect(build.indexOf(`--filter @tidings/${app} `), app).toBeLessThan(
+        build.indexOf(`--filter @tidings/${app} --prod`),
+      );
+      expect(build, app).toMatch(
+        new RegExp(`pnpm (--filter @tidings/\\w+ )*--filter @tidings/${app} (--filter @tidings/\\w+ )*build`),
+      );
+      const manifest = JSON.parse(read(`apps/${app}/package.json`)) as { files?: string[] };
+      expect(manifest.files, app).toEqual(["dist"]);
+    }
     for (const target of ["server", "worker"]) {
       const lines = stages.get(target) ?? [];
       expect(lines.length, `stage ${target}`).toBeGreaterThan(0);
+      // Compiled JavaScript, run by plain node: tsx is not in the image.
+      const cmd = lines.find((line) => /^CMD\s/.test(line)) ?? "";
+      expect(JSON.parse(cmd.replace(/^CMD\s+/, "")), target).toEqual(["node", "--enable-source-maps", "dist/main.js"]);
       const users = lines.filter((line) => /^USER\s/.test(line)).map((line) => line.split(/\s+/)[1]);
       expect(users.length, `stage ${target} sets USER`).toBeGreaterThan(0);
       expect(["root", "0", "0:0"]).not.toContain(users.at(-1));

@@ -1,8 +1,16 @@
 import { createHmac, createPublicKey, generateKeyPairSync, type KeyObject, randomUUID, sign } from "node:crypto";
+import {
+  APP_URL,
+  type AuthResultBody,
+  type AuthStack,
+  bearer,
+  signIn,
+  signUp,
+  startAuthStack,
+  trpcCall,
+} from "@tidings/test-stack";
 import { services } from "@tidings/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { APP_URL, type AuthResultBody, type AuthStack, signIn, signUp, startAuthStack } from "./auth-stack.ts";
-import { bearer, trpcCall } from "./trpc-http.ts";
 
 // S12 from outside: access tokens are built here with node:crypto only, the way an attacker would,
 // and sent to `auth.me` as a bearer token.

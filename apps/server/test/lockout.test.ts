@@ -1,9 +1,17 @@
 import { request } from "node:http";
 import { sql } from "@tidings/db";
+import {
+  type AuthStack,
+  bearer,
+  PASSWORD,
+  signIn,
+  signUp,
+  startAuthStack,
+  tokenFromEmail,
+  trpcCall,
+} from "@tidings/test-stack";
 import { services } from "@tidings/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type AuthStack, PASSWORD, signIn, signUp, startAuthStack, tokenFromEmail } from "./auth-stack.ts";
-import { bearer, trpcCall } from "./trpc-http.ts";
 
 /** A sign-in sent from a chosen loopback source address, as if from another machine. */
 function loginFrom(localAddress: string, baseUrl: string, email: string, password: string): Promise<number> {

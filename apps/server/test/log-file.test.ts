@@ -1,8 +1,8 @@
 import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { type StartedServer, startServer } from "@tidings/test-stack";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type StartedServer, startServer } from "./helpers.ts";
 
 describe("LOG_FILE: JSON logs in a file rotated by size", () => {
   let dir: string;

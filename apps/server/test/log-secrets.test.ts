@@ -1,7 +1,15 @@
+import {
+  type AuthResultBody,
+  type AuthStack,
+  bearer,
+  PASSWORD,
+  startAuthStack,
+  type TrpcAnswer,
+  tokenFromEmail,
+  trpcCall,
+} from "@tidings/test-stack";
 import { services } from "@tidings/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type AuthResultBody, type AuthStack, PASSWORD, startAuthStack, tokenFromEmail } from "./auth-stack.ts";
-import { bearer, type TrpcAnswer, trpcCall } from "./trpc-http.ts";
 
 const EMAIL = "secretive@example.test";
 const WRONG_PASSWORD = "not my password but close 41";

@@ -1,8 +1,15 @@
+import type { StartedServer } from "@tidings/test-stack";
+import {
+  type AuthResultBody,
+  type AuthStack,
+  bearer,
+  PASSWORD,
+  startAuthStack,
+  tokenFromEmail,
+  trpcCall,
+} from "@tidings/test-stack";
 import { services } from "@tidings/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type AuthResultBody, type AuthStack, PASSWORD, startAuthStack, tokenFromEmail } from "./auth-stack.ts";
-import type { StartedServer } from "./helpers.ts";
-import { bearer, trpcCall } from "./trpc-http.ts";
 
 const EMAIL = "metered@example.test";
 const WRONG = "certainly not the password 13";

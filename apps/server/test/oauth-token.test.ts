@@ -1,8 +1,7 @@
 import { request as httpRequest } from "node:http";
+import { type AuthStack, bearer, PASSWORD, signUp, startAuthStack, trpcCall } from "@tidings/test-stack";
 import { services } from "@tidings/testing";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { type AuthStack, PASSWORD, signUp, startAuthStack } from "./auth-stack.ts";
-import { bearer, trpcCall } from "./trpc-http.ts";
 
 interface TokenBody {
   access_token?: string;

@@ -1,9 +1,8 @@
 import { createHash } from "node:crypto";
 import { sql } from "@tidings/db";
+import { type AuthResultBody, type AuthStack, startAuthStack, tokenFromEmail, trpcCall } from "@tidings/test-stack";
 import { services } from "@tidings/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type AuthResultBody, type AuthStack, startAuthStack, tokenFromEmail } from "./auth-stack.ts";
-import { trpcCall } from "./trpc-http.ts";
 
 // S1, S2 and S3 over HTTP: the policy is observed through `auth.register`, the accepted password
 // through email verification and `auth.login`, and the stored hash through the database.

@@ -2,6 +2,7 @@ import { createKeyRing, createSession, generateSigningKey, serializeSigningKeys,
 import { createTidingsClient } from "@tidings/client";
 import { type Database, type Kysely, migrations, revokeSession, sql } from "@tidings/db";
 import { createTestDatabase, type TestDatabase } from "@tidings/db/testing";
+import { bearer, type StartedServer, serverDir, startServer, trpcCall, waitUntil } from "@tidings/test-stack";
 import {
   createTestRedis,
   type OwnRedisServer,
@@ -14,8 +15,6 @@ import {
 import { Queue, QueueEvents } from "bullmq";
 import { type Migration, Migrator } from "kysely/migration";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type StartedServer, serverDir, startServer, waitUntil } from "./helpers.ts";
-import { bearer, trpcCall } from "./trpc-http.ts";
 
 const servicesUp = services().postgres && services().redis;
 
@@ -141,7 +140,9 @@ describe.skipIf(!servicesUp)("a server started before its database is ready", ()
       APP_URL: appUrl,
       JWT_PRIVATE_KEYS: serializeSigningKeys([key]),
     });
-    await server.process.waitFor(/could not read recently ended sessions; retrying/);
+    await server.process.waitFor(
+      /database not reachable: cannot check for sessions signed out just before this start; retrying/,
+    );
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
 
     // The tables arrive, with a session that ended while this server could not read it and that it

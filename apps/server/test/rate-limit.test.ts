@@ -1,7 +1,6 @@
+import { type AuthStack, startAuthStack, trpcCall } from "@tidings/test-stack";
 import { services } from "@tidings/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type AuthStack, startAuthStack } from "./auth-stack.ts";
-import { trpcCall } from "./trpc-http.ts";
 
 const specLimits = {
   RATE_LIMIT_LOGIN: "5/900",

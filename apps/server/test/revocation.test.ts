@@ -1,20 +1,21 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { services } from "@tidings/testing";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type AuthResultBody,
   type AuthStack,
+  bearer,
   generousRateLimits,
   PASSWORD,
   signIn,
   signUp,
   startAuthStack,
+  startServer,
   tokenFromEmail,
-} from "./auth-stack.ts";
-import { startServer } from "./helpers.ts";
-import { bearer, trpcCall } from "./trpc-http.ts";
+  trpcCall,
+} from "@tidings/test-stack";
+import { services } from "@tidings/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const me = (url: string, token: string) => trpcCall(url, "query", "auth.me", undefined, bearer(token));
 const expectRevoked = async (url: string, token: string) => {

@@ -1,8 +1,15 @@
 import { sql } from "@tidings/db";
+import {
+  type AuthResultBody,
+  type AuthStack,
+  PASSWORD,
+  signIn,
+  startAuthStack,
+  tokenFromEmail,
+  trpcCall,
+} from "@tidings/test-stack";
 import { services } from "@tidings/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type AuthResultBody, type AuthStack, PASSWORD, signIn, startAuthStack, tokenFromEmail } from "./auth-stack.ts";
-import { trpcCall } from "./trpc-http.ts";
 
 // S6 (one account per email, whatever its case and surrounding spaces) and S7 with
 // AUTH_REQUIRE_VERIFIED_EMAIL=false (the default, true, is shown by auth-flow.test.ts).

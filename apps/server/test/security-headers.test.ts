@@ -1,5 +1,5 @@
+import { type StartedServer, startServer } from "@tidings/test-stack";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type StartedServer, startServer } from "./helpers.ts";
 
 /** S20: security headers on every kind of answer, HSTS only over https, CORS only for the app's origin. */
 describe("security headers (S20)", () => {

@@ -2,10 +2,18 @@ import { createHash } from "node:crypto";
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { sql } from "@tidings/db";
+import {
+  type AuthResultBody,
+  type AuthStack,
+  bearer,
+  PASSWORD,
+  signIn,
+  signUp,
+  startAuthStack,
+  trpcCall,
+} from "@tidings/test-stack";
 import { services } from "@tidings/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type AuthResultBody, type AuthStack, PASSWORD, signIn, signUp, startAuthStack } from "./auth-stack.ts";
-import { bearer, trpcCall } from "./trpc-http.ts";
 
 // S1 (re-hash), S3 (name, Have I Been Pwned), S4 (change password) and S8 (a success resets the
 // failure counter) over HTTP, with the database and the SMTP sink as the outside observers.

@@ -1,8 +1,8 @@
 import { request } from "node:http";
 import { sql } from "@tidings/db";
+import { type AuthResultBody, type AuthStack, PASSWORD, startAuthStack, tokenFromEmail } from "@tidings/test-stack";
 import { services } from "@tidings/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type AuthResultBody, type AuthStack, PASSWORD, startAuthStack, tokenFromEmail } from "./auth-stack.ts";
 
 // S9 (each rule, with its numbers from configuration) and S10 (no more attempts than the limit
 // under concurrency). Each test calls from its own loopback source address, as from its own machine,

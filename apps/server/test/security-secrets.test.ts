@@ -2,11 +2,17 @@ import { createDecipheriv, createPrivateKey, createPublicKey, randomBytes } from
 import { createServer, type Server, type Socket } from "node:net";
 import { sql } from "@tidings/db";
 import { createTestDatabase, type TestDatabase } from "@tidings/db/testing";
+import {
+  APP_URL,
+  generousRateLimits,
+  PASSWORD,
+  type StartedServer,
+  serverDir,
+  startServer,
+  trpcCall,
+} from "@tidings/test-stack";
 import { createTestRedis, type RunningProcess, services, startProcess, type TestRedis } from "@tidings/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { APP_URL, generousRateLimits, PASSWORD } from "./auth-stack.ts";
-import { type StartedServer, serverDir, startServer } from "./helpers.ts";
-import { trpcCall } from "./trpc-http.ts";
 
 // S21 from outside: the JWT private key the server generates (JWT_PRIVATE_KEYS unset) is in the
 // database only sealed with AES-256-GCM under ENCRYPTION_KEY, and the SMTP password of SMTP_URL is

@@ -1,17 +1,19 @@
 import { sql } from "@tidings/db";
-import { services } from "@tidings/testing";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   APP_URL,
   type AuthResultBody,
   type AuthStack,
+  bearer,
   PASSWORD,
   signIn,
   signUp,
   startAuthStack,
+  type TrpcAnswer,
   tokenFromEmail,
-} from "./auth-stack.ts";
-import { bearer, type TrpcAnswer, trpcCall } from "./trpc-http.ts";
+  trpcCall,
+} from "@tidings/test-stack";
+import { services } from "@tidings/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 // S15 (one-time tokens), S16 (no token in /metrics), S17 (refresh cookie and CSRF), S18 (input
 // errors with field paths) and S22 (the audit record shares the change's transaction), over HTTP,

@@ -1,5 +1,5 @@
+import { startServer } from "@tidings/test-stack";
 import { describe, expect, it } from "vitest";
-import { startServer } from "./helpers.ts";
 
 describe("graceful shutdown", () => {
   it("lets a slow request finish after SIGTERM, then exits 0", async () => {

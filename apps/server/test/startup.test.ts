@@ -1,6 +1,6 @@
+import { serverDir } from "@tidings/test-stack";
 import { startProcess } from "@tidings/testing";
 import { describe, expect, it } from "vitest";
-import { serverDir } from "./helpers.ts";
 
 describe("invalid configuration", () => {
   it("stops the server at start with a line naming PORT", async () => {

@@ -1,8 +1,7 @@
+import { signUp, trpcCall } from "@tidings/test-stack";
 import { services } from "@tidings/testing";
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { signUp } from "../../server/test/auth-stack.ts";
-import { trpcCall } from "../../server/test/trpc-http.ts";
 import {
   actUntilSignedOut,
   linkFromEmail,

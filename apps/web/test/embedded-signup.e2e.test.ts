@@ -1,8 +1,8 @@
 import { join } from "node:path";
+import { type StartedServer, startServer } from "@tidings/test-stack";
 import { freePort, launchChromium, services } from "@tidings/testing";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { type StartedServer, startServer } from "../../server/test/helpers.ts";
 import { PASSWORD, screenshotDir } from "./web-stack.ts";
 
 // Embedded mode (PGlite, in-process queues, no SMTP): the dev mailbox is where a new user finds

@@ -1,8 +1,8 @@
 import { createRequire } from "node:module";
+import { signUp } from "@tidings/test-stack";
 import { services } from "@tidings/testing";
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { signUp } from "../../server/test/auth-stack.ts";
 import { PASSWORD, screenshot, signUpInBrowser, webStackForSuite } from "./web-stack.ts";
 
 const axeSource: string = createRequire(import.meta.url)("axe-core").source;

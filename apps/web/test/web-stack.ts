@@ -1,9 +1,9 @@
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
+import { type AuthStack, startAuthStack } from "@tidings/test-stack";
 import { freePort, launchChromium, repoRoot, type SmtpSink } from "@tidings/testing";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, expect, inject } from "vitest";
-import { type AuthStack, startAuthStack } from "../../server/test/auth-stack.ts";
 
 export const PASSWORD = "correct horse battery staple 42";
 export const screenshotDir = join(repoRoot, "test-results", "screenshots", "web");

@@ -1,13 +1,11 @@
 import { loadConfigOrExit } from "@tidings/config";
 import { createDatabase } from "@tidings/db";
-import { warmTemplates } from "@tidings/email";
-import { createBullProducer, startBullWorkers, startOutboxRelay } from "@tidings/jobs";
+import { createMailTransport, warmTemplates } from "@tidings/email";
+import { createBullProducer, createProcessors, startBullWorkers, startOutboxRelay } from "@tidings/jobs";
+import { createLogDestination } from "@tidings/runtime";
 import { Redis } from "ioredis";
 import { pino } from "pino";
-import { createLogDestination } from "./log-destination.ts";
 import { startWorkerMetrics } from "./metrics.ts";
-import { createProcessors } from "./processors.ts";
-import { createMailTransport } from "./transport.ts";
 
 const config = loadConfigOrExit();
 const logDestination = createLogDestination(config);
@@ -70,7 +68,11 @@ const producer = createBullProducer(connection, config.redisPrefix);
 const relay = startOutboxRelay({
   db: database.db,
   producer,
-  onError: (error) => log.warn({ err: error instanceof Error ? error.message : error }, "outbox relay: will retry"),
+  onError: (error) =>
+    log.warn(
+      { err: error instanceof Error ? error.message : error },
+      "could not pass waiting emails and jobs to the queue; retrying",
+    ),
 });
 log.info({ prefix: config.redisPrefix, metrics: metrics?.url }, "worker started");
 

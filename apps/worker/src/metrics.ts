@@ -3,10 +3,10 @@ import type { Config } from "@tidings/config";
 import type { Database, Kysely } from "@tidings/db";
 import { templateNames } from "@tidings/email";
 import { type Job, PermanentJobError, type Processors, type QueueName, queueNames } from "@tidings/jobs";
+import { createMetricsRegistry, metricsAccessAllowed, registerSharedGauges, withTimeout } from "@tidings/runtime";
 import { Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import { Counter, Gauge, Histogram } from "prom-client";
-import { createMetricsRegistry, metricsAccessAllowed, registerSharedGauges, withTimeout } from "./metrics-common.ts";
 
 /** BullMQ job states `tidings_queue_jobs` reports. */
 export const jobStates = ["waiting", "active", "delayed", "failed", "completed"] as const;

@@ -35,7 +35,7 @@ describe.skipIf(!services().postgres || !services().redis)("Redis down while ema
     await queueWelcomeEmails(testDb.handle.db, 50, "outage");
 
     // The relay keeps trying; the rows stay in the outbox, nothing is sent or lost.
-    await worker.waitFor(/outbox relay: will retry/, 20_000);
+    await worker.waitFor(/could not pass waiting emails and jobs to the queue; retrying/, 20_000);
     expect(await countOutboxBacklog(testDb.handle.db)).toBe(50);
     expect(smtp.accepted).toHaveLength(0);
 

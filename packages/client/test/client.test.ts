@@ -11,7 +11,7 @@ let dataDir: string;
 
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), "tidings-client-"));
-  server = startProcess("pnpm", ["--filter", "@tidings/server", "start"], {
+  server = startProcess("pnpm", ["--filter", "@tidings/server", "dev"], {
     env: { PORT: "0", TIDINGS_DATA_DIR: dataDir, LOG_LEVEL: "warn" },
   });
   const [, found] = await server.waitFor(/Tidings is running at (\S+)/);

@@ -107,7 +107,8 @@ export function loadConfig(source: EnvSource = process.env): Config {
     missing.push("ENCRYPTION_KEY: required when NODE_ENV=production (generate one with `openssl rand -base64 32`)");
   }
   if (missing.length) throw new ConfigError(missing);
-  const appUrl = (env.APP_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, "");
+  // Unset: the address the server prints at start, so email links open the origin the user is on.
+  const appUrl = (env.APP_URL ?? listenUrl(env.HOST, env.PORT)).replace(/\/+$/, "");
   const mode: Mode = env.DATABASE_URL || env.REDIS_URL ? "production" : "embedded";
   return {
     nodeEnv: env.NODE_ENV,
@@ -165,6 +166,15 @@ export function loadConfig(source: EnvSource = process.env): Config {
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     migrateOnStart: mode === "embedded" || env.MIGRATE_ON_START,
   };
+}
+
+/**
+ * The address a server bound to host:port is reached at, as the server prints it: a wildcard bind
+ * (0.0.0.0, ::) is reached through localhost, an IPv6 address goes in brackets.
+ */
+export function listenUrl(host: string, port: number): string {
+  const reachable = host === "0.0.0.0" || host === "::" ? "localhost" : host;
+  return `http://${reachable.includes(":") ? `[${reachable}]` : reachable}:${port}`;
 }
 
 /** For process entry points: print what is wrong, one line per variable, and exit 1. */

@@ -76,7 +76,7 @@ export const envSchema = z.object({
     )
     .describe("HTTP port of the server (0 picks a free one)."),
   APP_URL: optionalUrl(["http:", "https:"], "https://mail.example.com").describe(
-    "Public URL of the web app, used in email links and CORS; defaults to http://localhost:PORT.",
+    "Public URL of the web app, used in email links and CORS; defaults to the address the server prints, http://HOST:PORT.",
   ),
   DATABASE_URL: optionalUrl(["postgres:", "postgresql:"], "postgres://user@127.0.0.1:5432/tidings").describe(
     "PostgreSQL connection string. Unset: embedded PGlite under TIDINGS_DATA_DIR.",

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig } from "../src/index.ts";
+import { ConfigError, listenUrl, loadConfig } from "../src/index.ts";
 
 function problemsOf(env: Record<string, string>): string[] {
   try {
@@ -18,10 +18,18 @@ describe("loadConfig", () => {
       mode: "embedded",
       port: 3000,
       host: "127.0.0.1",
-      appUrl: "http://localhost:3000",
+      appUrl: "http://127.0.0.1:3000",
       migrateOnStart: true,
       shutdownTimeoutMs: 10_000,
     });
+  });
+
+  it("defaults APP_URL to the address the server prints, from HOST and PORT", () => {
+    expect(loadConfig({ PORT: "8080" }).appUrl).toBe("http://127.0.0.1:8080");
+    expect(loadConfig({ HOST: "0.0.0.0", PORT: "8080" }).appUrl).toBe("http://localhost:8080");
+    expect(loadConfig({ HOST: "::1", PORT: "8080" }).appUrl).toBe("http://[::1]:8080");
+    expect(loadConfig({ HOST: "mail.lan" }).appUrl).toBe("http://mail.lan:3000");
+    expect(listenUrl("127.0.0.1", 3000)).toBe(loadConfig({}).appUrl);
   });
 
   it("is production mode when DATABASE_URL and REDIS_URL are set", () => {
@@ -94,7 +102,7 @@ describe("loadConfig", () => {
       requireVerifiedEmail: true,
       lockoutThreshold: 10,
       hibpEnabled: false,
-      issuer: "http://localhost:3000",
+      issuer: "http://127.0.0.1:3000",
     });
     expect(problemsOf({ ENCRYPTION_KEY: "short" })[0]).toMatch(/^ENCRYPTION_KEY: expected 32 random bytes/);
   });

@@ -4,6 +4,7 @@ import { PGlite } from "@electric-sql/pglite";
 import { Kysely, PostgresDialect, sql } from "kysely";
 import { PGliteDialect } from "kysely-pglite-dialect";
 import pg from "pg";
+import { type DataFolderLock, lockDataFolder } from "./data-folder-lock.ts";
 import type { Database } from "./schema.ts";
 
 export type DatabaseKind = "postgres" | "pglite";
@@ -52,9 +53,11 @@ function createPostgres(connectionString: string, max: number): DatabaseHandle {
 
 function createPglite(dataDir: string | undefined): DatabaseHandle {
   let pglite: PGlite;
+  let lock: DataFolderLock | undefined;
   if (dataDir) {
     const folder = join(dataDir, "pglite");
     mkdirSync(folder, { recursive: true });
+    lock = lockDataFolder(dataDir);
     pglite = new PGlite(folder);
   } else {
     pglite = new PGlite();
@@ -69,8 +72,12 @@ function createPglite(dataDir: string | undefined): DatabaseHandle {
         timeoutMs,
       ),
     close: async () => {
-      await db.destroy();
-      if (!pglite.closed) await pglite.close();
+      try {
+        await db.destroy();
+        if (!pglite.closed) await pglite.close();
+      } finally {
+        lock?.release();
+      }
     },
   };
 }

@@ -1,5 +1,6 @@
 export { type Kysely, sql, type Transaction } from "kysely";
 export { createDatabase, type DatabaseHandle, type DatabaseKind, type DatabaseOptions } from "./client.ts";
+export { DataFolderInUseError, lockFileName } from "./data-folder-lock.ts";
 export type { Executor } from "./executor.ts";
 export { MigrationFailedError, migrateToLatest } from "./migrate.ts";
 export { migrations } from "./migrations/index.ts";

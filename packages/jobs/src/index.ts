@@ -13,6 +13,8 @@ export {
   toJob,
 } from "./definitions.ts";
 export { addToOutbox, queueEmail } from "./outbox.ts";
+export { createEmailProcessor, type EmailProcessorDeps } from "./processors/email.ts";
+export { createProcessors, type ProcessorDeps } from "./processors/index.ts";
 export {
   createBullProducer,
   createInProcessProducer,

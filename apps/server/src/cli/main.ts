@@ -1,7 +1,8 @@
 // `pnpm tidings <command>`: operator commands that run against the configured database.
+// Exit codes: 0 done, 1 refused or failed (the reason on stderr), 2 the command line is wrong.
 import { parseArgs } from "node:util";
 import { loadConfigOrExit } from "@tidings/config";
-import { createDatabase, migrateToLatest } from "@tidings/db";
+import { createDatabase, type DatabaseHandle, migrateToLatest } from "@tidings/db";
 import { createAccount } from "./user-create.ts";
 
 const usage = `Usage:
@@ -15,29 +16,41 @@ async function readStdinLine(): Promise<string> {
   return data.split(/\r?\n/)[0] ?? "";
 }
 
-const [command, ...rest] = process.argv.slice(2);
-if (command !== "user:create") {
-  process.stderr.write(`${usage}\n`);
-  process.exit(command ? 2 : 0);
-}
-
-const { values } = parseArgs({
-  args: rest,
-  options: {
-    email: { type: "string" },
-    name: { type: "string" },
-    password: { type: "string" },
-    admin: { type: "boolean", default: false },
-  },
-});
-if (!values.email) {
-  process.stderr.write(`--email is required\n${usage}\n`);
+function usageError(problem: string): never {
+  process.stderr.write(`${problem}\n${usage}\n`);
   process.exit(2);
 }
 
+function parseUserCreate(args: string[]) {
+  try {
+    return parseArgs({
+      args,
+      options: {
+        email: { type: "string" },
+        name: { type: "string" },
+        password: { type: "string" },
+        admin: { type: "boolean", default: false },
+      },
+    }).values;
+  } catch (error) {
+    return usageError(error instanceof Error ? error.message : String(error));
+  }
+}
+
+const [command, ...rest] = process.argv.slice(2);
+if (!command) {
+  process.stdout.write(`${usage}\n`);
+  process.exit(0);
+}
+if (command !== "user:create") usageError(`Unknown command: ${command}`);
+
+const values = parseUserCreate(rest);
+if (!values.email) usageError("--email is required");
+
 const config = loadConfigOrExit();
-const database = createDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+let database: DatabaseHandle | undefined;
 try {
+  database = createDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   await migrateToLatest(database.db);
   const password = values.password ?? (await readStdinLine());
   const { id } = await createAccount(database.db, {
@@ -51,5 +64,5 @@ try {
   process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
   process.exitCode = 1;
 } finally {
-  await database.close();
+  await database?.close();
 }

@@ -2,7 +2,7 @@ import { type ApiObserver, type AppCode, appCodes, procedureList, type RateLimit
 import { type AuthObserver, type SignInOutcome, signInOutcomes, tokenRefreshOutcomes } from "@tidings/auth";
 import type { Config } from "@tidings/config";
 import { countActiveSessions } from "@tidings/db";
-import { createMetricsRegistry, metricsAccessAllowed, registerSharedGauges, withTimeout } from "@tidings/worker";
+import { createMetricsRegistry, metricsAccessAllowed, registerSharedGauges, withTimeout } from "@tidings/runtime";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { Counter, Gauge, Histogram } from "prom-client";
 import type { Services } from "../services.ts";

@@ -1,10 +1,11 @@
 import { loadConfigOrExit } from "@tidings/config";
-import { createDatabase } from "../client.ts";
+import { createDatabase, type DatabaseHandle } from "../client.ts";
 import { migrateToLatest } from "../migrate.ts";
 
 const config = loadConfigOrExit();
-const handle = createDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+let handle: DatabaseHandle | undefined;
 try {
+  handle = createDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   const applied = await migrateToLatest(handle.db);
   const where = handle.kind === "postgres" ? "PostgreSQL" : `PGlite in ${config.dataDir}`;
   process.stdout.write(
@@ -14,5 +15,5 @@ try {
   console.error(error instanceof Error ? error.message : error);
   process.exitCode = 1;
 } finally {
-  await handle.close();
+  await handle?.close();
 }

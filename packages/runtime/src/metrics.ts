@@ -1,6 +1,7 @@
 import { timingSafeEqual } from "node:crypto";
 import { countOutboxBacklog, type Database, type Kysely } from "@tidings/db";
 import { collectDefaultMetrics, Gauge, Registry } from "prom-client";
+import { withTimeout } from "./timeout.ts";
 
 /**
  * What the server and the worker both export: Node process metrics (process_*, nodejs_*), a
@@ -65,14 +66,4 @@ export function metricsAccessAllowed(token: string | undefined, authorization: s
   const given = Buffer.from(authorization ?? "");
   const expected = Buffer.from(`Bearer ${token}`);
   return given.length === expected.length && timingSafeEqual(given, expected);
-}
-
-export function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    promise,
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
 }

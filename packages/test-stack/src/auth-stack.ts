@@ -9,7 +9,7 @@ import {
   type TestRedis,
 } from "@tidings/testing";
 import { expect } from "vitest";
-import { type StartedServer, serverDir, startServer } from "./helpers.ts";
+import { type StartedServer, serverDir, startServer } from "./server-process.ts";
 import { trpcCall } from "./trpc-http.ts";
 
 export const APP_URL = "https://mail.example.test";

@@ -1,9 +1,10 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { type RunningProcess, startProcess } from "@tidings/testing";
+import { type RunningProcess, repoRoot, startProcess } from "@tidings/testing";
 
-export const serverDir = resolve(import.meta.dirname, "..");
+/** The server app's folder: processes are started from there by path (a test helper imports no app). */
+export const serverDir = resolve(repoRoot, "apps/server");
 
 export interface StartedServer {
   url: string;

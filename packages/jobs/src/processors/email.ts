@@ -6,7 +6,7 @@ import {
   startEmailAttempt,
 } from "@tidings/db";
 import { isPermanentSendError, type MailTransport, render } from "@tidings/email";
-import { type Job, PermanentJobError } from "@tidings/jobs";
+import { type Job, PermanentJobError } from "../definitions.ts";
 
 export interface EmailProcessorDeps {
   db: Executor;

@@ -1,5 +1,5 @@
-import type { Processors } from "@tidings/jobs";
-import { createEmailProcessor, type EmailProcessorDeps } from "./email-processor.ts";
+import type { Processors } from "../definitions.ts";
+import { createEmailProcessor, type EmailProcessorDeps } from "./email.ts";
 
 export type ProcessorDeps = EmailProcessorDeps;
 
