@@ -7,7 +7,13 @@ export default defineConfig({
     // sequence.groupOrder is higher), alone.
     maxWorkers: 3,
 
-    projects: ["packages/*", "apps/*", "apps/server/vitest.timing.config.ts", "apps/web/vitest.unit.config.ts"],
+    projects: [
+      "packages/*",
+      "apps/*",
+      "bench",
+      "apps/server/vitest.timing.config.ts",
+      "apps/web/vitest.unit.config.ts",
+    ],
     // The JSON report is what .ci/run counts; the default reporter is for people.
     reporters: ["default", "json"],
     outputFile: { json: "test-results/vitest.json" },

@@ -1,86 +1,107 @@
-import { availableParallelism } from "node:os";
-import { measureVerify, type VerifyResult } from "./fixtures/argon2-verify.ts";
+import { measureVerify } from "./fixtures/argon2-verify.ts";
+import { BENCH_PASSWORD, benchThreadPoolSize, signIn, signInLoad, startAuthServer } from "./fixtures/auth-server.ts";
+import { peerSignIn, peerSignInLoad, startBetterAuth } from "./fixtures/better-auth-server.ts";
+import { measureHashCosts } from "./fixtures/hash-cost.ts";
 import {
-  type AuthServer,
-  BENCH_PASSWORD,
-  benchThreadPoolSize,
-  signIn,
-  signInLoad,
-  startAuthServer,
-} from "./fixtures/auth-server.ts";
-import { load, ratio, runJson, startListening } from "./lib.ts";
+  assertAllOk,
+  type LoadResult,
+  load,
+  perSecond,
+  type ReportLine,
+  ratio,
+  startListening,
+  targetLine,
+} from "./lib.ts";
 
 /**
- * Sign-ins per second through `POST /trpc/auth.login` (server in production mode: Postgres, Redis,
- * NODE_ENV=production) against raw argon2id verifications per second of the same hash, with the same
- * concurrency and the same libuv pool size. argon2 is the floor of a sign-in; the ratio is what the
- * rest (HTTP, tRPC, rate limits, session rows, token signing) costs on top.
+ * Sign-ins per second: Tidings' `POST /trpc/auth.login` (production mode: Postgres, Redis) against
+ * Better Auth's `POST /api/auth/sign-in/email` (its defaults, rate limit off, same Postgres), same
+ * user, password, concurrency and libuv pool size; target: Tidings at least 5x.
  *
- * When the pool has at least as many threads as the machine has cores, argon2 alone keeps every
- * core busy, so each millisecond of the rest is taken from argon2: the ratio then measures the
- * rest's CPU against argon2's. The same comparison is also made with one pool thread fewer than
- * there are cores (`withSpareCore`), where the rest has a core of its own and the ratio shows
- * whether it keeps up with argon2.
- *
- * `floor` is a bare Fastify route that only verifies the posted password, under the same load and
- * pool size: what any sign-in over HTTP reaches here before it touches a database or Redis.
+ * Context, without targets: raw argon2id verifications per second of the same hash with the same
+ * concurrency (the floor of any Tidings sign-in), a bare Fastify route that only verifies the posted
+ * password (what a sign-in over HTTP reaches here before a database or Redis), and the cost of one
+ * password check on each side (`hashCost`), which bounds the sign-in ratio when hashing dominates.
  */
 export async function run(options: Record<string, string>): Promise<Record<string, unknown>> {
   const concurrency = Number(options.loginConnections ?? 8);
   const seconds = Number(options.loginSeconds ?? 10);
   const threadPoolSize = benchThreadPoolSize();
-  const main = await compare(await startAuthServer(), threadPoolSize, concurrency, seconds, (hash) =>
-    measureVerify(hash, BENCH_PASSWORD, concurrency, seconds),
-  );
-  const result: Record<string, unknown> = {
-    name: `auth.login over HTTP vs raw argon2id verify (concurrency ${concurrency}, UV_THREADPOOL_SIZE ${threadPoolSize})`,
-    ...main,
-  };
-  const spare = availableParallelism() - 1;
-  if (spare >= 1 && spare !== threadPoolSize) {
-    // A process fixes its pool size when it first uses the pool: this baseline runs in a child.
-    const verifyIn = (hash: string) =>
-      runJson<VerifyResult>(["--import", "tsx", "bench/fixtures/argon2-verify.ts"], {
-        UV_THREADPOOL_SIZE: String(spare),
-        HASH: hash,
-        PASSWORD: BENCH_PASSWORD,
-        CONCURRENCY: String(concurrency),
-        SECONDS: String(seconds),
-      });
-    result.withSpareCore = {
-      threadPoolSize: spare,
-      ...(await compare(await startAuthServer({ threadPoolSize: spare }), spare, concurrency, seconds, verifyIn)),
-    };
-  }
-  return result;
-}
 
-/** Baseline first, then the server, each after a warm-up so JIT and connections favour neither. */
-async function compare(
-  auth: AuthServer,
-  threadPoolSize: number,
-  concurrency: number,
-  seconds: number,
-  verify: (hash: string) => Promise<VerifyResult>,
-) {
+  const auth = await startAuthServer();
+  let tidings: LoadResult;
+  let argon2: Awaited<ReturnType<typeof measureVerify>>;
+  let floor: LoadResult;
   try {
     await signIn(auth.server.url); // the first sign-in from this user agent; later ones send no email
     const url = `${auth.server.url}/trpc/auth.login`;
     await load(url, signInLoad(concurrency, 1));
-    const baseline = await verify(auth.passwordHash);
-    const candidate = await load(url, signInLoad(concurrency, seconds));
-    if (candidate.non2xx || candidate.errors) throw new Error(`sign-ins failed: ${JSON.stringify(candidate)}`);
-    const floor = await bareVerifyLoad(auth.passwordHash, threadPoolSize, concurrency, seconds);
-    const share = (perSecond: number) => ratio(perSecond, baseline.verificationsPerSecond);
-    return {
-      baseline,
-      candidate,
-      ratio: share(candidate.requestsPerSecond),
-      floor: { ...floor, ratio: share(floor.requestsPerSecond) },
-    };
+    tidings = assertAllOk("auth.login", await load(url, signInLoad(concurrency, seconds)));
+    argon2 = await measureVerify(auth.passwordHash, BENCH_PASSWORD, concurrency, seconds);
+    floor = await bareVerifyLoad(auth.passwordHash, threadPoolSize, concurrency, seconds);
   } finally {
     await auth.close();
   }
+
+  const peer = await startBetterAuth({ threadPoolSize });
+  let betterAuth: LoadResult;
+  try {
+    await peerSignIn(peer.server.url);
+    const url = `${peer.server.url}/api/auth/sign-in/email`;
+    await load(url, peerSignInLoad(peer.server.url, concurrency, 1));
+    betterAuth = assertAllOk(
+      "Better Auth sign-in",
+      await load(url, peerSignInLoad(peer.server.url, concurrency, seconds)),
+    );
+  } finally {
+    await peer.close();
+  }
+
+  const hashCost = await measureHashCosts(BENCH_PASSWORD, Number(options.hashChecks ?? 20));
+  const vsPeer = tidings.requestsPerSecond / betterAuth.requestsPerSecond;
+  const setting = `concurrency ${concurrency}, UV_THREADPOOL_SIZE ${threadPoolSize}`;
+  const lines: ReportLine[] = [
+    targetLine(
+      {
+        measure: `sign-ins: auth.login vs Better Auth sign-in/email (${setting})`,
+        tidings: perSecond(tidings, "sign-ins/s"),
+        comparedWith: perSecond(betterAuth, "sign-ins/s"),
+        ratio: vsPeer.toFixed(2),
+      },
+      vsPeer,
+      { atLeast: 5 },
+      ">= 5",
+    ),
+    {
+      measure: "context: auth.login vs raw argon2id verifications, same hash and concurrency",
+      tidings: perSecond(tidings, "sign-ins/s"),
+      comparedWith: `${argon2.verificationsPerSecond} verifies/s`,
+      ratio: ratio(tidings.requestsPerSecond, argon2.verificationsPerSecond),
+    },
+    {
+      measure: "context: a bare Fastify route that only verifies the password vs raw argon2id",
+      tidings: perSecond(floor),
+      comparedWith: `${argon2.verificationsPerSecond} verifies/s`,
+      ratio: ratio(floor.requestsPerSecond, argon2.verificationsPerSecond),
+    },
+    {
+      measure:
+        "context: CPU of one password check, Tidings' argon2id vs Better Auth's scrypt (ratio: scrypt / argon2id)",
+      tidings: `${hashCost.tidingsArgon2id.ms} ms (CPU ${hashCost.tidingsArgon2id.cpuMs} ms)`,
+      comparedWith: `${hashCost.betterAuthScrypt.ms} ms (CPU ${hashCost.betterAuthScrypt.cpuMs} ms)`,
+      ratio: ratio(hashCost.betterAuthScrypt.cpuMs, hashCost.tidingsArgon2id.cpuMs),
+    },
+  ];
+  return {
+    name: `auth.login vs Better Auth sign-in/email (${setting})`,
+    candidate: tidings,
+    peer: betterAuth,
+    ratio: vsPeer.toFixed(2),
+    argon2,
+    floor,
+    hashCost,
+    lines,
+  };
 }
 
 async function bareVerifyLoad(hash: string, threadPoolSize: number, concurrency: number, seconds: number) {
@@ -91,9 +112,7 @@ async function bareVerifyLoad(hash: string, threadPoolSize: number, concurrency:
   try {
     const url = `${bare.url}/login`;
     await load(url, signInLoad(concurrency, 1));
-    const result = await load(url, signInLoad(concurrency, seconds));
-    if (result.non2xx || result.errors) throw new Error(`bare verify failed: ${JSON.stringify(result)}`);
-    return result;
+    return assertAllOk("bare verify", await load(url, signInLoad(concurrency, seconds)));
   } finally {
     await bare.stop();
   }

@@ -5,7 +5,15 @@ import { createDatabase, migrateToLatest } from "@tidings/db";
 import { createSmtpTransport, render } from "@tidings/email";
 import { queueEmail } from "@tidings/jobs";
 import { type SmtpSink, startSmtpSink } from "@tidings/testing/smtp";
-import { flushRedisPrefix, POSTGRES_ADMIN_URL, postgresAdmin, REDIS_URL, repoRoot } from "./lib.ts";
+import {
+  flushRedisPrefix,
+  POSTGRES_ADMIN_URL,
+  postgresAdmin,
+  REDIS_URL,
+  type ReportLine,
+  ratio,
+  repoRoot,
+} from "./lib.ts";
 
 const APP_URL = "https://mail.example.test";
 
@@ -18,12 +26,17 @@ export async function run(options: Record<string, string>): Promise<Record<strin
   const count = Number(options.emails ?? 10_000);
   const baseline = await rawSmtp(count);
   const candidate = await pipeline(count);
-  return {
-    name: `${count} emails: outbox -> BullMQ -> worker -> SMTP vs raw pooled SMTP`,
-    baseline,
-    candidate,
-    ratio: (candidate.emailsPerSecond / baseline.emailsPerSecond).toFixed(2),
-  };
+  const name = `${count} emails: outbox -> BullMQ -> worker -> SMTP vs raw pooled SMTP`;
+  const emailRatio = ratio(candidate.emailsPerSecond, baseline.emailsPerSecond);
+  const lines: ReportLine[] = [
+    {
+      measure: `context: ${name}`,
+      tidings: `${candidate.emailsPerSecond} emails/s, p50 ${candidate.p50LatencyMs} ms, p95 ${candidate.p95LatencyMs} ms`,
+      comparedWith: `${baseline.emailsPerSecond} emails/s`,
+      ratio: emailRatio,
+    },
+  ];
+  return { name, baseline, candidate, ratio: emailRatio, lines };
 }
 
 async function rawSmtp(count: number) {

@@ -1,13 +1,14 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { load, ratio, startListening } from "./lib.ts";
+import { load, perSecond, type ReportLine, ratio, startListening } from "./lib.ts";
 
 /**
  * What the full server stack (Fastify + tRPC + superjson + request logging at "warn") costs per
  * request, against a bare Fastify route that returns the same JSON. Same machine, same run.
  */
-export async function run(): Promise<Record<string, unknown>> {
+export async function run(options: Record<string, string>): Promise<Record<string, unknown>> {
+  const seconds = Number(options.overheadSeconds ?? 5);
   const dataDir = await mkdtemp(join(tmpdir(), "tidings-bench-"));
   const server = await startListening(["--import", "tsx", "apps/server/src/main.ts"], {
     PORT: "0",
@@ -21,14 +22,18 @@ export async function run(): Promise<Record<string, unknown>> {
     // Warm both up so JIT and connection setup do not favour the second measurement.
     await load(`${server.url}/trpc/health.ping`, { seconds: 1 });
     await load(`${bare.url}/ping`, { seconds: 1 });
-    const baseline = await load(`${bare.url}/ping`);
-    const candidate = await load(`${server.url}/trpc/health.ping`);
-    return {
-      name: "health.ping over tRPC vs bare Fastify route",
-      baseline,
-      candidate,
-      ratio: ratio(candidate.requestsPerSecond, baseline.requestsPerSecond),
-    };
+    const baseline = await load(`${bare.url}/ping`, { seconds });
+    const candidate = await load(`${server.url}/trpc/health.ping`, { seconds });
+    const name = "health.ping over tRPC (embedded mode) vs bare Fastify route, 20 connections";
+    const lines: ReportLine[] = [
+      {
+        measure: `context: ${name}`,
+        tidings: perSecond(candidate),
+        comparedWith: perSecond(baseline),
+        ratio: ratio(candidate.requestsPerSecond, baseline.requestsPerSecond),
+      },
+    ];
+    return { name, baseline, candidate, ratio: ratio(candidate.requestsPerSecond, baseline.requestsPerSecond), lines };
   } finally {
     await Promise.all([server.stop(), bare.stop()]);
     await rm(dataDir, { recursive: true, force: true });

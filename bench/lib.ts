@@ -7,6 +7,8 @@ export const repoRoot = resolve(import.meta.dirname, "..");
 
 export interface LoadResult {
   requestsPerSecond: number;
+  /** Answers received in the measured time. */
+  requests: number;
   p50Ms: number;
   p99Ms: number;
   errors: number;
@@ -34,6 +36,7 @@ export async function load(
   });
   return {
     requestsPerSecond: result.requests.average,
+    requests: result.requests.total,
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
     errors: result.errors,
@@ -71,22 +74,6 @@ export function startListening(args: string[], env: Record<string, string>, cwd 
   });
 }
 
-/** Runs a script to its end and parses the JSON line it prints last. */
-export function runJson<T>(args: string[], env: Record<string, string>, cwd = repoRoot): Promise<T> {
-  const child = spawn("node", args, { cwd, env: childProcessEnv(env), stdio: ["ignore", "pipe", "inherit"] });
-  return new Promise((resolveRun, reject) => {
-    let output = "";
-    child.stdout?.on("data", (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    child.once("exit", (code) => {
-      const last = output.trim().split("\n").at(-1) ?? "";
-      if (code === 0) resolveRun(JSON.parse(last) as T);
-      else reject(new Error(`process exited (${code}):\n${output}`));
-    });
-  });
-}
-
 export function ratio(candidate: number, baseline: number): string {
   return (candidate / baseline).toFixed(2);
 }
@@ -120,4 +107,39 @@ export async function flushRedisPrefix(prefix: string): Promise<void> {
   } finally {
     redis.disconnect();
   }
+}
+
+/** One row of the table `pnpm bench` prints: a figure, what it is compared with, and a target if it has one. */
+export interface ReportLine {
+  measure: string;
+  tidings: string;
+  comparedWith?: string;
+  ratio?: string;
+  target?: string;
+  verdict?: "PASS" | "FAIL";
+}
+
+/** A line with a target: PASS when `value` is at least (or at most) `limit`. */
+export function targetLine(
+  line: Omit<ReportLine, "target" | "verdict">,
+  value: number,
+  limit: { atLeast: number } | { atMost: number },
+  label: string,
+): ReportLine {
+  const pass = "atLeast" in limit ? value >= limit.atLeast : value <= limit.atMost;
+  return { ...line, target: label, verdict: pass ? "PASS" : "FAIL" };
+}
+
+export function perSecond(result: LoadResult, unit = "req/s"): string {
+  return `${Math.round(result.requestsPerSecond)} ${unit}, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms`;
+}
+
+/**
+ * Throws when a load had errors or answers other than 2xx (its figure would measure failures), or
+ * none at all in the time given (a ratio over zero means nothing): measure longer then.
+ */
+export function assertAllOk(what: string, result: LoadResult): LoadResult {
+  if (result.non2xx || result.errors) throw new Error(`${what} failed: ${JSON.stringify(result)}`);
+  if (!result.requests) throw new Error(`${what}: no answer within the measured time; give it more seconds`);
+  return result;
 }
