@@ -1,0 +1,3 @@
+import { tidingsProject } from "./src/project.ts";
+
+export default tidingsProject("testing");
