@@ -1,0 +1,13 @@
+export {
+  type AllowedPrivateHosts,
+  isAddressAllowed,
+  noPrivateHosts,
+  parseAllowedPrivateHosts,
+  type Resolver,
+  refusedRange,
+  resolveAllowedAddress,
+} from "./address-guard.ts";
+export { type ConnectionLimits, imapOptions, type ServerSettings, smtpOptions } from "./connection.ts";
+export { type CredentialTestResult, type SideResult, testCredentials, testImap, testSmtp } from "./credential-test.ts";
+export { MailError, type MailErrorCode } from "./errors.ts";
+export { type ProviderPreset, presetForEmail, providerPresets, type Security, type ServerEndpoint } from "./presets.ts";
