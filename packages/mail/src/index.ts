@@ -10,4 +10,13 @@ export {
 export { type ConnectionLimits, imapOptions, type ServerSettings, smtpOptions } from "./connection.ts";
 export { type CredentialTestResult, type SideResult, testCredentials, testImap, testSmtp } from "./credential-test.ts";
 export { MailError, type MailErrorCode } from "./errors.ts";
+export {
+  type Address,
+  type AttachmentInfo,
+  messageIdsIn,
+  type ParsedMessage,
+  type ParseOptions,
+  parseMessage,
+} from "./parse.ts";
 export { type ProviderPreset, presetForEmail, providerPresets, type Security, type ServerEndpoint } from "./presets.ts";
+export { type SanitizedHtml, type SanitizeOptions, sanitizeMailHtml } from "./sanitize.ts";
