@@ -20,3 +20,11 @@ export {
 } from "./parse.ts";
 export { type ProviderPreset, presetForEmail, providerPresets, type Security, type ServerEndpoint } from "./presets.ts";
 export { type SanitizedHtml, type SanitizeOptions, sanitizeMailHtml } from "./sanitize.ts";
+export {
+  type KnownThreads,
+  linkedMessageIds,
+  planThread,
+  ThreadIndex,
+  type ThreadKeys,
+  type ThreadPlan,
+} from "./threading.ts";
