@@ -20,6 +20,7 @@ export {
 } from "./parse.ts";
 export { type ProviderPreset, presetForEmail, providerPresets, type Security, type ServerEndpoint } from "./presets.ts";
 export { type SanitizedHtml, type SanitizeOptions, sanitizeMailHtml } from "./sanitize.ts";
+export { parseSearchQuery, type SearchQuery, SearchQueryError } from "./search-query.ts";
 export {
   type KnownThreads,
   linkedMessageIds,
