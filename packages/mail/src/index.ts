@@ -9,6 +9,7 @@ export {
 } from "./address-guard.ts";
 export { type ConnectionLimits, imapOptions, type ServerSettings, smtpOptions } from "./connection.ts";
 export { type CredentialTestResult, type SideResult, testCredentials, testImap, testSmtp } from "./credential-test.ts";
+export { type MailCredentials, openMailCredentials, sealMailCredentials } from "./credentials.ts";
 export { MailError, type MailErrorCode } from "./errors.ts";
 export {
   type Address,
