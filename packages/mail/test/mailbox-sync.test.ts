@@ -211,6 +211,25 @@ describe.skipIf(!services().dovecot)("MailboxSync against Dovecot", () => {
     expect(new Set(trip.map((message) => message.thread_id)).size).toBe(1);
   });
 
+  it("resumes a first pass that was cut off without doubling anything, Message-ID or not", async () => {
+    await dovecot.append("alice", "INBOX", "From: x@example.test\r\nSubject: No id\r\n\r\nno Message-ID here\r\n");
+    expect(await sync()).toMatchObject({ ok: true });
+    const before = await inboxMessages();
+    const threadsBefore = (await listMailThreads(testDb.handle.db, { userId, limit: 200 })).items;
+    // As if the first pass had stopped after storing these: the folder has no sync state yet.
+    await testDb.handle.db
+      .updateTable("mail_folders")
+      .set({ uid_validity: null, uid_next: null, highest_modseq: null })
+      .where("account_id", "=", account.id)
+      .execute();
+    const result = await sync();
+    expect(result.ok && result.folders.reduce((sum, folder) => sum + folder.added, 0)).toBe(0);
+    expect((await inboxMessages()).map((message) => message.id)).toEqual(before.map((message) => message.id));
+    const threadsAfter = (await listMailThreads(testDb.handle.db, { userId, limit: 200 })).items;
+    expect(threadsAfter.map((thread) => thread.id).sort()).toEqual(threadsBefore.map((thread) => thread.id).sort());
+    expect(threadsAfter.every((thread) => thread.message_count > 0)).toBe(true);
+  });
+
   it("a refused password puts the account in error once, without retrying", async () => {
     const logBefore = dovecot.log().length;
     const result = await sync({ password: "not-the-password" });

@@ -207,7 +207,9 @@ export class MailboxSync {
 
   /** Newest first, in batches of UIDs, so the recent mail is there while the rest still loads. */
   private async initialSync(client: ImapFlow, folder: MailFolderRow): Promise<number> {
-    const uids = await this.serverUids(client);
+    // A first pass that was cut off (server gone, process ended) resumes: what is stored stays.
+    const stored = new Set(await listMailMessageUids(this.options.db, folder.id));
+    const uids = (await this.serverUids(client)).filter((uid) => !stored.has(uid));
     uids.sort((a, b) => b - a);
     const batchSize = this.options.batchSize ?? 200;
     let added = 0;

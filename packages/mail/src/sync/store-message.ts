@@ -1,4 +1,5 @@
 import {
+  deleteEmptyMailThreads,
   type Executor,
   findMailThreadLinks,
   insertMailMessage,
@@ -71,8 +72,13 @@ export async function storeMessage(trx: Executor, message: MessageToStore): Prom
     size: message.size,
     attachments: parsed.attachments,
   });
+  if (inserted === null) {
+    // The UID was stored already; a thread opened just for it would stay empty.
+    await deleteEmptyMailThreads(trx, [threadId]);
+    return null;
+  }
   await refreshMailThreads(trx, [threadId]);
-  return inserted === null ? null : threadId;
+  return threadId;
 }
 
 export function flagsOf(flags: ReadonlySet<string>) {
