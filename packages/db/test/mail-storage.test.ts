@@ -12,6 +12,7 @@ import {
   insertMailAccount,
   insertMailMessage,
   listMailAccounts,
+  listMailFoldersWithCounts,
   listMailMessageUids,
   listMailThreadMessages,
   listMailThreads,
@@ -278,6 +279,26 @@ describe.each(engines)("mail storage on %s", (_name, open) => {
         from mail_messages where search @@ plainto_tsquery('simple', 'lunch') order by rank desc`.execute(handle.db),
     );
     expect(rows[0]?.subject).toBe("Lunch");
+  });
+
+  it("counts each folder's messages and unread ones, for its owner only", async () => {
+    const folders = await listMailFoldersWithCounts(handle.db, userId, accountId);
+    const inbox = folders.find((folder) => folder.id === inboxId);
+    const stored = await handle.db
+      .selectFrom("mail_messages")
+      .select(["seen"])
+      .where("folder_id", "=", inboxId)
+      .execute();
+    expect(inbox).toMatchObject({
+      role: "inbox",
+      total: stored.length,
+      unread: stored.filter((message) => !message.seen).length,
+    });
+    expect(stored.length).toBeGreaterThan(0);
+    expect(folders.find((folder) => folder.path === "Archive")).toMatchObject({ total: 0, unread: 0 });
+    expect(await listMailFoldersWithCounts(handle.db, userId)).toEqual(folders);
+    expect(await listMailFoldersWithCounts(handle.db, otherUserId)).toEqual([]);
+    expect(await listMailFoldersWithCounts(handle.db, otherUserId, accountId)).toEqual([]);
   });
 
   it("pages by keyset with no thread twice or missed, and refuses a forged cursor", async () => {

@@ -24,6 +24,37 @@ export function listMailFolders(db: Executor, accountId: string): Promise<MailFo
   return db.selectFrom("mail_folders").selectAll().where("account_id", "=", accountId).orderBy("path").execute();
 }
 
+export type MailFolderWithCounts = MailFolderRow & { unread: number; total: number };
+
+/** The user's folders (of one account, or of all), with message and unread counts (`mail.folders`). */
+export async function listMailFoldersWithCounts(
+  db: Executor,
+  userId: string,
+  accountId?: string,
+): Promise<MailFolderWithCounts[]> {
+  let query = db
+    .selectFrom("mail_folders as f")
+    .innerJoin("mail_accounts as a", "a.id", "f.account_id")
+    .selectAll("f")
+    .select((eb) => [
+      eb
+        .selectFrom("mail_messages as m")
+        .whereRef("m.folder_id", "=", "f.id")
+        .select(eb.fn.countAll<number>().as("total"))
+        .as("total"),
+      eb
+        .selectFrom("mail_messages as m")
+        .whereRef("m.folder_id", "=", "f.id")
+        .where("m.seen", "=", false)
+        .select(eb.fn.countAll<number>().as("unread"))
+        .as("unread"),
+    ])
+    .where("a.user_id", "=", userId);
+  if (accountId !== undefined) query = query.where("f.account_id", "=", accountId);
+  const rows = await query.orderBy("f.account_id").orderBy("f.path").execute();
+  return rows.map((row) => ({ ...row, total: Number(row.total ?? 0), unread: Number(row.unread ?? 0) }));
+}
+
 export interface FolderSyncState {
   uidValidity: number;
   uidNext: number;
