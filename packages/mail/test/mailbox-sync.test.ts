@@ -230,6 +230,50 @@ describe.skipIf(!services().dovecot)("MailboxSync against Dovecot", () => {
     expect(threadsAfter.every((thread) => thread.message_count > 0)).toBe(true);
   });
 
+  it("recovers from a server that stops mid-way through a first pass: nothing lost, nothing doubled", async () => {
+    const folder = "Archive";
+    for (let index = 0; index < 12; index += 1) {
+      await dovecot.append("alice", folder, raw({ id: `archived-${index}@t`, subject: `Archived ${index}` }));
+    }
+    const archive = async () => {
+      const row = (await listMailFolders(testDb.handle.db, account.id)).find((entry) => entry.path === folder);
+      if (!row) throw new Error("no archive folder");
+      return testDb.handle.db.selectFrom("mail_messages").selectAll().where("folder_id", "=", row.id).execute();
+    };
+    // Forget the folder's state so its next pass is a first pass, then stop Dovecot after one batch.
+    await testDb.handle.db
+      .updateTable("mail_folders")
+      .set({ uid_validity: null, uid_next: null, highest_modseq: null })
+      .where("account_id", "=", account.id)
+      .where("path", "=", folder)
+      .execute();
+    let stopped = false;
+    const interrupted = await new MailboxSync({
+      db: testDb.handle.db,
+      account,
+      imapPassword: PASSWORD,
+      limits,
+      batchSize: 5,
+      onBatch: async (progress) => {
+        if (progress.path !== folder || stopped) return;
+        stopped = true;
+        await dovecot.stop();
+      },
+    }).syncOnce();
+    await dovecot.start();
+    expect(stopped).toBe(true);
+    expect(interrupted).toMatchObject({ ok: false, retry: true, code: "MAIL_CONNECTION_FAILED" });
+    const partial = await archive();
+    expect(partial.length).toBeGreaterThan(0);
+    expect(partial.length).toBeLessThan(12);
+
+    expect(await sync()).toMatchObject({ ok: true });
+    const complete = await archive();
+    expect(complete.map((message) => message.message_id).sort()).toEqual(
+      Array.from({ length: 12 }, (_, index) => `archived-${index}@t`).sort(),
+    );
+  });
+
   it("a refused password puts the account in error once, without retrying", async () => {
     const logBefore = dovecot.log().length;
     const result = await sync({ password: "not-the-password" });

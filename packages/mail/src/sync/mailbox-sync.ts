@@ -30,6 +30,8 @@ export interface MailboxSyncOptions {
   /** Use QRESYNC VANISHED for deletions where the server has it (default); else compare UIDs. */
   useQresync?: boolean;
   now?: () => Date;
+  /** Called after each batch of the first pass is stored (progress; tests stop the server here). */
+  onBatch?: (progress: { path: string; stored: number; remaining: number }) => Promise<void> | void;
 }
 
 export interface FolderReport {
@@ -215,6 +217,11 @@ export class MailboxSync {
     let added = 0;
     for (let start = 0; start < uids.length; start += batchSize) {
       added += await this.fetchAndStore(client, folder, uids.slice(start, start + batchSize).join(","));
+      await this.options.onBatch?.({
+        path: folder.path,
+        stored: added,
+        remaining: Math.max(uids.length - start - batchSize, 0),
+      });
     }
     return added;
   }
