@@ -7,6 +7,10 @@ export { migrations } from "./migrations/index.ts";
 export * from "./repositories/audit-events.ts";
 export * from "./repositories/dev-mailbox.ts";
 export * from "./repositories/email-deliveries.ts";
+export * from "./repositories/mail-accounts.ts";
+export * from "./repositories/mail-folders.ts";
+export * from "./repositories/mail-messages.ts";
+export * from "./repositories/mail-threads.ts";
 export * from "./repositories/one-time-token-owner.ts";
 export * from "./repositories/one-time-tokens.ts";
 export * from "./repositories/outbox.ts";
@@ -30,3 +34,4 @@ export type {
   UsersTable,
   UserUpdate,
 } from "./schema.ts";
+export type * from "./schema-mail.ts";

@@ -2,6 +2,7 @@ import { inject } from "vitest";
 
 export { launchChromium } from "./browser.ts";
 export { createScratchDatabase, type ScratchDatabase } from "./database.ts";
+export { type DovecotOptions, type StoredMessage, startDovecot, type TestDovecot } from "./dovecot.ts";
 export { freePort } from "./ports.ts";
 export { type RunningProcess, repoRoot, startProcess } from "./process.ts";
 export { createTestRedis, type OwnRedisServer, startOwnRedisServer, type TestRedis } from "./redis.ts";
@@ -15,5 +16,6 @@ export function services() {
     postgres: status.postgres.available,
     redis: status.redis.available,
     chromium: status.chromium.available,
+    dovecot: status.dovecot.available,
   };
 }

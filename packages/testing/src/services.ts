@@ -3,6 +3,7 @@ import { existsSync } from "node:fs";
 import { loadTestEnv } from "@tidings/config/test-env";
 import { Redis } from "ioredis";
 import pg from "pg";
+import { DOVECOT_PATH, dovecotAvailable } from "./dovecot.ts";
 
 export const CHROMIUM_PATH = loadTestEnv().chromiumPath;
 
@@ -11,6 +12,7 @@ export interface ServiceStatus {
   postgres: { url: string; available: boolean; error?: string };
   redis: { url: string; available: boolean; error?: string };
   chromium: { path: string; available: boolean };
+  dovecot: { path: string; available: boolean };
 }
 
 export async function probeServices(): Promise<ServiceStatus> {
@@ -21,6 +23,7 @@ export async function probeServices(): Promise<ServiceStatus> {
     postgres: { url: env.postgresAdminUrl, ...postgres },
     redis: { url: env.redisUrl, ...redis },
     chromium: { path: CHROMIUM_PATH, available: existsSync(CHROMIUM_PATH) },
+    dovecot: { path: DOVECOT_PATH, available: dovecotAvailable() },
   };
 }
 
@@ -61,6 +64,7 @@ export function missingServices(status: ServiceStatus): string[] {
   if (!status.postgres.available) missing.push(`PostgreSQL at ${status.postgres.url} (${status.postgres.error})`);
   if (!status.redis.available) missing.push(`Redis at ${status.redis.url} (${status.redis.error})`);
   if (!status.chromium.available) missing.push(`Chromium at ${status.chromium.path}`);
+  if (!status.dovecot.available) missing.push(`Dovecot at ${status.dovecot.path} (Debian dovecot-core, dovecot-imapd)`);
   return missing;
 }
 

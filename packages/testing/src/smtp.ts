@@ -22,6 +22,8 @@ export interface SmtpSinkOptions {
    * `attempt` counts the deliveries of the same Message-ID, starting at 1.
    */
   reply?: (email: ReceivedEmail, attempt: number) => SmtpReply;
+  /** Login names and passwords: when given, the sink offers AUTH PLAIN/LOGIN and requires it. */
+  users?: Record<string, string>;
 }
 
 export interface SmtpSink {
@@ -46,9 +48,19 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
   let holding = false;
   let heldCallbacks: Array<() => void> = [];
 
+  const users = options.users;
   const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ["STARTTLS", "AUTH"],
+    authOptional: !users,
+    disabledCommands: users ? ["STARTTLS"] : ["STARTTLS", "AUTH"],
+    // Only loopback and no TLS here: plain AUTH is what the tests can use.
+    allowInsecureAuth: true,
+    authMethods: ["PLAIN", "LOGIN"],
+    onAuth(auth, _session, callback) {
+      if (users && auth.username !== undefined && users[auth.username] === auth.password) {
+        return callback(null, { user: auth.username });
+      }
+      callback(smtpError(535, "Authentication credentials invalid"));
+    },
     logger: false,
     size: 10 * 1024 * 1024,
     onData(stream, _session, callback) {

@@ -1,0 +1,94 @@
+import type { Executor } from "../executor.ts";
+import type { MailFolderRole, MailFolderRow } from "../schema-mail.ts";
+import { deleteEmptyMailThreads, refreshMailThreads } from "./mail-threads.ts";
+
+export interface MailFolderInput {
+  path: string;
+  name: string;
+  role: MailFolderRole | null;
+}
+
+/** Creates the folder or updates its name and role; answers the stored row (sync state kept). */
+export function upsertMailFolder(db: Executor, accountId: string, folder: MailFolderInput): Promise<MailFolderRow> {
+  return db
+    .insertInto("mail_folders")
+    .values({ account_id: accountId, path: folder.path, name: folder.name, role: folder.role })
+    .onConflict((conflict) =>
+      conflict.columns(["account_id", "path"]).doUpdateSet({ name: folder.name, role: folder.role }),
+    )
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export function listMailFolders(db: Executor, accountId: string): Promise<MailFolderRow[]> {
+  return db.selectFrom("mail_folders").selectAll().where("account_id", "=", accountId).orderBy("path").execute();
+}
+
+export type MailFolderWithCounts = MailFolderRow & { unread: number; total: number };
+
+/** The user's folders (of one account, or of all), with message and unread counts (`mail.folders`). */
+export async function listMailFoldersWithCounts(
+  db: Executor,
+  userId: string,
+  accountId?: string,
+): Promise<MailFolderWithCounts[]> {
+  let query = db
+    .selectFrom("mail_folders as f")
+    .innerJoin("mail_accounts as a", "a.id", "f.account_id")
+    .selectAll("f")
+    .select((eb) => [
+      eb
+        .selectFrom("mail_messages as m")
+        .whereRef("m.folder_id", "=", "f.id")
+        .select(eb.fn.countAll<number>().as("total"))
+        .as("total"),
+      eb
+        .selectFrom("mail_messages as m")
+        .whereRef("m.folder_id", "=", "f.id")
+        .where("m.seen", "=", false)
+        .select(eb.fn.countAll<number>().as("unread"))
+        .as("unread"),
+    ])
+    .where("a.user_id", "=", userId);
+  if (accountId !== undefined) query = query.where("f.account_id", "=", accountId);
+  const rows = await query.orderBy("f.account_id").orderBy("f.path").execute();
+  return rows.map((row) => ({ ...row, total: Number(row.total ?? 0), unread: Number(row.unread ?? 0) }));
+}
+
+export interface FolderSyncState {
+  uidValidity: number;
+  uidNext: number;
+  highestModseq: bigint | null;
+}
+
+export async function setMailFolderSyncState(db: Executor, folderId: string, state: FolderSyncState): Promise<void> {
+  await db
+    .updateTable("mail_folders")
+    .set({
+      uid_validity: state.uidValidity,
+      uid_next: state.uidNext,
+      highest_modseq: state.highestModseq === null ? null : state.highestModseq.toString(),
+    })
+    .where("id", "=", folderId)
+    .execute();
+}
+
+/**
+ * Forgets a folder's messages and sync state (its UIDVALIDITY changed, so every UID is void); the
+ * threads they were in are recounted and dropped when empty.
+ */
+export async function clearMailFolder(db: Executor, folderId: string): Promise<void> {
+  const removed = await db
+    .deleteFrom("mail_messages")
+    .where("folder_id", "=", folderId)
+    .returning("thread_id")
+    .execute();
+  await db
+    .updateTable("mail_folders")
+    .set({ uid_validity: null, uid_next: null, highest_modseq: null })
+    .where("id", "=", folderId)
+    .execute();
+  const threadIds = [...new Set(removed.map((row) => row.thread_id))];
+  await refreshMailThreads(db, threadIds);
+  await deleteEmptyMailThreads(db, threadIds);
+}

@@ -1,0 +1,34 @@
+export {
+  type AllowedPrivateHosts,
+  isAddressAllowed,
+  noPrivateHosts,
+  parseAllowedPrivateHosts,
+  type Resolver,
+  refusedRange,
+  resolveAllowedAddress,
+} from "./address-guard.ts";
+export { type ConnectionLimits, imapOptions, type ServerSettings, smtpOptions } from "./connection.ts";
+export { type CredentialTestResult, type SideResult, testCredentials, testImap, testSmtp } from "./credential-test.ts";
+export { type MailCredentials, openMailCredentials, sealMailCredentials } from "./credentials.ts";
+export { MailError, type MailErrorCode } from "./errors.ts";
+export {
+  type Address,
+  type AttachmentInfo,
+  messageIdsIn,
+  type ParsedMessage,
+  type ParseOptions,
+  parseMessage,
+} from "./parse.ts";
+export { type ProviderPreset, presetForEmail, providerPresets, type Security, type ServerEndpoint } from "./presets.ts";
+export { type SanitizedHtml, type SanitizeOptions, sanitizeMailHtml } from "./sanitize.ts";
+export { parseSearchQuery, type SearchQuery, SearchQueryError } from "./search-query.ts";
+export { type FolderReport, MailboxSync, type MailboxSyncOptions, type SyncResult } from "./sync/mailbox-sync.ts";
+export { type MessageToStore, storeMessage } from "./sync/store-message.ts";
+export {
+  type KnownThreads,
+  linkedMessageIds,
+  planThread,
+  ThreadIndex,
+  type ThreadKeys,
+  type ThreadPlan,
+} from "./threading.ts";

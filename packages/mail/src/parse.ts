@@ -1,0 +1,102 @@
+import { type AddressObject, type ParsedMail, simpleParser } from "mailparser";
+import { sanitizeMailHtml } from "./sanitize.ts";
+
+export interface Address {
+  name: string;
+  email: string;
+}
+
+export interface AttachmentInfo {
+  filename: string | null;
+  contentType: string;
+  size: number;
+  inline: boolean;
+  contentId: string | null;
+}
+
+export interface ParsedMessage {
+  /** Without angle brackets; null when the message has none. */
+  messageId: string | null;
+  inReplyTo: string | null;
+  /** Oldest first, as the References header lists them. */
+  references: string[];
+  from: Address | null;
+  to: Address[];
+  cc: Address[];
+  replyTo: Address[];
+  date: Date | null;
+  subject: string;
+  text: string;
+  /** Sanitized, remote content removed (S26). */
+  html: string | null;
+  hasRemoteContent: boolean;
+  attachments: AttachmentInfo[];
+}
+
+export interface ParseOptions {
+  /** Text longer than this is cut (the rest stays on the server); default 1 MiB of characters. */
+  maxTextLength?: number;
+}
+
+/** Parses a raw RFC 5322 message (any encoding mailparser knows) into what Tidings stores. */
+export async function parseMessage(raw: Buffer | string, options: ParseOptions = {}): Promise<ParsedMessage> {
+  const parsed = await simpleParser(raw, { skipImageLinks: true, skipTextToHtml: true });
+  const maxText = options.maxTextLength ?? 1_048_576;
+  const sanitized = parsed.html ? sanitizeMailHtml(parsed.html) : null;
+  return {
+    messageId: bareId(parsed.messageId),
+    inReplyTo: firstId(parsed.inReplyTo),
+    references: idList(parsed.references),
+    from: addresses(parsed.from)[0] ?? null,
+    to: addresses(parsed.to),
+    cc: addresses(parsed.cc),
+    replyTo: addresses(parsed.replyTo),
+    date: parsed.date && !Number.isNaN(parsed.date.getTime()) ? parsed.date : null,
+    subject: parsed.subject ?? "",
+    text: (parsed.text ?? "").slice(0, maxText),
+    html: sanitized?.html ?? null,
+    hasRemoteContent: sanitized?.hasRemoteContent ?? false,
+    attachments: parsed.attachments.map((attachment) => ({
+      filename: attachment.filename ?? null,
+      contentType: attachment.contentType,
+      size: attachment.size,
+      inline: attachment.contentDisposition === "inline" || (attachment.related ?? false),
+      contentId: bareId(attachment.contentId),
+    })),
+  };
+}
+
+/** Message-IDs in a header value ("<a@b> <c@d>"), brackets removed. */
+export function messageIdsIn(value: string | undefined): string[] {
+  if (!value) return [];
+  const bracketed = [...value.matchAll(/<([^<>\s]+)>/g)].map((match) => match[1] as string);
+  if (bracketed.length) return bracketed;
+  return value.split(/\s+/).filter((id) => id.includes("@"));
+}
+
+function bareId(value: string | undefined): string | null {
+  if (!value) return null;
+  return messageIdsIn(value)[0] ?? (value.trim() || null);
+}
+
+function firstId(value: string | undefined): string | null {
+  return messageIdsIn(value)[0] ?? null;
+}
+
+function idList(value: ParsedMail["references"]): string[] {
+  const values = Array.isArray(value) ? value : value ? [value] : [];
+  return values.flatMap((entry) => messageIdsIn(entry));
+}
+
+function addresses(value: AddressObject | AddressObject[] | undefined): Address[] {
+  const objects = Array.isArray(value) ? value : value ? [value] : [];
+  const found: Address[] = [];
+  const walk = (entries: AddressObject["value"]) => {
+    for (const entry of entries) {
+      if (entry.group) walk(entry.group);
+      else if (entry.address) found.push({ name: entry.name ?? "", email: entry.address.toLowerCase() });
+    }
+  };
+  for (const object of objects) walk(object.value);
+  return found;
+}

@@ -1,0 +1,346 @@
+import {
+  clearMailFolder,
+  type Database,
+  deleteMailMessagesByUid,
+  type Kysely,
+  listMailMessageUids,
+  type MailAccountRow,
+  type MailFolderRole,
+  type MailFolderRow,
+  refreshMailThreads,
+  setMailAccountStatus,
+  setMailFolderSyncState,
+  setMailMessageFlags,
+  upsertMailFolder,
+} from "@tidings/db";
+import { type FetchMessageObject, ImapFlow, type ListResponse } from "imapflow";
+import { type ConnectionLimits, imapOptions } from "../connection.ts";
+import { MailError } from "../errors.ts";
+import { parseMessage } from "../parse.ts";
+import { flagsOf, storeMessage } from "./store-message.ts";
+
+export interface MailboxSyncOptions {
+  db: Kysely<Database>;
+  account: MailAccountRow;
+  /** The IMAP password, opened from the account's sealed credentials by the caller. */
+  imapPassword: string;
+  limits: ConnectionLimits;
+  /** UIDs per fetch in the initial sync; default 200. */
+  batchSize?: number;
+  /** Use QRESYNC VANISHED for deletions where the server has it (default); else compare UIDs. */
+  useQresync?: boolean;
+  now?: () => Date;
+  /** Called after each batch of the first pass is stored (progress; tests stop the server here). */
+  onBatch?: (progress: { path: string; stored: number; remaining: number }) => Promise<void> | void;
+}
+
+export interface FolderReport {
+  path: string;
+  added: number;
+  flagsChanged: number;
+  removed: number;
+  /** How deletions were found: QRESYNC VANISHED, or comparing UIDs; null on a first sync. */
+  deletionsBy: "vanished" | "uids" | null;
+  rebuilt: boolean;
+}
+
+export type SyncResult =
+  | { ok: true; folders: FolderReport[] }
+  /** `retry: false` when only the user can fix it (a refused password): no retry storm, no lockout. */
+  | { ok: false; retry: boolean; code: string; message: string };
+
+const roles: Record<string, MailFolderRole> = {
+  "\\Inbox": "inbox",
+  "\\Sent": "sent",
+  "\\Drafts": "drafts",
+  "\\Trash": "trash",
+  "\\Junk": "junk",
+  "\\Archive": "archive",
+  "\\All": "all",
+};
+
+/**
+ * One pass over an account's mailbox: folders with their roles, then per folder new mail by UID
+ * range, flag changes by CONDSTORE CHANGEDSINCE, deletions by QRESYNC VANISHED (else by comparing
+ * UIDs), and a changed UIDVALIDITY rebuilds the folder. The first pass over a folder fetches newest
+ * first in UID batches, bodies inside the account's sync window and headers beyond it.
+ */
+export class MailboxSync {
+  private readonly vanished = new Map<string, Set<number>>();
+
+  constructor(private readonly options: MailboxSyncOptions) {}
+
+  async syncOnce(): Promise<SyncResult> {
+    const { account, db } = this.options;
+    let client: ImapFlow;
+    try {
+      client = await this.connect();
+    } catch (error) {
+      return this.failed(error);
+    }
+    try {
+      await setMailAccountStatus(db, account.id, "syncing");
+      const folders = await this.syncFolderList(client);
+      const reports: FolderReport[] = [];
+      for (const folder of folders) reports.push(await this.syncFolder(client, folder));
+      await setMailAccountStatus(db, account.id, "ready");
+      return { ok: true, folders: reports };
+    } catch (error) {
+      return this.failed(error);
+    } finally {
+      await client.logout().catch(() => client.close());
+    }
+  }
+
+  private async connect(): Promise<ImapFlow> {
+    const { account, imapPassword, limits } = this.options;
+    const options = await imapOptions(
+      {
+        host: account.imap_host,
+        port: account.imap_port,
+        security: account.imap_security,
+        username: account.imap_username,
+        password: imapPassword,
+      },
+      limits,
+    );
+    const client = new ImapFlow({
+      ...options,
+      qresync: this.options.useQresync !== false,
+      expungeHandler: (event) => {
+        if (!event.vanished || event.uid === undefined) return;
+        const uids = this.vanished.get(event.path) ?? new Set<number>();
+        uids.add(event.uid);
+        this.vanished.set(event.path, uids);
+      },
+    });
+    client.on("error", () => {});
+    await client.connect();
+    return client;
+  }
+
+  private async failed(error: unknown): Promise<SyncResult> {
+    const { account, db } = this.options;
+    const auth =
+      (error as { authenticationFailed?: unknown }).authenticationFailed === true ||
+      (error instanceof MailError && error.code !== "MAIL_CONNECTION_FAILED");
+    if (auth) {
+      const code = error instanceof MailError ? error.code : "MAIL_AUTH_FAILED";
+      const message =
+        error instanceof MailError ? error.message : `The IMAP server ${account.imap_host} refused the password`;
+      await setMailAccountStatus(db, account.id, "error", { code, message });
+      return { ok: false, retry: false, code, message };
+    }
+    const reason = (error as { code?: unknown }).code;
+    return {
+      ok: false,
+      retry: true,
+      code: "MAIL_CONNECTION_FAILED",
+      message: `Sync of ${account.imap_host} stopped (${typeof reason === "string" ? reason : "connection lost"})`,
+    };
+  }
+
+  private async syncFolderList(client: ImapFlow): Promise<MailFolderRow[]> {
+    const listed = await client.list();
+    const folders: MailFolderRow[] = [];
+    for (const entry of listed.filter(selectable)) {
+      folders.push(
+        await upsertMailFolder(this.options.db, this.options.account.id, {
+          path: entry.path,
+          name: entry.path === "INBOX" ? "Inbox" : entry.name,
+          role: entry.specialUse ? (roles[entry.specialUse] ?? null) : null,
+        }),
+      );
+    }
+    return folders;
+  }
+
+  private async syncFolder(client: ImapFlow, folder: MailFolderRow): Promise<FolderReport> {
+    const { db } = this.options;
+    const report: FolderReport = {
+      path: folder.path,
+      added: 0,
+      flagsChanged: 0,
+      removed: 0,
+      deletionsBy: null,
+      rebuilt: false,
+    };
+    this.vanished.delete(folder.path);
+    const known =
+      folder.uid_validity !== null && folder.highest_modseq !== null
+        ? { uidValidity: BigInt(folder.uid_validity), changedSince: BigInt(folder.highest_modseq) }
+        : {};
+    const lock = await client.getMailboxLock(folder.path, known);
+    try {
+      const mailbox = client.mailbox;
+      if (typeof mailbox !== "object") throw new Error(`${folder.path} did not open`);
+      const uidValidity = Number(mailbox.uidValidity);
+      let state = folder;
+      if (folder.uid_validity !== null && folder.uid_validity !== uidValidity) {
+        // Every UID we hold is void: start the folder over, without announcing each message again.
+        await clearMailFolder(db, folder.id);
+        state = { ...folder, uid_validity: null, uid_next: null, highest_modseq: null };
+        report.rebuilt = true;
+      }
+      if (state.uid_validity === null) {
+        report.added = await this.initialSync(client, folder);
+      } else {
+        report.added = await this.fetchNew(client, folder, state.uid_next ?? 1);
+        report.flagsChanged = await this.fetchFlagChanges(
+          client,
+          folder,
+          state.highest_modseq,
+          mailbox.highestModseq,
+          state.uid_next ?? 1,
+        );
+        report.deletionsBy = this.usesVanished(client) ? "vanished" : "uids";
+        report.removed = await this.removeDeleted(client, folder);
+      }
+      await setMailFolderSyncState(db, folder.id, {
+        uidValidity,
+        uidNext: mailbox.uidNext,
+        highestModseq: mailbox.highestModseq ?? null,
+      });
+      return report;
+    } finally {
+      lock.release();
+    }
+  }
+
+  /** Newest first, in batches of UIDs, so the recent mail is there while the rest still loads. */
+  private async initialSync(client: ImapFlow, folder: MailFolderRow): Promise<number> {
+    // A first pass that was cut off (server gone, process ended) resumes: what is stored stays.
+    const stored = new Set(await listMailMessageUids(this.options.db, folder.id));
+    const uids = (await this.serverUids(client)).filter((uid) => !stored.has(uid));
+    uids.sort((a, b) => b - a);
+    const batchSize = this.options.batchSize ?? 200;
+    let added = 0;
+    for (let start = 0; start < uids.length; start += batchSize) {
+      added += await this.fetchAndStore(client, folder, uids.slice(start, start + batchSize).join(","));
+      await this.options.onBatch?.({
+        path: folder.path,
+        stored: added,
+        remaining: Math.max(uids.length - start - batchSize, 0),
+      });
+    }
+    return added;
+  }
+
+  private async fetchNew(client: ImapFlow, folder: MailFolderRow, uidNext: number): Promise<number> {
+    // "n:*" also answers the last message when none is that new; fetchAndStore skips known UIDs.
+    return this.fetchAndStore(client, folder, `${uidNext}:*`, uidNext);
+  }
+
+  private async fetchAndStore(client: ImapFlow, folder: MailFolderRow, range: string, minUid = 1): Promise<number> {
+    const { account, db } = this.options;
+    const windowStart = (this.options.now?.() ?? new Date()).getTime() - account.sync_days * 86_400_000;
+    const envelopes: FetchMessageObject[] = [];
+    for await (const message of client.fetch(
+      range,
+      { uid: true, flags: true, internalDate: true, size: true, threadId: true },
+      { uid: true },
+    )) {
+      if (message.uid >= minUid) envelopes.push(message);
+    }
+    if (!envelopes.length) return 0;
+    const inWindow = envelopes.filter((message) => dateOf(message).getTime() >= windowStart).map((m) => m.uid);
+    const outside = envelopes.filter((message) => dateOf(message).getTime() < windowStart).map((m) => m.uid);
+    const raw = new Map<number, Buffer>();
+    if (inWindow.length) {
+      for await (const message of client.fetch(inWindow.join(","), { uid: true, source: true }, { uid: true })) {
+        if (message.source) raw.set(message.uid, message.source);
+      }
+    }
+    if (outside.length) {
+      for await (const message of client.fetch(outside.join(","), { uid: true, headers: true }, { uid: true })) {
+        if (message.headers) raw.set(message.uid, message.headers);
+      }
+    }
+    let added = 0;
+    for (const envelope of envelopes) {
+      const source = raw.get(envelope.uid);
+      if (!source) continue;
+      const parsed = await parseMessage(source);
+      const stored = await db.transaction().execute((trx) =>
+        storeMessage(trx, {
+          accountId: account.id,
+          userId: account.user_id,
+          folderId: folder.id,
+          uid: envelope.uid,
+          modseq: envelope.modseq ?? null,
+          flags: envelope.flags ?? new Set(),
+          internalDate: dateOf(envelope),
+          size: envelope.size ?? source.length,
+          providerThreadId: envelope.threadId && client.capabilities.has("X-GM-EXT-1") ? envelope.threadId : null,
+          parsed,
+          withBody: inWindow.includes(envelope.uid),
+        }),
+      );
+      if (stored !== null) added += 1;
+    }
+    return added;
+  }
+
+  private async fetchFlagChanges(
+    client: ImapFlow,
+    folder: MailFolderRow,
+    storedModseq: string | null,
+    serverModseq: bigint | undefined,
+    /** Messages from here on were just fetched with their flags. */
+    newFrom: number,
+  ): Promise<number> {
+    if (storedModseq === null || serverModseq === undefined || serverModseq <= BigInt(storedModseq)) return 0;
+    const threads = new Set<string>();
+    let changed = 0;
+    for await (const message of client.fetch(
+      "1:*",
+      { uid: true, flags: true },
+      { uid: true, changedSince: BigInt(storedModseq) },
+    )) {
+      if (message.uid >= newFrom) continue;
+      const threadId = await setMailMessageFlags(
+        this.options.db,
+        folder.id,
+        message.uid,
+        flagsOf(message.flags ?? new Set()),
+        message.modseq ?? null,
+      );
+      if (threadId) {
+        threads.add(threadId);
+        changed += 1;
+      }
+    }
+    await refreshMailThreads(this.options.db, [...threads]);
+    return changed;
+  }
+
+  /** VANISHED (QRESYNC) told us at SELECT; without it, what we hold and the server lacks is gone. */
+  private async removeDeleted(client: ImapFlow, folder: MailFolderRow): Promise<number> {
+    let gone: number[];
+    if (this.usesVanished(client)) {
+      gone = [...(this.vanished.get(folder.path) ?? [])];
+    } else {
+      const onServer = new Set(await this.serverUids(client));
+      gone = (await listMailMessageUids(this.options.db, folder.id)).filter((uid) => !onServer.has(uid));
+    }
+    return deleteMailMessagesByUid(this.options.db, folder.id, gone);
+  }
+
+  private usesVanished(client: ImapFlow): boolean {
+    return this.options.useQresync !== false && client.enabled.has("QRESYNC");
+  }
+
+  private async serverUids(client: ImapFlow): Promise<number[]> {
+    const found = await client.search({ all: true }, { uid: true });
+    return found ? [...found] : [];
+  }
+}
+
+function selectable(entry: ListResponse): boolean {
+  return !entry.flags.has("\\Noselect") && !entry.flags.has("\\NonExistent");
+}
+
+function dateOf(message: FetchMessageObject): Date {
+  const value = message.internalDate;
+  return value instanceof Date ? value : new Date(value ?? Date.now());
+}

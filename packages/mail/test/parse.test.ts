@@ -1,0 +1,87 @@
+import { describe, expect, it } from "vitest";
+import { parseMessage } from "../src/index.ts";
+
+const multipart = [
+  "From: =?UTF-8?B?SsO8cmdlbiBNw7xsbGVy?= <Juergen@Example.TEST>",
+  "To: Alice <alice@example.test>, team: bob@example.test, =?ISO-8859-1?Q?Ren=E9?= <rene@example.test>;",
+  "Cc: carol@example.test",
+  "Reply-To: replies@example.test",
+  "Subject: =?UTF-8?Q?Gr=C3=BC=C3=9Fe_aus_K=C3=B6ln?=",
+  "Message-ID: <child@example.test>",
+  "In-Reply-To: <parent@example.test>",
+  "References: <root@example.test>\r\n <parent@example.test>",
+  "Date: Thu, 03 Dec 2026 10:00:00 +0100",
+  "MIME-Version: 1.0",
+  'Content-Type: multipart/mixed; boundary="outer"',
+  "",
+  "--outer",
+  'Content-Type: multipart/alternative; boundary="inner"',
+  "",
+  "--inner",
+  "Content-Type: text/plain; charset=iso-8859-1",
+  "Content-Transfer-Encoding: quoted-printable",
+  "",
+  "Sch=F6ne Gr=FC=DFe",
+  "--inner",
+  "Content-Type: text/html; charset=utf-8",
+  "",
+  '<p onclick="x()">Sch\u00f6ne <img src="https://track.test/p.gif"></p><script>steal()</script>',
+  "--inner--",
+  "--outer",
+  'Content-Type: application/pdf; name="=?UTF-8?B?UmVjaG51bmcgw6TDtsO8LnBkZg==?="',
+  "Content-Disposition: attachment",
+  "Content-Transfer-Encoding: base64",
+  "",
+  "JVBERi0xLjQK",
+  "--outer--",
+  "",
+].join("\r\n");
+
+describe("MIME parsing", () => {
+  it("decodes headers, names, bodies and lists attachments", async () => {
+    const message = await parseMessage(Buffer.from(multipart, "utf8"));
+    expect(message).toMatchObject({
+      messageId: "child@example.test",
+      inReplyTo: "parent@example.test",
+      references: ["root@example.test", "parent@example.test"],
+      from: { name: "Jürgen Müller", email: "juergen@example.test" },
+      to: [
+        { name: "Alice", email: "alice@example.test" },
+        { name: "", email: "bob@example.test" },
+        { name: "René", email: "rene@example.test" },
+      ],
+      cc: [{ name: "", email: "carol@example.test" }],
+      replyTo: [{ name: "", email: "replies@example.test" }],
+      subject: "Grüße aus Köln",
+      hasRemoteContent: true,
+      attachments: [
+        { filename: "Rechnung äöü.pdf", contentType: "application/pdf", size: 9, inline: false, contentId: null },
+      ],
+    });
+    expect(message.date?.toISOString()).toBe("2026-12-03T09:00:00.000Z");
+    expect(message.text.trim()).toBe("Schöne Grüße");
+    expect(message.html).toBe("<p>Schöne </p>");
+  });
+
+  it("copes with a message that has almost nothing", async () => {
+    const message = await parseMessage("Subject: bare\r\n\r\nbody\r\n");
+    expect(message).toMatchObject({
+      messageId: null,
+      inReplyTo: null,
+      references: [],
+      from: null,
+      to: [],
+      date: null,
+      subject: "bare",
+      html: null,
+      hasRemoteContent: false,
+      attachments: [],
+    });
+    expect(message.text.trim()).toBe("body");
+  });
+
+  it("caps the stored text", async () => {
+    const message = await parseMessage(`Subject: long\r\n\r\n${"x".repeat(5000)}\r\n`, { maxTextLength: 100 });
+    expect(message.text).toHaveLength(100);
+  });
+});
