@@ -65,7 +65,7 @@ export class ThreadIndex {
       byProviderThreadId: keys.providerThreadId ? this.providerThreads.get(keys.providerThreadId) : undefined,
     });
     const threadId = plan.threadId ?? `t${this.nextId++}`;
-    for (const other of plan.merge) this.mergeInto(other, threadId);
+    for (const other of plan.merge) this.foldThreadInto(other, threadId);
     for (const id of plan.claims) this.claimsById.set(id, threadId);
     if (keys.providerThreadId) this.providerThreads.set(keys.providerThreadId, threadId);
     const members = this.members.get(threadId) ?? new Set<string>();
@@ -84,7 +84,7 @@ export class ThreadIndex {
     return [...this.members.values()].map((members) => [...members]);
   }
 
-  private mergeInto(from: string, to: string): void {
+  private foldThreadInto(from: string, to: string): void {
     for (const [id, threadId] of this.claimsById) if (threadId === from) this.claimsById.set(id, to);
     for (const [id, threadId] of this.providerThreads) if (threadId === from) this.providerThreads.set(id, to);
     const moving = this.members.get(from) ?? new Set<string>();
