@@ -1,3 +1,4 @@
+export { type BudgetMeterOptions, createBudgetMeter } from "./budget-meter.ts";
 export { ownWords, sentences, truncate, visibleText } from "./content.ts";
 export type { Address, EmailForAnalysis, RecipientContext } from "./email.ts";
 export { emptyRecipientContext } from "./email.ts";
@@ -24,7 +25,7 @@ export { readSignals, type Signals } from "./local/signals.ts";
 export type { AiFeature, CallOutcome, CallResult, CallStart, Meter, Reservation } from "./metering.ts";
 export { unmetered } from "./metering.ts";
 export { createOpenAiProvider, type ModelTiers, type OpenAiProviderOptions } from "./openai-provider.ts";
-export { costUsd, defaultModelPrices, estimateTokens, type ModelPrice, priceOf } from "./pricing.ts";
+export { costUsd, defaultModelPrices, inputTokenBound, type ModelPrice, priceOf } from "./pricing.ts";
 export { type DraftRequest, dataPreamble, emailBlock, escapeForBlock } from "./prompt.ts";
 export type { AiProvider, CallContext } from "./provider.ts";
 export * from "./schemas.ts";

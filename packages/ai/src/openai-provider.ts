@@ -3,7 +3,7 @@ import { zodResponseFormat } from "openai/helpers/zod";
 import type { z } from "zod";
 import { AiProviderError } from "./errors.ts";
 import type { AiFeature, CallOutcome, Meter } from "./metering.ts";
-import { costUsd, estimateTokens, type ModelPrice, priceOf } from "./pricing.ts";
+import { costUsd, inputTokenBound, type ModelPrice, priceOf } from "./pricing.ts";
 import { type ChatMessage, draftPrompt, threadSummaryPrompt, triagePrompt } from "./prompt.ts";
 import type { AiProvider, CallContext } from "./provider.ts";
 import {
@@ -81,7 +81,9 @@ export function createOpenAiProvider(options: OpenAiProviderOptions): AiProvider
     signal: AbortSignal | undefined,
   ): Promise<{ ok: true; value: T } | { ok: false }> {
     const price = priceOf(model, options.prices);
-    const promptTokens = estimateTokens(messages.map((message) => message.content).join("\n")) + 400;
+    // The schema travels with the request (json_schema, or in the instructions in JSON mode) and counts as input.
+    const schemaText = JSON.stringify(zodResponseFormat(schema, "answer").json_schema.schema);
+    const promptTokens = inputTokenBound([...messages.map((message) => message.content), schemaText]);
     const reservation = await meter.reserve({
       feature,
       provider: options.kind,

@@ -34,7 +34,11 @@ export function costUsd(price: ModelPrice, inputTokens: number, outputTokens: nu
   return (inputTokens * price.inputPerMillion + outputTokens * price.outputPerMillion) / 1_000_000;
 }
 
-/** A safe over-estimate of a prompt's tokens (about 4 characters per token for English, less for others). */
-export function estimateTokens(text: string): number {
-  return Math.ceil(text.length / 3) + 8;
+/**
+ * An upper bound on the tokens of a prompt: a BPE token is at least one UTF-8 byte, plus a few
+ * tokens of framing per message. Reserving with it (and the output limit) makes the reservation a
+ * true maximum for any server that counts tokens honestly (S32).
+ */
+export function inputTokenBound(texts: readonly string[]): number {
+  return texts.reduce((sum, text) => sum + Buffer.byteLength(text, "utf8") + 8, 16);
 }
