@@ -40,15 +40,20 @@ const defaultMaxOutputTokens: Record<AiFeature, number> = { triage: 400, summary
 
 /** OpenAI, or any server speaking its chat-completions API, through the official SDK. */
 export function createOpenAiProvider(options: OpenAiProviderOptions): AiProvider {
+  // Every option the SDK would otherwise read from process.env is given explicitly: only
+  // packages/config reads the environment, and OPENAI_LOG must not turn on request logging (which
+  // would write mail content to the logs).
   const client = new OpenAI({
     apiKey: options.apiKey ?? "not-needed",
-    baseURL: options.baseUrl,
+    baseURL: options.baseUrl ?? "https://api.openai.com/v1",
+    adminAPIKey: null,
+    organization: null,
+    project: null,
+    webhookSecret: null,
+    logLevel: "off",
     timeout: options.timeoutMs,
     maxRetries: options.maxRetries,
     fetch: options.fetch,
-    // Never pick up OPENAI_* variables behind the configuration's back.
-    organization: null,
-    project: null,
   });
   // Servers without structured outputs reject json_schema once; from then on JSON mode is used.
   let jsonSchemaSupported = true;

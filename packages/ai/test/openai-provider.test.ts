@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import {
   AiBudgetExceededError,
   AiProviderError,
@@ -169,5 +169,22 @@ describe("OpenAI-compatible provider over HTTP", () => {
     const { meter } = memoryMeter(0.000_01);
     await expect(provider.analyze(email(), { meter, recipient: me })).rejects.toBeInstanceOf(AiBudgetExceededError);
     expect(server.requests).toHaveLength(0);
+  });
+
+  it("ignores the SDK's own environment variables: no request logging, no organisation header", async () => {
+    vi.stubEnv("OPENAI_LOG", "debug");
+    vi.stubEnv("OPENAI_ORG_ID", "org-from-env");
+    const logged = vi.spyOn(console, "debug").mockImplementation(() => {});
+    const logs = vi.spyOn(console, "info").mockImplementation(() => {});
+    try {
+      const { server, provider } = await providerAgainst(() => ({ json: completion(JSON.stringify(validAnswer)) }));
+      await provider.analyze(email(), { meter: memoryMeter().meter, recipient: me });
+      expect(server.requests[0]?.headers["openai-organization"]).toBeUndefined();
+      expect(logged).not.toHaveBeenCalled();
+      expect(logs).not.toHaveBeenCalled();
+    } finally {
+      vi.unstubAllEnvs();
+      vi.restoreAllMocks();
+    }
   });
 });
