@@ -23,7 +23,7 @@ export function emailBlock(email: EmailForAnalysis, maxBodyChars: number): strin
     `From: ${formatAddress(email.from)}`,
     `To: ${email.to.map(formatAddress).join(", ")}`,
     email.cc.length ? `Cc: ${email.cc.map(formatAddress).join(", ")}` : "",
-    `Date: ${email.date.toISOString()}`,
+    `Date: ${Number.isFinite(email.date.getTime()) ? email.date.toISOString() : "unknown"}`,
     `Subject: ${email.subject}`,
     email.headers["list-id"] ? `List-Id: ${email.headers["list-id"]}` : "",
   ].filter(Boolean);

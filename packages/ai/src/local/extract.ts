@@ -47,7 +47,9 @@ export function actionItems(email: EmailForAnalysis, max = 5): ActionItem[] {
   const items: ActionItem[] = [];
   for (const sentence of meaningfulSentences(email)) {
     if (!request.test(sentence)) continue;
-    const [when] = chrono.parse(sentence, email.date, { forwardDate: true });
+    // An unparsable Date header leaves chrono without a reference: "today" is as good as any.
+    const reference = Number.isFinite(email.date.getTime()) ? email.date : new Date();
+    const [when] = chrono.parse(sentence, reference, { forwardDate: true });
     items.push({ text: truncate(sentence, 300), due: when ? isoDate(when.start.date()) : null });
     if (items.length >= max) break;
   }
@@ -59,7 +61,9 @@ export function questions(email: EmailForAnalysis): string[] {
   return meaningfulSentences(email).filter((sentence) => sentence.endsWith("?"));
 }
 
-function isoDate(date: Date): string {
+/** YYYY-MM-DD, or null for a date no calendar shows (an invalid reference date, a five-digit year). */
+function isoDate(date: Date): string | null {
+  if (!Number.isFinite(date.getTime()) || date.getFullYear() < 1000 || date.getFullYear() > 9999) return null;
   const pad = (value: number) => String(value).padStart(2, "0");
   return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
 }
