@@ -6,9 +6,11 @@ export { AiBudgetExceededError, AiModelRequiredError, AiProviderError } from "./
 export { actionItems, extractiveSummary } from "./local/extract.ts";
 export { featureTokens } from "./local/features.ts";
 export {
+  type Example,
   emptyLocalModelState,
   type Lesson,
   type LocalModelState,
+  learn,
   localModelStateSchema,
   type Predictor,
   predictor,
@@ -22,6 +24,7 @@ export {
   type UserBehaviour,
 } from "./local/local-provider.ts";
 export { readSignals, type Signals } from "./local/signals.ts";
+export { type Triage, triage } from "./local/triage.ts";
 export type { AiFeature, CallOutcome, CallResult, CallStart, Meter, Reservation } from "./metering.ts";
 export { unmetered } from "./metering.ts";
 export { createOpenAiProvider, type ModelTiers, type OpenAiProviderOptions } from "./openai-provider.ts";

@@ -36,24 +36,27 @@ function fresh() {
   return classifier;
 }
 
-/** Returns a new state that has also learned this message's tokens under the given labels. */
-export function learn(state: LocalModelState, tokens: string[], lesson: Lesson): LocalModelState {
-  const labels: Record<Head, string | undefined> = {
-    priority: lesson.priority,
-    category: lesson.category,
-    needsReply: lesson.needsReply === undefined ? undefined : String(lesson.needsReply),
-  };
+export interface Example {
+  tokens: string[];
+  lesson: Lesson;
+}
+
+/** Returns a new state that has also learned these examples (one import and export per question). */
+export function learn(state: LocalModelState, examples: readonly Example[]): LocalModelState {
   const classifiers = { ...state.classifiers };
   for (const head of heads) {
-    const label = labels[head];
-    if (label === undefined) continue;
+    const labelled = examples.flatMap(({ tokens, lesson }) => {
+      const label = head === "needsReply" ? lesson.needsReply?.toString() : lesson[head];
+      return label === undefined ? [] : [{ tokens, label }];
+    });
+    if (labelled.length === 0) continue;
     const classifier = fresh();
     const saved = classifiers[head];
     if (saved) classifier.importJSON(saved);
-    classifier.learn(tokens, label);
+    for (const { tokens, label } of labelled) classifier.learn(tokens, label);
     classifiers[head] = classifier.exportJSON();
   }
-  return { version: 1, samples: state.samples + 1, classifiers };
+  return { version: 1, samples: state.samples + examples.length, classifiers };
 }
 
 export interface Prediction {

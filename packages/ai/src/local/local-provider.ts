@@ -32,10 +32,17 @@ export function learnFrom(
   recipient: RecipientContext,
   lesson: Lesson,
 ): LocalModelState {
-  return learn(state, featureTokens(email, readSignals(email, recipient)), lesson);
+  return learn(state, [{ tokens: featureTokens(email, readSignals(email, recipient)), lesson }]);
 }
 
-export type UserBehaviour = "replied" | "starred" | "openedSoon" | "archivedUnread" | "deletedUnread";
+export type UserBehaviour =
+  | "replied"
+  | "starred"
+  | "openedSoon"
+  /** Read, and still unanswered some days later. */
+  | "readNotReplied"
+  | "archivedUnread"
+  | "deletedUnread";
 
 /** What a user's action says about a message, as labels the model learns from. */
 export function lessonFromBehaviour(behaviour: UserBehaviour): Lesson {
@@ -46,6 +53,8 @@ export function lessonFromBehaviour(behaviour: UserBehaviour): Lesson {
       return { priority: "high" };
     case "openedSoon":
       return { priority: "normal" };
+    case "readNotReplied":
+      return { needsReply: false };
     case "archivedUnread":
     case "deletedUnread":
       return { priority: "low", needsReply: false };
