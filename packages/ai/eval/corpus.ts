@@ -51,6 +51,7 @@ export async function loadCorpus(): Promise<LabelledEmail[]> {
       answers: [mail.inReplyTo ?? "", ...references].filter(Boolean),
       email: {
         id: `${item.group}/${item.id}`,
+        accountId: "spamassassin",
         from,
         to: addresses(mail.to),
         cc: addresses(mail.cc),

@@ -7,6 +7,8 @@ export interface Address {
 export interface EmailForAnalysis {
   /** Stored message id (not the Message-ID header), used only to name the messages a summary is based on. */
   id: string;
+  /** The mail account it arrived in (exclusions are per account). */
+  accountId: string;
   from: Address;
   to: Address[];
   cc: Address[];

@@ -25,3 +25,11 @@ export class AiModelRequiredError extends Error {
     this.name = "AiModelRequiredError";
   }
 }
+
+/** The feature is off for this user, account or sender (appCode AI_DISABLED). */
+export class AiDisabledError extends Error {
+  constructor(reason: string) {
+    super(reason);
+    this.name = "AiDisabledError";
+  }
+}

@@ -2,7 +2,7 @@ export { type BudgetMeterOptions, createBudgetMeter } from "./budget-meter.ts";
 export { ownWords, sentences, truncate, visibleText } from "./content.ts";
 export type { Address, EmailForAnalysis, RecipientContext } from "./email.ts";
 export { emptyRecipientContext } from "./email.ts";
-export { AiBudgetExceededError, AiModelRequiredError, AiProviderError } from "./errors.ts";
+export { AiBudgetExceededError, AiDisabledError, AiModelRequiredError, AiProviderError } from "./errors.ts";
 export { actionItems, extractiveSummary } from "./local/extract.ts";
 export { featureTokens } from "./local/features.ts";
 export {
@@ -31,4 +31,10 @@ export { createOpenAiProvider, type ModelTiers, type OpenAiProviderOptions } fro
 export { costUsd, defaultModelPrices, inputTokenBound, type ModelPrice, priceOf } from "./pricing.ts";
 export { type DraftRequest, dataPreamble, emailBlock, escapeForBlock } from "./prompt.ts";
 export type { AiProvider, CallContext } from "./provider.ts";
+export {
+  type CloudExclusions,
+  createRoutedProvider,
+  excludedFromCloud,
+  type RoutedProviderOptions,
+} from "./routed-provider.ts";
 export * from "./schemas.ts";

@@ -4,6 +4,7 @@ import { AiBudgetExceededError } from "../src/index.ts";
 export function email(overrides: Partial<EmailForAnalysis> = {}): EmailForAnalysis {
   return {
     id: "msg-1",
+    accountId: "account-1",
     from: { name: "Ada Lovelace", email: "ada@analytical.example" },
     to: [{ name: "Me", email: "me@tidings.test" }],
     cc: [],
