@@ -73,8 +73,10 @@ function examplesFrom(items: LabelledEmail[], recipient: RecipientContext): Exam
 }
 
 function evaluate(title: string, test: LabelledEmail[], recipient: RecipientContext, predict: Predictor) {
+  // Fresh message objects, so text prepared in an earlier pass is not reused and timed as free.
+  const emails = test.map((item) => ({ ...item.email }));
   const started = performance.now();
-  const analyses: Analysis[] = test.map((item) => analyzeLocally(item.email, recipient, predict));
+  const analyses: Analysis[] = emails.map((email) => analyzeLocally(email, recipient, predict));
   const seconds = (performance.now() - started) / 1000;
   const priority = confusion(
     ["high", "normal", "low"],

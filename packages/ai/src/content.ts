@@ -68,3 +68,18 @@ export function truncate(text: string, maxChars: number): string {
   const lastSpace = cut.lastIndexOf(" ");
   return `${(lastSpace > maxChars * 0.6 ? cut.slice(0, lastSpace) : cut).trimEnd()}…`;
 }
+
+const ownWordsCache = new WeakMap<Pick<EmailForAnalysis, "text" | "html">, string>();
+
+/**
+ * The sender's own visible words of a message, computed once per message object: the rules, the
+ * features and the extraction all read them, and rendering HTML is the expensive part.
+ */
+export function ownVisibleWords(email: Pick<EmailForAnalysis, "text" | "html">): string {
+  let words = ownWordsCache.get(email);
+  if (words === undefined) {
+    words = ownWords(visibleText(email));
+    ownWordsCache.set(email, words);
+  }
+  return words;
+}

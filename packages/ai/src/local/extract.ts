@@ -1,5 +1,5 @@
 import * as chrono from "chrono-node";
-import { ownWords, sentences, truncate, visibleText } from "../content.ts";
+import { ownVisibleWords, sentences, truncate } from "../content.ts";
 import type { EmailForAnalysis } from "../email.ts";
 import type { ActionItem } from "../schemas.ts";
 
@@ -9,7 +9,7 @@ const request =
   /\b(please|can you|could you|would you|need(s)? to|must|have to|deadline|due|by (monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorrow|tonight|end of|eod|the \d)|action required|rsvp|let me know)\b/i;
 
 function meaningfulSentences(email: EmailForAnalysis): string[] {
-  return sentences(ownWords(visibleText(email))).filter((s) => !greeting.test(s) && !closing.test(s));
+  return sentences(ownVisibleWords(email)).filter((s) => !greeting.test(s) && !closing.test(s));
 }
 
 /**

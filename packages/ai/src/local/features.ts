@@ -1,4 +1,4 @@
-import { ownWords, visibleText } from "../content.ts";
+import { ownVisibleWords } from "../content.ts";
 import { type EmailForAnalysis, senderDomain } from "../email.ts";
 import type { Signals } from "./signals.ts";
 
@@ -21,7 +21,7 @@ export function featureTokens(email: EmailForAnalysis, signals: Signals): string
   const terms = (text: string) =>
     (text.toLowerCase().match(/\p{L}[\p{L}\p{N}'-]{2,24}/gu) ?? []).filter((term) => !stopWords.has(term));
   for (const term of terms(email.subject)) tokens.push(`subject:${term}`);
-  const bodyTerms = new Set(terms(ownWords(visibleText(email))));
+  const bodyTerms = new Set(terms(ownVisibleWords(email)));
   let count = 0;
   for (const term of bodyTerms) {
     if (count++ >= maxTerms) break;

@@ -1,4 +1,4 @@
-import { ownWords, visibleText } from "../content.ts";
+import { ownVisibleWords } from "../content.ts";
 import { type EmailForAnalysis, type RecipientContext, senderDomain } from "../email.ts";
 
 /** Facts about a message that need no model; each comes with the reason shown to the user. */
@@ -59,7 +59,7 @@ export function readSignals(email: EmailForAnalysis, context: RecipientContext):
   const own = new Set(context.ownAddresses.map((address) => address.toLowerCase()));
   const ownDomains = new Set([...own].map((address) => address.slice(address.lastIndexOf("@") + 1)));
   const domain = senderDomain(email.from);
-  const words = ownWords(visibleText(email));
+  const words = ownVisibleWords(email);
   const subjectAndWords = `${email.subject}\n${words}`;
   const precedence = header("precedence");
   const autoSubmitted = header("auto-submitted");
