@@ -38,3 +38,4 @@ export {
   type RoutedProviderOptions,
 } from "./routed-provider.ts";
 export * from "./schemas.ts";
+export { type EffectiveAiSettings, effectiveAiSettings } from "./settings.ts";
