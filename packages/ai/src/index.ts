@@ -38,4 +38,5 @@ export {
   type RoutedProviderOptions,
 } from "./routed-provider.ts";
 export * from "./schemas.ts";
+export { analyzeAndStore, learnAndStore, loadLocalModel, loadPredictor } from "./service.ts";
 export { type EffectiveAiSettings, effectiveAiSettings } from "./settings.ts";

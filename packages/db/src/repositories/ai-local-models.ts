@@ -18,6 +18,15 @@ export async function lockLocalModel(
     .executeTakeFirst();
 }
 
+/** Creates the user's row with `state` unless it exists (so it can be locked); never overwrites. */
+export async function ensureLocalModel(db: Executor, userId: string, state: unknown): Promise<void> {
+  await db
+    .insertInto("ai_local_models")
+    .values({ user_id: userId, state: JSON.stringify(state), samples: 0 })
+    .onConflict((oc) => oc.column("user_id").doNothing())
+    .execute();
+}
+
 /** The state for predictions (no lock). */
 export function findLocalModel(db: Executor, userId: string): Promise<{ state: unknown; samples: number } | undefined> {
   return db.selectFrom("ai_local_models").select(["state", "samples"]).where("user_id", "=", userId).executeTakeFirst();
