@@ -38,5 +38,12 @@ export {
   type RoutedProviderOptions,
 } from "./routed-provider.ts";
 export * from "./schemas.ts";
-export { analyzeAndStore, learnAndStore, loadLocalModel, loadPredictor } from "./service.ts";
+export {
+  analyzeAndStore,
+  learnAndStore,
+  loadLocalModel,
+  loadPredictor,
+  summarizeThreadCached,
+  threadVersion,
+} from "./service.ts";
 export { type EffectiveAiSettings, effectiveAiSettings } from "./settings.ts";

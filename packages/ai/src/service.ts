@@ -1,14 +1,17 @@
+import { createHash } from "node:crypto";
 import {
   type Database,
   type Executor,
   ensureLocalModel,
   findLocalModel,
+  findThreadSummary,
   type Kysely,
   lockLocalModel,
   recordAiFeedback,
   recordAnalysisFailure,
   saveAnalysis,
   saveLocalModel,
+  saveThreadSummary,
 } from "@tidings/db";
 import type { EmailForAnalysis, RecipientContext } from "./email.ts";
 import { AiBudgetExceededError, AiProviderError } from "./errors.ts";
@@ -22,7 +25,7 @@ import {
 } from "./local/learned-model.ts";
 import { learnFrom } from "./local/local-provider.ts";
 import type { AiProvider, CallContext } from "./provider.ts";
-import type { Analysis } from "./schemas.ts";
+import type { Analysis, ThreadSummary } from "./schemas.ts";
 
 /**
  * Analyses one message and stores the result. A provider failure or a spent budget is stored as a
@@ -101,4 +104,23 @@ export async function learnAndStore(
     });
     return next;
   });
+}
+
+/** Names a thread's content: any message added, removed or replaced gives another version. */
+export function threadVersion(thread: readonly Pick<EmailForAnalysis, "id">[]): string {
+  const ids = thread.map((email) => email.id).sort();
+  return `${ids.length}:${createHash("sha256").update(ids.join("\n")).digest("base64url").slice(0, 22)}`;
+}
+
+/** The thread's summary from the cache while the thread is unchanged; otherwise made and cached. */
+export async function summarizeThreadCached(
+  db: Executor,
+  request: { userId: string; threadId: string; thread: EmailForAnalysis[]; provider: AiProvider; context: CallContext },
+): Promise<ThreadSummary & { cached: boolean }> {
+  const version = threadVersion(request.thread);
+  const cached = await findThreadSummary(db, request.userId, request.threadId, version);
+  if (cached) return { ...(cached as ThreadSummary), cached: true };
+  const summary = await request.provider.summarizeThread(request.thread, request.context);
+  await saveThreadSummary(db, { userId: request.userId, threadId: request.threadId, threadVersion: version, summary });
+  return { ...summary, cached: false };
 }

@@ -14,6 +14,7 @@ import {
   lessonFromBehaviour,
   loadLocalModel,
   loadPredictor,
+  summarizeThreadCached,
   unmetered,
 } from "../src/index.ts";
 import { completion, startFakeOpenAi } from "./fake-openai.ts";
@@ -154,5 +155,36 @@ describe("learning stored in Postgres", () => {
     expect((await provider.analyze(fromVendor(100), context)).priority).toBe("low");
     const feedback = await db.selectFrom("ai_feedback").select("source").where("user_id", "=", userId).execute();
     expect(feedback).toHaveLength(30);
+  });
+});
+
+describe("thread summaries", () => {
+  it("are cached until a message arrives", async () => {
+    const { db } = testDb.handle;
+    failing = false;
+    const threadId = randomUUID();
+    let calls = 0;
+    const local = createLocalProvider();
+    const counting = {
+      ...local,
+      summarizeThread: (...args: Parameters<typeof local.summarizeThread>) => {
+        calls++;
+        return local.summarizeThread(...args);
+      },
+    };
+    const first = email({ id: randomUUID(), text: "Can we meet on Tuesday to plan the launch?" });
+    const request = { userId, threadId, provider: counting, context: { meter: unmetered, recipient: me } };
+
+    const made = await summarizeThreadCached(db, { ...request, thread: [first] });
+    const again = await summarizeThreadCached(db, { ...request, thread: [first] });
+    expect([made.cached, again.cached, calls]).toEqual([false, true, 1]);
+    expect(again.summary).toBe(made.summary);
+    expect(again.basedOnMessageIds).toEqual([first.id]);
+
+    const reply = email({ id: randomUUID(), text: "Tuesday works. Should I book the room?" });
+    const updated = await summarizeThreadCached(db, { ...request, thread: [first, reply] });
+    expect([updated.cached, calls]).toEqual([false, 2]);
+    expect(updated.basedOnMessageIds).toEqual([first.id, reply.id]);
+    expect(updated.openQuestions).toEqual(["Should I book the room?"]);
   });
 });
