@@ -190,6 +190,24 @@ describe("local provider: learning", () => {
     expect(vendor.priority).toBe("low");
   });
 
+  it("ranks mail learned as spam low and needing no reply, even a direct question", () => {
+    const scam = (i: number) =>
+      email({
+        id: `scam-${i}`,
+        from: { name: "Prize Desk", email: `winner${i}@lottery-prize.example` },
+        subject: `You have won ${i} million`,
+        text: `Can you send your bank details today to claim the lottery prize ${i}?`,
+      });
+    const ordinary = (i: number) => fromBoss(i);
+    let state: LocalModelState = emptyLocalModelState;
+    for (let i = 0; i < 10; i++) {
+      state = learnFrom(state, scam(i), me, { category: "spam" });
+      state = learnFrom(state, ordinary(i), me, { category: "work" });
+    }
+    const analysis = analyzeLocally(scam(50), { ...me, repliedToSenderBefore: true }, predictor(state));
+    expect(analysis).toMatchObject({ category: "spam", priority: "low", needsReply: false });
+  });
+
   it("learns nothing it cannot use from a single kind of lesson", () => {
     let state: LocalModelState = emptyLocalModelState;
     for (let i = 0; i < 5; i++) state = learnFrom(state, fromBoss(i), me, { priority: "high" });

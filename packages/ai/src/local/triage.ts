@@ -82,6 +82,9 @@ export function triage(signals: Signals, learned: Partial<Record<Head, Predictio
     reasons.push(`you filed similar mail as ${category}`);
   }
 
+  // Spam is never important and never answered, whatever else it looks like.
+  if (category === "spam") return { priority: "low", category, needsReply: false, reasons: reasons.slice(0, 6) };
+
   let needsReply = ruleNeedsReply(signals);
   const learnedReply = learned.needsReply;
   if (learnedReply && learnedReply.log2Odds >= learnedThreshold.needsReply) {
