@@ -1,15 +1,22 @@
-// pnpm eval [--provider local] [--actions N]: the local provider on the SpamAssassin public corpus,
-// before and after replaying user actions on a learning split; see docs/ai.md for the labels.
+// pnpm eval [--provider local|openai|compatible] [--limit N] [--seed S]: a provider on the
+// SpamAssassin corpus; the local one before and after replaying user actions on a learning split.
+// See docs/ai.md for the labels.
 import { parseArgs } from "node:util";
+import { loadConfig } from "@tidings/config";
 import {
   type Analysis,
   analyzeLocally,
+  type CallResult,
+  createOpenAiProvider,
+  defaultModelPrices,
+  type EmailForAnalysis,
   type Example,
   emptyLocalModelState,
   featureTokens,
   type Lesson,
   learn,
   lessonFromBehaviour,
+  type Meter,
   type Predictor,
   predictor,
   type RecipientContext,
@@ -26,12 +33,12 @@ const { values } = parseArgs({
   options: {
     provider: { type: "string", default: "local" },
     seed: { type: "string", default: "18" },
+    limit: { type: "string", default: "100" },
   },
 });
-if (values.provider !== "local") {
-  console.error(
-    `--provider ${values.provider}: only the local provider is evaluated so far (the cloud paths need a key)`,
-  );
+const providerKind = values.provider;
+if (providerKind !== "local" && providerKind !== "openai" && providerKind !== "compatible") {
+  console.error(`--provider: expected local, openai or compatible (got ${JSON.stringify(providerKind)})`);
   process.exit(2);
 }
 
@@ -72,34 +79,48 @@ function examplesFrom(items: LabelledEmail[], recipient: RecipientContext): Exam
   });
 }
 
-function evaluate(title: string, test: LabelledEmail[], recipient: RecipientContext, predict: Predictor) {
+type Analyze = (email: EmailForAnalysis) => Promise<Analysis>;
+
+async function evaluate(title: string, test: LabelledEmail[], analyze: Analyze) {
   // Fresh message objects, so text prepared in an earlier pass is not reused and timed as free.
   const emails = test.map((item) => ({ ...item.email }));
+  const analysed: { item: LabelledEmail; analysis: Analysis }[] = [];
+  let failures = 0;
   const started = performance.now();
-  const analyses: Analysis[] = emails.map((email) => analyzeLocally(email, recipient, predict));
+  for (const [i, email] of emails.entries()) {
+    const item = test[i];
+    if (!item) continue;
+    try {
+      analysed.push({ item, analysis: await analyze(email) });
+    } catch (error) {
+      failures++;
+      if (failures <= 3) console.error(`analysis failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
   const seconds = (performance.now() - started) / 1000;
   const priority = confusion(
     ["high", "normal", "low"],
-    test.map((item, i) => ({ actual: item.priority, predicted: analyses[i]?.priority ?? "" })),
+    analysed.map(({ item, analysis }) => ({ actual: item.priority, predicted: analysis.priority })),
   );
   const needsReply = confusion(
     ["true", "false"],
-    test.map((item, i) => ({ actual: String(item.needsReply), predicted: String(analyses[i]?.needsReply) })),
+    analysed.map(({ item, analysis }) => ({ actual: String(item.needsReply), predicted: String(analysis.needsReply) })),
   );
   const spam = confusion(
     ["spam", "not spam"],
-    test.map((item, i) => ({
+    analysed.map(({ item, analysis }) => ({
       actual: item.spam ? "spam" : "not spam",
-      predicted: analyses[i]?.category === "spam" ? "spam" : "not spam",
+      predicted: analysis.category === "spam" ? "spam" : "not spam",
     })),
   );
-  const meanSummary = analyses.reduce((sum, analysis) => sum + analysis.summary.length, 0) / analyses.length;
+  const meanSummary = analysed.reduce((sum, { analysis }) => sum + analysis.summary.length, 0) / analysed.length;
   print(`\n## ${title}`);
+  if (failures) print(`${failures} of ${emails.length} analyses failed`);
   print(formatConfusion("priority", priority));
   print(formatConfusion("needs reply", needsReply));
   print(formatConfusion("spam (category)", spam));
   print(
-    `summary length: ${meanSummary.toFixed(0)} characters on average; ${(test.length / seconds).toFixed(0)} analyses/s on one core; cost $0`,
+    `summary length: ${meanSummary.toFixed(0)} characters on average; ${(emails.length / seconds).toFixed(0)} analyses/s; ${((seconds * 1000) / emails.length).toFixed(1)} ms per email`,
   );
   return { priority: accuracy(priority), needsReply: accuracy(needsReply), spam: accuracy(spam) };
 }
@@ -126,11 +147,49 @@ const history = order.slice(0, Math.floor(order.length / 2));
 const test = order.slice(history.length);
 print(`split (seed ${values.seed}): ${history.length} to learn from, ${test.length} held out`);
 
-const rulesOnly = evaluate("rules only (before learning)", test, recipient, () => ({}));
+if (providerKind !== "local") {
+  // A cloud run: the held-out messages up to --limit, each sent to the configured provider (the
+  // same environment variables as the server: OPENAI_API_KEY, OPENAI_BASE_URL, AI_MODEL, ...).
+  const config = loadConfig();
+  const ledger: CallResult[] = [];
+  const meter: Meter = { reserve: async () => ({ settle: async (result) => void ledger.push(result) }) };
+  const provider = createOpenAiProvider({
+    kind: providerKind,
+    apiKey: config.ai.openaiApiKey?.reveal(),
+    baseUrl: config.ai.baseUrl,
+    models: config.ai.models,
+    prices: { ...defaultModelPrices, ...config.ai.prices },
+    timeoutMs: config.ai.timeoutMs,
+    maxRetries: config.ai.maxRetries,
+  });
+  const sample = test.slice(0, Number(values.limit));
+  const result = await evaluate(`${providerKind} (${config.ai.models.triage})`, sample, (email) =>
+    provider.analyze(email, { meter, recipient }),
+  );
+  const cost = ledger.reduce((sum, call) => sum + call.costUsd, 0);
+  const latency = ledger.reduce((sum, call) => sum + call.latencyMs, 0) / Math.max(1, ledger.length);
+  print(
+    `\n${ledger.length} calls for ${sample.length} emails: $${(cost / sample.length).toFixed(6)} and ${latency.toFixed(0)} ms per call on average`,
+  );
+  print(
+    `agreement: priority ${(result.priority * 100).toFixed(1)}%, needs reply ${(result.needsReply * 100).toFixed(1)}%, spam ${(result.spam * 100).toFixed(1)}%`,
+  );
+  process.exit(0);
+}
+
+const local =
+  (predict: Predictor): Analyze =>
+  async (email) =>
+    analyzeLocally(email, recipient, predict);
+const rulesOnly = await evaluate(
+  "rules only (before learning)",
+  test,
+  local(() => ({})),
+);
 const thirty = learn(emptyLocalModelState, examplesFrom(history.slice(0, 30), recipient));
-const after30 = evaluate("after 30 user actions", test, recipient, predictor(thirty));
+const after30 = await evaluate("after 30 user actions", test, local(predictor(thirty)));
 const all = learn(emptyLocalModelState, examplesFrom(history, recipient));
-const afterAll = evaluate(`after ${history.length} user actions`, test, recipient, predictor(all));
+const afterAll = await evaluate(`after ${history.length} user actions`, test, local(predictor(all)));
 
 const pct = (value: number) => `${(value * 100).toFixed(1)}%`;
 print("\n## held-out agreement");
