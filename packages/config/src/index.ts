@@ -7,6 +7,32 @@ export { envSchema } from "./schema.ts";
 
 export type Mode = "embedded" | "production";
 
+/**
+ * A value that must never reach a log line, an error or a metric: it prints as [redacted] through
+ * String(), JSON and util.inspect (which pino and console use); only reveal() gives the value.
+ */
+export class Secret {
+  readonly #value: string;
+  constructor(value: string) {
+    this.#value = value;
+  }
+  reveal(): string {
+    return this.#value;
+  }
+  toString(): string {
+    return "[redacted]";
+  }
+  toJSON(): string {
+    return "[redacted]";
+  }
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return "[redacted]";
+  }
+}
+
+// Values of these variables are never echoed in configuration errors.
+const secretVariables = new Set(["OPENAI_API_KEY", "ENCRYPTION_KEY", "JWT_PRIVATE_KEYS", "METRICS_TOKEN"]);
+
 export interface Config {
   nodeEnv: "development" | "production" | "test";
   /** embedded: PGlite and in-process queues in one process; production: Postgres and Redis. */
@@ -25,6 +51,7 @@ export interface Config {
   log: LogConfig;
   metrics: MetricsConfig;
   auth: AuthConfig;
+  ai: AiConfig;
   dataDir: string;
   webDistDir: string | undefined;
   shutdownTimeoutMs: number;
@@ -75,6 +102,20 @@ export interface AuthConfig {
   };
 }
 
+export interface AiConfig {
+  /** The deployment's default provider; each user may choose another. */
+  provider: "local" | "openai" | "compatible";
+  openaiApiKey: Secret | undefined;
+  /** Base URL of an OpenAI-compatible server (with /v1), for the compatible provider. */
+  baseUrl: string | undefined;
+  models: { triage: string; summary: string; draft: string };
+  monthlyBudgetUsd: number;
+  /** Prices added to or replacing the built-in table, US dollars per million tokens. */
+  prices: Record<string, { inputPerMillion: number; outputPerMillion: number }>;
+  timeoutMs: number;
+  maxRetries: number;
+}
+
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`Invalid configuration:\n${problems.map((line) => `  ${line}`).join("\n")}`);
@@ -91,7 +132,7 @@ export function loadConfig(source: EnvSource = process.env): Config {
     const problems = parsed.error.issues.map((issue) => {
       const name = issue.path.join(".") || "(environment)";
       const value = source[name];
-      const shown = value === undefined ? "" : ` (got ${JSON.stringify(value)})`;
+      const shown = value === undefined || secretVariables.has(name) ? "" : ` (got ${JSON.stringify(value)})`;
       return `${name}: ${issue.message}${shown}`;
     });
     throw new ConfigError(problems);
@@ -105,6 +146,13 @@ export function loadConfig(source: EnvSource = process.env): Config {
   }
   if (env.NODE_ENV === "production" && !env.ENCRYPTION_KEY) {
     missing.push("ENCRYPTION_KEY: required when NODE_ENV=production (generate one with `openssl rand -base64 32`)");
+  }
+  const aiProvider = env.AI_PROVIDER ?? (env.OPENAI_API_KEY ? "openai" : "local");
+  if (aiProvider === "openai" && !env.OPENAI_API_KEY) {
+    missing.push("OPENAI_API_KEY: required when AI_PROVIDER=openai");
+  }
+  if (aiProvider === "compatible" && !env.OPENAI_BASE_URL) {
+    missing.push("OPENAI_BASE_URL: required when AI_PROVIDER=compatible (e.g. http://127.0.0.1:11434/v1 for Ollama)");
   }
   if (missing.length) throw new ConfigError(missing);
   // Unset: the address the server prints at start, so email links open the origin the user is on.
@@ -159,6 +207,25 @@ export function loadConfig(source: EnvSource = process.env): Config {
         default: env.RATE_LIMIT_DEFAULT,
         ai: env.RATE_LIMIT_AI,
       },
+    },
+    ai: {
+      provider: aiProvider,
+      openaiApiKey: env.OPENAI_API_KEY ? new Secret(env.OPENAI_API_KEY) : undefined,
+      baseUrl: env.OPENAI_BASE_URL,
+      models: {
+        triage: env.AI_MODEL_TRIAGE ?? env.AI_MODEL,
+        summary: env.AI_MODEL_SUMMARY ?? env.AI_MODEL,
+        draft: env.AI_MODEL_DRAFT ?? env.AI_MODEL,
+      },
+      monthlyBudgetUsd: env.AI_MONTHLY_BUDGET_USD,
+      prices: Object.fromEntries(
+        Object.entries(env.AI_PRICES ?? {}).map(([model, price]) => [
+          model,
+          { inputPerMillion: price.input, outputPerMillion: price.output },
+        ]),
+      ),
+      timeoutMs: env.AI_TIMEOUT_MS,
+      maxRetries: env.AI_MAX_RETRIES,
     },
     // pnpm runs package scripts inside the package folder; INIT_CWD is where the user typed the command.
     dataDir: resolve(source.INIT_CWD ?? process.cwd(), env.TIDINGS_DATA_DIR),

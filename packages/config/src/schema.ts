@@ -53,6 +53,28 @@ const commaList = z.preprocess(
     ),
 );
 
+const pricesExample = 'expected JSON like {"my-model":{"input":0.2,"output":0.8}} (US dollars per million tokens)';
+const modelPrices = z
+  .preprocess(emptyAsUndefined, z.string().optional())
+  .transform((value, ctx) => {
+    if (value === undefined) return undefined;
+    try {
+      return JSON.parse(value) as unknown;
+    } catch {
+      ctx.addIssue({ code: "custom", message: pricesExample });
+      return z.NEVER;
+    }
+  })
+  .pipe(
+    z
+      .record(
+        z.string().min(1),
+        z.object({ input: z.number().min(0), output: z.number().min(0) }, { error: pricesExample }).strict(),
+        { error: pricesExample },
+      )
+      .optional(),
+  );
+
 /**
  * Every setting Tidings reads, with its default. The documentation's environment reference is
  * generated from `describe()` texts below, so keep them accurate.
@@ -157,6 +179,52 @@ export const envSchema = z.object({
   RATE_LIMIT_REFRESH: rateLimit("60/300").describe("Token refreshes per session."),
   RATE_LIMIT_DEFAULT: rateLimit("100/60").describe("Every other procedure, per user (per IP when signed out)."),
   RATE_LIMIT_AI: rateLimit("20/60").describe("AI procedures per user."),
+  AI_PROVIDER: z
+    .preprocess(emptyAsUndefined, z.enum(["local", "openai", "compatible"]).optional())
+    .describe(
+      "Default AI provider: local (no network), openai, or compatible (an OpenAI-compatible server at OPENAI_BASE_URL). Unset: openai when OPENAI_API_KEY is set, else local. Users may choose their own.",
+    ),
+  OPENAI_API_KEY: z
+    .preprocess(emptyAsUndefined, z.string().min(1).max(500).optional())
+    .describe("API key for the openai provider (and a compatible server that wants one). Never logged."),
+  OPENAI_BASE_URL: optionalUrl(["http:", "https:"], "http://127.0.0.1:11434/v1").describe(
+    "Base URL of an OpenAI-compatible server (Ollama, vLLM, llama.cpp, LM Studio); required with AI_PROVIDER=compatible.",
+  ),
+  AI_MODEL: z
+    .preprocess(emptyAsUndefined, z.string().min(1).max(200).default("gpt-4o-mini"))
+    .describe("Model for every AI task unless AI_MODEL_TRIAGE, AI_MODEL_SUMMARY or AI_MODEL_DRAFT say otherwise."),
+  AI_MODEL_TRIAGE: z
+    .preprocess(emptyAsUndefined, z.string().min(1).max(200).optional())
+    .describe("Model for per-message analysis; defaults to AI_MODEL."),
+  AI_MODEL_SUMMARY: z
+    .preprocess(emptyAsUndefined, z.string().min(1).max(200).optional())
+    .describe("Model for thread summaries; defaults to AI_MODEL."),
+  AI_MODEL_DRAFT: z
+    .preprocess(emptyAsUndefined, z.string().min(1).max(200).optional())
+    .describe("Model for reply drafts; defaults to AI_MODEL."),
+  AI_MONTHLY_BUDGET_USD: z
+    .preprocess(
+      emptyAsUndefined,
+      z.coerce
+        .number({ error: "expected an amount in US dollars, e.g. 5 or 2.50" })
+        .min(0, "expected an amount of 0 or more")
+        .max(100_000, "expected at most 100000")
+        .default(5),
+    )
+    .describe(
+      "Each user's monthly spending limit on cloud AI calls (users may lower their own); the local provider is free.",
+    ),
+  AI_PRICES: modelPrices.describe(
+    'Extra or changed model prices in US dollars per million tokens, as JSON: {"my-model":{"input":0.2,"output":0.8}}. Built in: current OpenAI models.',
+  ),
+  AI_TIMEOUT_MS: z
+    .preprocess(emptyAsUndefined, z.coerce.number().int().min(1_000).max(600_000).default(30_000))
+    .describe("How long one AI request may take before it is abandoned (and retried)."),
+  AI_MAX_RETRIES: z
+    .preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(10).default(3))
+    .describe(
+      "Retries of an AI request on 408, 409, 429 and 5xx answers, honouring Retry-After, with exponential backoff.",
+    ),
   LOG_LEVEL: z
     .preprocess(
       emptyAsUndefined,

@@ -4,6 +4,10 @@ export { DataFolderInUseError, lockFileName } from "./data-folder-lock.ts";
 export type { Executor } from "./executor.ts";
 export { MigrationFailedError, migrateToLatest } from "./migrate.ts";
 export { migrations } from "./migrations/index.ts";
+export * from "./repositories/ai-analyses.ts";
+export * from "./repositories/ai-local-models.ts";
+export * from "./repositories/ai-settings.ts";
+export * from "./repositories/ai-usage.ts";
 export * from "./repositories/audit-events.ts";
 export * from "./repositories/dev-mailbox.ts";
 export * from "./repositories/email-deliveries.ts";
@@ -34,4 +38,14 @@ export type {
   UsersTable,
   UserUpdate,
 } from "./schema.ts";
+export type {
+  AiAnalysisRow,
+  AiDatabase,
+  AiFeatureName,
+  AiPriority,
+  AiProviderKind,
+  AiRequestRow,
+  AiSettingsPatch,
+  AiSettingsRow,
+} from "./schema-ai.ts";
 export type * from "./schema-mail.ts";

@@ -1,4 +1,5 @@
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from "kysely";
+import type { AiDatabase } from "./schema-ai.ts";
 import type { MailDatabase } from "./schema-mail.ts";
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -112,7 +113,7 @@ export interface SigningKeysTable {
   created_at: Timestamp;
 }
 
-export interface Database extends MailDatabase {
+export interface Database extends MailDatabase, AiDatabase {
   sessions: SessionsTable;
   refresh_tokens: RefreshTokensTable;
   one_time_tokens: OneTimeTokensTable;

@@ -1,0 +1,98 @@
+import naiveBayes from "wink-naive-bayes-text-classifier";
+import { z } from "zod";
+import type { categories, priorities } from "../schemas.ts";
+
+export const heads = ["priority", "needsReply", "category"] as const;
+export type Head = (typeof heads)[number];
+
+/** Serialised per-user learning: one naive Bayes classifier per question, as the library exports it. */
+export const localModelStateSchema = z.object({
+  version: z.literal(1),
+  samples: z.number().int().min(0),
+  classifiers: z.object({
+    priority: z.string().nullable(),
+    needsReply: z.string().nullable(),
+    category: z.string().nullable(),
+  }),
+});
+export type LocalModelState = z.infer<typeof localModelStateSchema>;
+
+export const emptyLocalModelState: LocalModelState = {
+  version: 1,
+  samples: 0,
+  classifiers: { priority: null, needsReply: null, category: null },
+};
+
+export interface Lesson {
+  priority?: (typeof priorities)[number];
+  category?: (typeof categories)[number];
+  needsReply?: boolean;
+}
+
+function fresh() {
+  const classifier = naiveBayes();
+  // Presence, not counts: a long newsletter should not outweigh a short personal note.
+  classifier.defineConfig({ considerOnlyPresence: true, smoothingFactor: 0.5 });
+  return classifier;
+}
+
+export interface Example {
+  tokens: string[];
+  lesson: Lesson;
+}
+
+/** Returns a new state that has also learned these examples (one import and export per question). */
+export function learn(state: LocalModelState, examples: readonly Example[]): LocalModelState {
+  const classifiers = { ...state.classifiers };
+  for (const head of heads) {
+    const labelled = examples.flatMap(({ tokens, lesson }) => {
+      const label = head === "needsReply" ? lesson.needsReply?.toString() : lesson[head];
+      return label === undefined ? [] : [{ tokens, label }];
+    });
+    if (labelled.length === 0) continue;
+    const classifier = fresh();
+    const saved = classifiers[head];
+    if (saved) classifier.importJSON(saved);
+    for (const { tokens, label } of labelled) classifier.learn(tokens, label);
+    classifiers[head] = classifier.exportJSON();
+  }
+  return { version: 1, samples: state.samples + examples.length, classifiers };
+}
+
+export interface Prediction {
+  label: string;
+  /** log2 odds of the label against the others. */
+  log2Odds: number;
+}
+
+export type Predictor = (tokens: string[]) => Partial<Record<Head, Prediction>>;
+
+/**
+ * Builds a predictor from a state once (importing and consolidating is the slow part); a head
+ * that has not yet seen two different labels predicts nothing.
+ */
+export function predictor(state: LocalModelState): Predictor {
+  const ready: Partial<Record<Head, ReturnType<typeof fresh>>> = {};
+  for (const head of heads) {
+    const saved = state.classifiers[head];
+    if (!saved) continue;
+    const classifier = fresh();
+    classifier.importJSON(saved);
+    try {
+      classifier.consolidate();
+      ready[head] = classifier;
+    } catch {
+      // Too little learned yet (one label only, or a tiny vocabulary): the rules decide alone.
+    }
+  }
+  return (tokens) => {
+    const result: Partial<Record<Head, Prediction>> = {};
+    for (const head of heads) {
+      const classifier = ready[head];
+      if (!classifier) continue;
+      const [best] = classifier.computeOdds(tokens);
+      if (best && best[0] !== "unknown") result[head] = { label: best[0], log2Odds: best[1] };
+    }
+    return result;
+  };
+}

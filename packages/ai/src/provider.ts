@@ -1,0 +1,21 @@
+import type { EmailForAnalysis, RecipientContext } from "./email.ts";
+import type { Meter } from "./metering.ts";
+import type { DraftRequest } from "./prompt.ts";
+import type { Analysis, Draft, ProviderKind, ThreadSummary } from "./schemas.ts";
+
+export interface CallContext {
+  meter: Meter;
+  recipient: RecipientContext;
+  signal?: AbortSignal;
+}
+
+/**
+ * One AI backend. Every method returns schema-validated data and never acts on what it read: no
+ * mail is sent, no link fetched, nothing deleted (S30).
+ */
+export interface AiProvider {
+  readonly kind: ProviderKind;
+  analyze(email: EmailForAnalysis, context: CallContext): Promise<Analysis>;
+  summarizeThread(thread: EmailForAnalysis[], context: CallContext): Promise<ThreadSummary>;
+  draftReply(thread: EmailForAnalysis[], request: DraftRequest, context: CallContext): Promise<Draft>;
+}

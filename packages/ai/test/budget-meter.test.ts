@@ -1,0 +1,95 @@
+import { aiBudgetPeriod, aiUsageSummary, budgetPeriodStart, insertUserIfAbsent } from "@tidings/db";
+import { createTestDatabase, type TestDatabase } from "@tidings/db/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { AiBudgetExceededError, createBudgetMeter, createOpenAiProvider, defaultModelPrices } from "../src/index.ts";
+import { completion, startFakeOpenAi } from "./fake-openai.ts";
+import { email, me, memoryMeter } from "./fixtures.ts";
+
+let testDb: TestDatabase;
+let fake: Awaited<ReturnType<typeof startFakeOpenAi>>;
+const answer = {
+  priority: "normal",
+  category: "work",
+  needsReply: false,
+  summary: "A note.",
+  actionItems: [],
+  reasons: [],
+};
+
+beforeAll(async () => {
+  testDb = await createTestDatabase();
+  // Usage as a real server reports it: about four bytes of prompt per token, the output at its limit.
+  fake = await startFakeOpenAi((request) => ({
+    delayMs: 200,
+    json: completion(JSON.stringify(answer), {
+      prompt_tokens: Math.ceil(JSON.stringify(request.body).length / 4),
+      completion_tokens: request.body.max_completion_tokens as number,
+    }),
+  }));
+});
+afterAll(async () => {
+  await fake?.close();
+  await testDb?.drop();
+});
+
+const provider = () =>
+  createOpenAiProvider({
+    kind: "openai",
+    apiKey: "sk-test",
+    baseUrl: fake.baseUrl,
+    models: { triage: "gpt-4o-mini", summary: "gpt-4o-mini", draft: "gpt-4o" },
+    prices: defaultModelPrices,
+    timeoutMs: 10_000,
+    maxRetries: 0,
+  });
+
+describe("budget meter on Postgres", () => {
+  it("lets 100 concurrent calls spend at most the budget plus one call, refuses the rest, and the ledger is the usage", async () => {
+    const { db } = testDb.handle;
+    const user = await insertUserIfAbsent(db, {
+      email: "budget@tidings.test",
+      emailNormalized: "budget@tidings.test",
+      displayName: null,
+      passwordHash: "x",
+    });
+    if (!user) throw new Error("no user");
+
+    // One call's maximum cost, as the provider reserves it.
+    const probe = memoryMeter();
+    await provider().analyze(email(), { meter: probe.meter, recipient: me });
+    const maxCallUsd = probe.ledger[0]?.maxCostUsd ?? 0;
+    expect(maxCallUsd).toBeGreaterThan(0);
+    fake.requests.length = 0;
+
+    const warnings: number[] = [];
+    const budgetUsd = (10 * Math.ceil(maxCallUsd * 1_000_000)) / 1_000_000;
+    const meter = createBudgetMeter({
+      db,
+      userId: user.id,
+      monthlyBudgetUsd: budgetUsd,
+      onBudgetWarning: ({ level }) => {
+        warnings.push(level);
+      },
+    });
+    const ai = provider();
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 100 }, (_, i) => ai.analyze(email({ id: `m-${i}` }), { meter, recipient: me })),
+    );
+
+    const succeeded = outcomes.filter((outcome) => outcome.status === "fulfilled").length;
+    const refused = outcomes.filter(
+      (outcome) => outcome.status === "rejected" && outcome.reason instanceof AiBudgetExceededError,
+    ).length;
+    expect(succeeded).toBeGreaterThanOrEqual(10);
+    expect(succeeded + refused).toBe(100);
+    expect(fake.requests).toHaveLength(succeeded);
+
+    const usage = await aiUsageSummary(db, user.id, new Date(0), new Date(Date.now() + 60_000));
+    expect(usage.requests).toBe(succeeded);
+    expect(usage.costMicroUsd / 1_000_000).toBeLessThanOrEqual(budgetUsd + maxCallUsd);
+    const period = await aiBudgetPeriod(db, user.id, budgetPeriodStart(new Date()));
+    expect(period).toEqual({ spentMicroUsd: usage.costMicroUsd, reservedMicroUsd: 0 });
+    expect(warnings.filter((level) => level === 100)).toHaveLength(1);
+    expect(warnings.filter((level) => level === 80).length).toBeLessThanOrEqual(1);
+  });
+});

@@ -1,0 +1,3 @@
+import { tidingsProject } from "@tidings/testing/project";
+
+export default tidingsProject("ai");

@@ -1,0 +1,163 @@
+import { sql } from "kysely";
+import type { Executor } from "../executor.ts";
+import type { AiFeatureName } from "../schema-ai.ts";
+
+/** First day (UTC) of the month holding `at`, as YYYY-MM-DD: the budget period's key. */
+export function budgetPeriodStart(at: Date): string {
+  return `${at.getUTCFullYear()}-${String(at.getUTCMonth() + 1).padStart(2, "0")}-01`;
+}
+
+/** When the period holding `at` ends and the budget is available again. */
+export function budgetPeriodEnd(at: Date): Date {
+  return new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth() + 1, 1));
+}
+
+/**
+ * Reserves `amountMicroUsd` of the user's budget for the period if spent + reserved + amount stays
+ * within `budgetMicroUsd`; false otherwise. One statement on one row, so concurrent reservations
+ * are serialised by Postgres and cannot together exceed the budget (S32).
+ */
+export async function reserveAiBudget(
+  db: Executor,
+  request: { userId: string; periodStart: string; amountMicroUsd: number; budgetMicroUsd: number },
+): Promise<boolean> {
+  const amount = Math.ceil(request.amountMicroUsd);
+  const budget = Math.floor(request.budgetMicroUsd);
+  const result = await sql`
+    insert into ai_budget_periods (user_id, period_start, reserved_micro_usd)
+    select ${request.userId}::uuid, ${request.periodStart}::date, ${amount}::bigint
+    where ${amount}::bigint <= ${budget}::bigint
+    on conflict (user_id, period_start) do update
+      set reserved_micro_usd = ai_budget_periods.reserved_micro_usd + excluded.reserved_micro_usd
+      where ai_budget_periods.spent_micro_usd + ai_budget_periods.reserved_micro_usd + excluded.reserved_micro_usd
+        <= ${budget}::bigint
+    returning 1 as reserved`.execute(db);
+  return result.rows.length === 1;
+}
+
+export interface AiRequestEntry {
+  userId: string;
+  feature: AiFeatureName;
+  provider: string;
+  model: string;
+  inputTokens: number;
+  outputTokens: number;
+  costMicroUsd: number;
+  latencyMs: number;
+  outcome: string;
+}
+
+/**
+ * Replaces a reservation with what the call cost and writes the ledger row, in one transaction.
+ * Returns the period's spending before and after, for the 80% and 100% warnings.
+ */
+export async function settleAiReservation(
+  db: Executor,
+  settlement: { periodStart: string; reservedMicroUsd: number; entry: AiRequestEntry },
+): Promise<{ spentBeforeMicroUsd: number; spentAfterMicroUsd: number }> {
+  const { entry } = settlement;
+  const cost = Math.round(entry.costMicroUsd);
+  const run = async (trx: Executor) => {
+    await trx
+      .insertInto("ai_requests")
+      .values({
+        user_id: entry.userId,
+        feature: entry.feature,
+        provider: entry.provider,
+        model: entry.model,
+        input_tokens: entry.inputTokens,
+        output_tokens: entry.outputTokens,
+        cost_micro_usd: cost,
+        latency_ms: entry.latencyMs,
+        outcome: entry.outcome,
+      })
+      .execute();
+    const row = await trx
+      .updateTable("ai_budget_periods")
+      .set({
+        reserved_micro_usd: sql`greatest(reserved_micro_usd - ${Math.ceil(settlement.reservedMicroUsd)}::bigint, 0)`,
+        spent_micro_usd: sql`spent_micro_usd + ${cost}::bigint`,
+      })
+      .where("user_id", "=", entry.userId)
+      .where("period_start", "=", settlement.periodStart)
+      .returning("spent_micro_usd")
+      .executeTakeFirst();
+    const after = row?.spent_micro_usd ?? cost;
+    return { spentBeforeMicroUsd: after - cost, spentAfterMicroUsd: after };
+  };
+  return db.isTransaction ? run(db) : db.transaction().execute(run);
+}
+
+export async function aiBudgetPeriod(
+  db: Executor,
+  userId: string,
+  periodStart: string,
+): Promise<{ spentMicroUsd: number; reservedMicroUsd: number }> {
+  const row = await db
+    .selectFrom("ai_budget_periods")
+    .select(["spent_micro_usd", "reserved_micro_usd"])
+    .where("user_id", "=", userId)
+    .where("period_start", "=", periodStart)
+    .executeTakeFirst();
+  return { spentMicroUsd: row?.spent_micro_usd ?? 0, reservedMicroUsd: row?.reserved_micro_usd ?? 0 };
+}
+
+/** True for the first caller only: whoever sends the 80% or 100% email for the period. */
+export async function claimAiBudgetWarning(
+  db: Executor,
+  userId: string,
+  periodStart: string,
+  level: 80 | 100,
+): Promise<boolean> {
+  const column = level === 80 ? "warned_80_at" : "warned_100_at";
+  const row = await db
+    .updateTable("ai_budget_periods")
+    .set({ [column]: new Date() })
+    .where("user_id", "=", userId)
+    .where("period_start", "=", periodStart)
+    .where(column, "is", null)
+    .returning("user_id")
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+export interface AiUsageTotals {
+  requests: number;
+  inputTokens: number;
+  outputTokens: number;
+  costMicroUsd: number;
+}
+
+export interface AiUsageSummary extends AiUsageTotals {
+  byFeature: (AiUsageTotals & { feature: string })[];
+  byModel: (AiUsageTotals & { model: string })[];
+}
+
+/** The ledger's totals for a user in [from, to). */
+export async function aiUsageSummary(db: Executor, userId: string, from: Date, to: Date): Promise<AiUsageSummary> {
+  const base = db
+    .selectFrom("ai_requests")
+    .where("user_id", "=", userId)
+    .where("created_at", ">=", from)
+    .where("created_at", "<", to);
+  const totals = [
+    sql<number>`count(*)`.as("requests"),
+    sql<number>`coalesce(sum(input_tokens), 0)::bigint`.as("inputTokens"),
+    sql<number>`coalesce(sum(output_tokens), 0)::bigint`.as("outputTokens"),
+    sql<number>`coalesce(sum(cost_micro_usd), 0)::bigint`.as("costMicroUsd"),
+  ] as const;
+  const [all, byFeature, byModel] = await Promise.all([
+    base.select(totals).executeTakeFirstOrThrow(),
+    base
+      .select(["feature", ...totals])
+      .groupBy("feature")
+      .orderBy("feature")
+      .execute(),
+    base
+      .select(["model", ...totals])
+      .groupBy("model")
+      .orderBy("model")
+      .execute(),
+  ]);
+  return { ...all, byFeature, byModel };
+}
