@@ -1,6 +1,6 @@
-import { readdirSync, readFileSync } from "node:fs";
-import { join, relative } from "node:path";
-import { repoRoot } from "@tidings/testing";
+import { readFileSync } from "node:fs";
+import { relative } from "node:path";
+import { repoRoot, shippedSourceFiles } from "@tidings/testing";
 import { describe, expect, it } from "vitest";
 
 // S19 as a static scan of the shipped source (packages/*/src, apps/*/src): SQL is written with
@@ -15,30 +15,6 @@ const allowed: { file: string; line: RegExp; why: string }[] = [
     why: "test support only: creates and drops the per-file test databases; a database name cannot be a bound parameter, and the names are made by the helper (random hex) or checked against /^[a-z0-9_]+$/",
   },
 ];
-
-function sourceFiles(): string[] {
-  const files: string[] = [];
-  const walk = (dir: string) => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      if (entry.name === "node_modules" || entry.name === "dist") continue;
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) walk(path);
-      else if (/\.(ts|tsx|mts|cts|js|mjs)$/.test(entry.name) && !/\.(test|spec)\./.test(entry.name)) files.push(path);
-    }
-  };
-  for (const group of ["packages", "apps"]) {
-    for (const member of readdirSync(join(repoRoot, group), { withFileTypes: true })) {
-      if (!member.isDirectory()) continue;
-      const src = join(repoRoot, group, member.name, "src");
-      try {
-        walk(src);
-      } catch {
-        // a workspace member without src
-      }
-    }
-  }
-  return files;
-}
 
 /** Samples are written with `#{x}` for a template placeholder, so that they stay plain strings here. */
 const withPlaceholders = (sample: string) => sample.replaceAll("#{", "$" + "{");
@@ -102,7 +78,7 @@ function scanText(text: string, rel: string): Finding[] {
 }
 
 describe("SQL only through Kysely with bound parameters (S19)", () => {
-  const files = sourceFiles();
+  const files = shippedSourceFiles();
 
   it("S19: scans the shipped source of every package and app", () => {
     const areas = new Set(files.map((file) => relative(repoRoot, file).split("/").slice(0, 2).join("/")));

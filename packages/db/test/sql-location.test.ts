@@ -1,6 +1,6 @@
-import { readdirSync, readFileSync } from "node:fs";
-import { join, relative } from "node:path";
-import { repoRoot } from "@tidings/testing";
+import { readFileSync } from "node:fs";
+import { relative } from "node:path";
+import { repoRoot, shippedSourceFiles } from "@tidings/testing";
 import { describe, expect, it } from "vitest";
 
 // One place for SQL: every query of the shipped source is a repository function of packages/db
@@ -30,27 +30,6 @@ function findSql(text: string): { line: number; construct: string }[] {
     );
 }
 
-/** The shipped source of every workspace member but packages/db: `src` of packages/* and apps/*. */
-function sourceFilesOutsideDb(): string[] {
-  const files: string[] = [];
-  const walk = (dir: string) => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      if (entry.name === "node_modules" || entry.name === "dist") continue;
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) walk(path);
-      else if (/\.(ts|tsx|mts|cts|js|mjs)$/.test(entry.name) && !/\.(test|spec)\./.test(entry.name)) files.push(path);
-    }
-  };
-  for (const group of ["packages", "apps"]) {
-    for (const member of readdirSync(join(repoRoot, group), { withFileTypes: true })) {
-      if (!member.isDirectory() || (group === "packages" && member.name === "db")) continue;
-      const src = join(repoRoot, group, member.name, "src");
-      if (readdirSync(join(repoRoot, group, member.name)).includes("src")) walk(src);
-    }
-  }
-  return files;
-}
-
 describe("SQL lives only in packages/db", () => {
   it("recognizes each construct it looks for", () => {
     const samples = [
@@ -73,7 +52,7 @@ describe("SQL lives only in packages/db", () => {
   });
 
   it("finds none in the source of the other packages and the apps", () => {
-    const files = sourceFilesOutsideDb();
+    const files = shippedSourceFiles({ except: ["packages/db"] });
     expect(files.length).toBeGreaterThan(50);
     const offenders = files.flatMap((file) =>
       findSql(readFileSync(file, "utf8")).map(

@@ -8,6 +8,7 @@ export { type RunningProcess, repoRoot, startProcess } from "./process.ts";
 export { createTestRedis, type OwnRedisServer, startOwnRedisServer, type TestRedis } from "./redis.ts";
 export type { ServiceStatus } from "./services.ts";
 export { type ReceivedEmail, type SmtpReply, type SmtpSink, startSmtpSink } from "./smtp.ts";
+export { shippedSourceFiles } from "./source-files.ts";
 
 /** Which services this run has (probed once by the global setup). */
 export function services() {
