@@ -1,5 +1,5 @@
 import { checkPasswordPolicy, hashPassword, normalizeEmail, recordAuditEvent } from "@tidings/auth";
-import { type Database, insertVerifiedUserIfAbsent, type Kysely } from "@tidings/db";
+import { type Database, insertUserIfAbsent, type Kysely } from "@tidings/db";
 
 export interface NewAccount {
   email: string;
@@ -20,17 +20,18 @@ export async function createAccount(db: Kysely<Database>, account: NewAccount): 
   if (!policy.ok) throw new Error(`password refused: ${policy.reasons.map((reason) => reason.message).join("; ")}`);
   const passwordHash = await hashPassword(account.password);
   return db.transaction().execute(async (trx) => {
-    const created = await insertVerifiedUserIfAbsent(trx, {
+    const created = await insertUserIfAbsent(trx, {
       email: account.email.trim(),
       emailNormalized: normalizeEmail(account.email),
       displayName: account.displayName,
       passwordHash,
+      verified: true,
       role: account.admin ? "admin" : "user",
     });
     if (!created) throw new Error(`an account with the email ${account.email} already exists`);
     const origin = { ip: "cli", userAgent: "tidings user:create" };
     await recordAuditEvent(trx, { type: "register", userId: created.id, origin, metadata: { via: "cli" } });
     await recordAuditEvent(trx, { type: "email_verified", userId: created.id, origin, metadata: { via: "cli" } });
-    return created;
+    return { id: created.id };
   });
 }

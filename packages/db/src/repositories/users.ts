@@ -10,10 +10,20 @@ export function findUserByEmail(db: Executor, emailNormalized: string): Promise<
   return db.selectFrom("users").selectAll().where("email_normalized", "=", emailNormalized).executeTakeFirst();
 }
 
-/** Inserts a user unless the email is taken (a concurrent registration may have won); undefined then. */
+/**
+ * Inserts a user unless the email is taken (a concurrent registration may have won); undefined then.
+ * `verified` is for accounts made from the command line, whose email counts as confirmed.
+ */
 export function insertUserIfAbsent(
   db: Executor,
-  user: { email: string; emailNormalized: string; displayName: string | null; passwordHash: string },
+  user: {
+    email: string;
+    emailNormalized: string;
+    displayName: string | null;
+    passwordHash: string;
+    verified?: boolean;
+    role?: UserRole;
+  },
 ): Promise<User | undefined> {
   return db
     .insertInto("users")
@@ -22,6 +32,8 @@ export function insertUserIfAbsent(
       email_normalized: user.emailNormalized,
       display_name: user.displayName,
       password_hash: user.passwordHash,
+      ...(user.verified ? { email_verified_at: sql`now()` } : {}),
+      ...(user.role ? { role: user.role } : {}),
     })
     .onConflict((oc) => oc.column("email_normalized").doNothing())
     .returningAll()
@@ -118,26 +130,6 @@ export function unlockUser(db: Executor, userId: string): Promise<User | undefin
 export async function userExists(db: Executor, userId: string): Promise<boolean> {
   const row = await db.selectFrom("users").select("id").where("id", "=", userId).executeTakeFirst();
   return row !== undefined;
-}
-
-/** Creates an account whose email counts as verified (made from the command line); undefined when the email is taken. */
-export async function insertVerifiedUserIfAbsent(
-  db: Executor,
-  user: { email: string; emailNormalized: string; displayName: string | null; passwordHash: string; role: UserRole },
-): Promise<{ id: string } | undefined> {
-  return db
-    .insertInto("users")
-    .values({
-      email: user.email,
-      email_normalized: user.emailNormalized,
-      display_name: user.displayName,
-      password_hash: user.passwordHash,
-      email_verified_at: sql`now()`,
-      role: user.role,
-    })
-    .onConflict((oc) => oc.column("email_normalized").doNothing())
-    .returning("id")
-    .executeTakeFirst();
 }
 
 export function setDisplayName(db: Executor, userId: string, displayName: string): Promise<User> {
