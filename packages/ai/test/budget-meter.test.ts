@@ -1,9 +1,9 @@
 import { aiBudgetPeriod, aiUsageSummary, budgetPeriodStart, insertUserIfAbsent } from "@tidings/db";
 import { createTestDatabase, type TestDatabase } from "@tidings/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AiBudgetExceededError, createBudgetMeter, createOpenAiProvider, defaultModelPrices } from "../src/index.ts";
+import { AiBudgetExceededError, createBudgetMeter } from "../src/index.ts";
 import { completion, startFakeOpenAi } from "./fake-openai.ts";
-import { email, me, memoryMeter } from "./fixtures.ts";
+import { email, fakeOpenAiProvider, me, memoryMeter } from "./fixtures.ts";
 
 let testDb: TestDatabase;
 let fake: Awaited<ReturnType<typeof startFakeOpenAi>>;
@@ -32,16 +32,7 @@ afterAll(async () => {
   await testDb?.drop();
 });
 
-const provider = () =>
-  createOpenAiProvider({
-    kind: "openai",
-    apiKey: "sk-test",
-    baseUrl: fake.baseUrl,
-    models: { triage: "gpt-4o-mini", summary: "gpt-4o-mini", draft: "gpt-4o" },
-    prices: defaultModelPrices,
-    timeoutMs: 10_000,
-    maxRetries: 0,
-  });
+const provider = () => fakeOpenAiProvider(fake.baseUrl, 10_000);
 
 describe("budget meter on Postgres", () => {
   it("lets 100 concurrent calls spend at most the budget plus one call, refuses the rest, and the ledger is the usage", async () => {

@@ -1,5 +1,5 @@
 import type { CallResult, CallStart, EmailForAnalysis, Meter } from "../src/index.ts";
-import { AiBudgetExceededError } from "../src/index.ts";
+import { AiBudgetExceededError, createOpenAiProvider, defaultModelPrices } from "../src/index.ts";
 
 export function email(overrides: Partial<EmailForAnalysis> = {}): EmailForAnalysis {
   return {
@@ -37,4 +37,17 @@ export function memoryMeter(budgetUsd = Number.POSITIVE_INFINITY) {
     },
   };
   return { meter, ledger };
+}
+
+/** The OpenAI provider pointed at a fake OpenAI-compatible server, with no retries. */
+export function fakeOpenAiProvider(baseUrl: string, timeoutMs: number) {
+  return createOpenAiProvider({
+    kind: "openai",
+    apiKey: "sk-test",
+    baseUrl,
+    models: { triage: "gpt-4o-mini", summary: "gpt-4o-mini", draft: "gpt-4o" },
+    prices: defaultModelPrices,
+    timeoutMs,
+    maxRetries: 0,
+  });
 }

@@ -8,8 +8,6 @@ import {
   analyzeAndStore,
   analyzeLocally,
   createLocalProvider,
-  createOpenAiProvider,
-  defaultModelPrices,
   learnAndStore,
   lessonFromBehaviour,
   loadLocalModel,
@@ -18,7 +16,7 @@ import {
   unmetered,
 } from "../src/index.ts";
 import { completion, startFakeOpenAi } from "./fake-openai.ts";
-import { email, me, memoryMeter } from "./fixtures.ts";
+import { email, fakeOpenAiProvider, me, memoryMeter } from "./fixtures.ts";
 
 let testDb: TestDatabase;
 let userId: string;
@@ -52,16 +50,7 @@ afterAll(async () => {
   await testDb?.drop();
 });
 
-const cloud = () =>
-  createOpenAiProvider({
-    kind: "openai",
-    apiKey: "sk-test",
-    baseUrl: fake.baseUrl,
-    models: { triage: "gpt-4o-mini", summary: "gpt-4o-mini", draft: "gpt-4o" },
-    prices: defaultModelPrices,
-    timeoutMs: 5_000,
-    maxRetries: 0,
-  });
+const cloud = () => fakeOpenAiProvider(fake.baseUrl, 5_000);
 
 describe("analyse and store", () => {
   it("keeps a provider failure for a retry, then stores the analysis, and a later failure does not erase it", async () => {

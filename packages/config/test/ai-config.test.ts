@@ -1,16 +1,7 @@
 import { inspect } from "node:util";
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig, Secret } from "../src/index.ts";
-
-function problemsOf(env: Record<string, string>): string[] {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  throw new Error("expected a ConfigError");
-}
+import { loadConfig, Secret } from "../src/index.ts";
+import { problemsOf } from "./problems.ts";
 
 describe("AI configuration", () => {
   it("defaults to the local provider, a $5 monthly budget and one model for every task", () => {

@@ -1,15 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, listenUrl, loadConfig } from "../src/index.ts";
-
-function problemsOf(env: Record<string, string>): string[] {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  throw new Error("expected a ConfigError");
-}
+import { listenUrl, loadConfig } from "../src/index.ts";
+import { problemsOf } from "./problems.ts";
 
 describe("loadConfig", () => {
   it("defaults to embedded mode on an empty environment", () => {
