@@ -31,7 +31,14 @@ export class Secret {
 }
 
 // Values of these variables are never echoed in configuration errors.
-const secretVariables = new Set(["OPENAI_API_KEY", "ENCRYPTION_KEY", "JWT_PRIVATE_KEYS", "METRICS_TOKEN"]);
+const secretVariables = new Set([
+  "OPENAI_API_KEY",
+  "ENCRYPTION_KEY",
+  "JWT_PRIVATE_KEYS",
+  "METRICS_TOKEN",
+  "MAIL_OAUTH_GOOGLE_CLIENT_SECRET",
+  "MAIL_OAUTH_MICROSOFT_CLIENT_SECRET",
+]);
 
 export interface Config {
   nodeEnv: "development" | "production" | "test";
@@ -52,6 +59,7 @@ export interface Config {
   metrics: MetricsConfig;
   auth: AuthConfig;
   ai: AiConfig;
+  mail: MailConfig;
   dataDir: string;
   webDistDir: string | undefined;
   shutdownTimeoutMs: number;
@@ -114,6 +122,56 @@ export interface AiConfig {
   prices: Record<string, { inputPerMillion: number; outputPerMillion: number }>;
   timeoutMs: number;
   maxRetries: number;
+}
+
+export interface OAuthClientConfig {
+  clientId: string;
+  clientSecret: Secret | undefined;
+  /** Authorization server endpoints; the provider's own unless overridden. */
+  endpoints: { authorize: string; token: string; revoke: string | undefined };
+}
+
+export interface MailConfig {
+  /** Hosts, addresses or CIDRs allowed although internal (S24), as written in the environment. */
+  allowedPrivateHosts: string[];
+  workerMaxAccounts: number;
+  pollSeconds: number;
+  fullSyncMinutes: number;
+  leaseSeconds: number;
+  undoSeconds: number;
+  maxAttachmentBytes: number;
+  syncDays: number;
+  rateLimits: { send: RateLimitSetting; sendRecipients: RateLimitSetting };
+  /** Configured OAuth clients; a provider without one connects with an app password. */
+  oauth: { google: OAuthClientConfig | undefined; microsoft: OAuthClientConfig | undefined };
+}
+
+const providerEndpoints = {
+  google: {
+    authorize: "https://accounts.google.com/o/oauth2/v2/auth",
+    token: "https://oauth2.googleapis.com/token",
+    revoke: "https://oauth2.googleapis.com/revoke",
+  },
+  microsoft: {
+    authorize: "https://login.microsoftonline.com/common/oauth2/v2.0/authorize",
+    token: "https://login.microsoftonline.com/common/oauth2/v2.0/token",
+    revoke: undefined,
+  },
+} as const;
+
+function oauthClient(
+  provider: keyof typeof providerEndpoints,
+  clientId: string | undefined,
+  clientSecret: string | undefined,
+  endpoints: { authorize: string; token: string; revoke?: string | undefined } | undefined,
+): OAuthClientConfig | undefined {
+  if (!clientId) return undefined;
+  const chosen = endpoints ?? providerEndpoints[provider];
+  return {
+    clientId,
+    clientSecret: clientSecret ? new Secret(clientSecret) : undefined,
+    endpoints: { authorize: chosen.authorize, token: chosen.token, revoke: chosen.revoke },
+  };
 }
 
 export class ConfigError extends Error {
@@ -226,6 +284,31 @@ export function loadConfig(source: EnvSource = process.env): Config {
       ),
       timeoutMs: env.AI_TIMEOUT_MS,
       maxRetries: env.AI_MAX_RETRIES,
+    },
+    mail: {
+      allowedPrivateHosts: env.MAIL_ALLOWED_PRIVATE_HOSTS,
+      workerMaxAccounts: env.WORKER_MAX_ACCOUNTS,
+      pollSeconds: env.MAIL_SYNC_POLL_SECONDS,
+      fullSyncMinutes: env.MAIL_FULL_SYNC_MINUTES,
+      leaseSeconds: env.MAIL_LEASE_SECONDS,
+      undoSeconds: env.MAIL_UNDO_SECONDS,
+      maxAttachmentBytes: env.MAIL_MAX_ATTACHMENT_MB * 1024 * 1024,
+      syncDays: env.MAIL_SYNC_DAYS,
+      rateLimits: { send: env.RATE_LIMIT_SEND, sendRecipients: env.RATE_LIMIT_SEND_RECIPIENTS },
+      oauth: {
+        google: oauthClient(
+          "google",
+          env.MAIL_OAUTH_GOOGLE_CLIENT_ID,
+          env.MAIL_OAUTH_GOOGLE_CLIENT_SECRET,
+          env.MAIL_OAUTH_GOOGLE_ENDPOINTS,
+        ),
+        microsoft: oauthClient(
+          "microsoft",
+          env.MAIL_OAUTH_MICROSOFT_CLIENT_ID,
+          env.MAIL_OAUTH_MICROSOFT_CLIENT_SECRET,
+          env.MAIL_OAUTH_MICROSOFT_ENDPOINTS,
+        ),
+      },
     },
     // pnpm runs package scripts inside the package folder; INIT_CWD is where the user typed the command.
     dataDir: resolve(source.INIT_CWD ?? process.cwd(), env.TIDINGS_DATA_DIR),

@@ -75,6 +75,32 @@ const modelPrices = z
       .optional(),
   );
 
+const endpointsExample = 'expected JSON like {"authorize":"https://…/authorize","token":"https://…/token"}';
+const oauthEndpoints = z
+  .preprocess(emptyAsUndefined, z.string().optional())
+  .transform((value, ctx) => {
+    if (value === undefined) return undefined;
+    try {
+      return JSON.parse(value) as unknown;
+    } catch {
+      ctx.addIssue({ code: "custom", message: endpointsExample });
+      return z.NEVER;
+    }
+  })
+  .pipe(
+    z
+      .object(
+        {
+          authorize: z.url({ protocol: /^https?$/ }),
+          token: z.url({ protocol: /^https?$/ }),
+          revoke: z.url({ protocol: /^https?$/ }).optional(),
+        },
+        { error: endpointsExample },
+      )
+      .strict()
+      .optional(),
+  );
+
 /**
  * Every setting Tidings reads, with its default. The documentation's environment reference is
  * generated from `describe()` texts below, so keep them accurate.
@@ -179,6 +205,58 @@ export const envSchema = z.object({
   RATE_LIMIT_REFRESH: rateLimit("60/300").describe("Token refreshes per session."),
   RATE_LIMIT_DEFAULT: rateLimit("100/60").describe("Every other procedure, per user (per IP when signed out)."),
   RATE_LIMIT_AI: rateLimit("20/60").describe("AI procedures per user."),
+  RATE_LIMIT_SEND: rateLimit("100/3600").describe(
+    "Messages sent through connected mailboxes per user: messages/seconds.",
+  ),
+  RATE_LIMIT_SEND_RECIPIENTS: rateLimit("500/3600").describe(
+    "Recipients (to, cc and bcc together) of mail sent through connected mailboxes per user: recipients/seconds.",
+  ),
+  MAIL_ALLOWED_PRIVATE_HOSTS: commaList.describe(
+    "Hosts, addresses or CIDRs of mail servers (and AI base URLs) allowed although they are loopback or private, e.g. 127.0.0.1 for a Proton Mail Bridge. Everything internal is refused otherwise.",
+  ),
+  WORKER_MAX_ACCOUNTS: z
+    .preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(100_000).default(500))
+    .describe("Mailboxes one worker process keeps in sync at once; more workers share the rest."),
+  MAIL_SYNC_POLL_SECONDS: z
+    .preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(3_600).default(60))
+    .describe("How often folders other than INBOX (which is watched with IDLE) are checked for changes."),
+  MAIL_FULL_SYNC_MINUTES: z
+    .preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(10_080).default(360))
+    .describe(
+      "How often every folder of a mailbox is compared in full with the server (catches deletions on servers without QRESYNC).",
+    ),
+  MAIL_LEASE_SECONDS: z
+    .preprocess(emptyAsUndefined, z.coerce.number().int().min(2).max(600).default(15))
+    .describe("A worker that stops renewing its hold on a mailbox for this long loses it to another worker."),
+  MAIL_UNDO_SECONDS: z
+    .preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(300).default(10))
+    .describe("How long mail.send waits before sending, so the user can cancel (undo)."),
+  MAIL_MAX_ATTACHMENT_MB: z
+    .preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(200).default(25))
+    .describe("Largest attachment a user may upload, in megabytes."),
+  MAIL_SYNC_DAYS: z
+    .preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(36_500).default(365))
+    .describe("Default sync window: bodies are stored for mail this recent, headers only for older mail."),
+  MAIL_OAUTH_GOOGLE_CLIENT_ID: z
+    .preprocess(emptyAsUndefined, z.string().min(1).max(500).optional())
+    .describe("OAuth client id for connecting Gmail mailboxes; unset: Gmail connects with an app password."),
+  MAIL_OAUTH_GOOGLE_CLIENT_SECRET: z
+    .preprocess(emptyAsUndefined, z.string().min(1).max(500).optional())
+    .describe("OAuth client secret for Gmail. Never logged."),
+  MAIL_OAUTH_MICROSOFT_CLIENT_ID: z
+    .preprocess(emptyAsUndefined, z.string().min(1).max(500).optional())
+    .describe(
+      "OAuth client id for connecting Outlook and Microsoft 365 mailboxes; unset: they connect with an app password.",
+    ),
+  MAIL_OAUTH_MICROSOFT_CLIENT_SECRET: z
+    .preprocess(emptyAsUndefined, z.string().min(1).max(500).optional())
+    .describe("OAuth client secret for Microsoft. Never logged."),
+  MAIL_OAUTH_GOOGLE_ENDPOINTS: oauthEndpoints.describe(
+    'Override of Google\'s OAuth endpoints as JSON {"authorize":url,"token":url,"revoke"?:url}, for a private authorization server or tests. Unset: Google\'s own.',
+  ),
+  MAIL_OAUTH_MICROSOFT_ENDPOINTS: oauthEndpoints.describe(
+    "Override of Microsoft's OAuth endpoints, as for MAIL_OAUTH_GOOGLE_ENDPOINTS. Unset: Microsoft's own.",
+  ),
   AI_PROVIDER: z
     .preprocess(emptyAsUndefined, z.enum(["local", "openai", "compatible"]).optional())
     .describe(
