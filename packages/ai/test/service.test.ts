@@ -1,6 +1,5 @@
-import { randomUUID } from "node:crypto";
 import { findAnalysis, insertUserIfAbsent } from "@tidings/db";
-import { createTestDatabase, type TestDatabase } from "@tidings/db/testing";
+import { createMailFixture, createTestDatabase, type MailFixture, type TestDatabase } from "@tidings/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   AiBudgetExceededError,
@@ -20,6 +19,7 @@ import { email, fakeOpenAiProvider, me, memoryMeter } from "./fixtures.ts";
 
 let testDb: TestDatabase;
 let userId: string;
+let mail: MailFixture;
 let failing = true;
 let fake: Awaited<ReturnType<typeof startFakeOpenAi>>;
 const validAnswer = {
@@ -41,6 +41,7 @@ beforeAll(async () => {
   });
   if (!user) throw new Error("no user");
   userId = user.id;
+  mail = await createMailFixture(testDb.handle.db, userId);
   fake = await startFakeOpenAi(() =>
     failing ? { status: 503, json: { error: { message: "down" } } } : { json: completion(JSON.stringify(validAnswer)) },
   );
@@ -55,7 +56,7 @@ const cloud = () => fakeOpenAiProvider(fake.baseUrl, 5_000);
 describe("analyse and store", () => {
   it("keeps a provider failure for a retry, then stores the analysis, and a later failure does not erase it", async () => {
     const { db } = testDb.handle;
-    const message = email({ id: randomUUID(), accountId: randomUUID() });
+    const message = email({ id: (await mail.newMessage()).messageId, accountId: mail.accountId });
     const request = { userId, email: message, provider: cloud(), model: "gpt-4o-mini" };
     const context = { meter: memoryMeter().meter, recipient: me };
 
@@ -79,7 +80,7 @@ describe("analyse and store", () => {
 
   it("records a spent budget as the reason an analysis is missing", async () => {
     const { db } = testDb.handle;
-    const message = email({ id: randomUUID(), accountId: randomUUID() });
+    const message = email({ id: (await mail.newMessage()).messageId, accountId: mail.accountId });
     await expect(
       analyzeAndStore(db, {
         userId,
@@ -97,16 +98,16 @@ describe("analyse and store", () => {
 });
 
 describe("learning stored in Postgres", () => {
-  const fromBoss = (i: number) =>
+  const fromBoss = async (i: number) =>
     email({
-      id: randomUUID(),
+      id: (await mail.newMessage()).messageId,
       from: { name: "Grace", email: "grace@bigcorp.example" },
       subject: `Board report draft ${i}`,
       text: `Here is version ${i} of the board report with the revenue forecast.`,
     });
-  const fromVendor = (i: number) =>
+  const fromVendor = async (i: number) =>
     email({
-      id: randomUUID(),
+      id: (await mail.newMessage()).messageId,
       from: { name: "Sales", email: "sam@vendorhub.example" },
       subject: `Partnership opportunity ${i}`,
       text: `Following up on our platform demo and pricing, version ${i}.`,
@@ -115,33 +116,37 @@ describe("learning stored in Postgres", () => {
   it("applies 30 concurrent lessons, none lost, and changes the priority of similar new mail", async () => {
     const { db } = testDb.handle;
     const noModel = await loadPredictor(db, userId);
-    expect(analyzeLocally(fromBoss(99), me, noModel).priority).toBe("normal");
-    expect(analyzeLocally(fromVendor(99), me, noModel).priority).toBe("normal");
+    expect(analyzeLocally(await fromBoss(99), me, noModel).priority).toBe("normal");
+    expect(analyzeLocally(await fromVendor(99), me, noModel).priority).toBe("normal");
 
-    await Promise.all(
-      Array.from({ length: 15 }, (_, i) => [
+    const bosses = await Promise.all(Array.from({ length: 15 }, (_, i) => fromBoss(i)));
+    const vendors = await Promise.all(Array.from({ length: 15 }, (_, i) => fromVendor(i)));
+    await Promise.all([
+      ...bosses.map((sent) =>
         learnAndStore(db, {
           userId,
-          email: fromBoss(i),
+          email: sent,
           recipient: me,
           lesson: lessonFromBehaviour("starred"),
           source: "starred",
         }),
+      ),
+      ...vendors.map((sent) =>
         learnAndStore(db, {
           userId,
-          email: fromVendor(i),
+          email: sent,
           recipient: me,
           lesson: lessonFromBehaviour("archivedUnread"),
           source: "archivedUnread",
         }),
-      ]).flat(),
-    );
+      ),
+    ]);
 
     expect((await loadLocalModel(db, userId)).samples).toBe(30);
     const provider = createLocalProvider(await loadPredictor(db, userId));
     const context = { meter: unmetered, recipient: me };
-    expect((await provider.analyze(fromBoss(100), context)).priority).toBe("high");
-    expect((await provider.analyze(fromVendor(100), context)).priority).toBe("low");
+    expect((await provider.analyze(await fromBoss(100), context)).priority).toBe("high");
+    expect((await provider.analyze(await fromVendor(100), context)).priority).toBe("low");
     const feedback = await db.selectFrom("ai_feedback").select("source").where("user_id", "=", userId).execute();
     expect(feedback).toHaveLength(30);
   });
@@ -151,7 +156,7 @@ describe("thread summaries", () => {
   it("are cached until a message arrives", async () => {
     const { db } = testDb.handle;
     failing = false;
-    const threadId = randomUUID();
+    const threadId = await mail.newThread();
     let calls = 0;
     const local = createLocalProvider();
     const counting = {
@@ -161,7 +166,10 @@ describe("thread summaries", () => {
         return local.summarizeThread(...args);
       },
     };
-    const first = email({ id: randomUUID(), text: "Can we meet on Tuesday to plan the launch?" });
+    const first = email({
+      id: (await mail.newMessage(threadId)).messageId,
+      text: "Can we meet on Tuesday to plan the launch?",
+    });
     const request = { userId, threadId, provider: counting, context: { meter: unmetered, recipient: me } };
 
     const made = await summarizeThreadCached(db, { ...request, thread: [first] });
@@ -170,7 +178,10 @@ describe("thread summaries", () => {
     expect(again.summary).toBe(made.summary);
     expect(again.basedOnMessageIds).toEqual([first.id]);
 
-    const reply = email({ id: randomUUID(), text: "Tuesday works. Should I book the room?" });
+    const reply = email({
+      id: (await mail.newMessage(threadId)).messageId,
+      text: "Tuesday works. Should I book the room?",
+    });
     const updated = await summarizeThreadCached(db, { ...request, thread: [first, reply] });
     expect([updated.cached, calls]).toEqual([false, 2]);
     expect(updated.basedOnMessageIds).toEqual([first.id, reply.id]);

@@ -142,3 +142,14 @@ export const adminProcedure = authedProcedure.use(async ({ ctx, next }) => {
   if (user?.role !== "admin" || user.disabled_at) throw new AppError("FORBIDDEN", "Administrators only");
   return next({ ctx: { admin: user } });
 });
+
+/**
+ * Mailboxes and AI: signed in with a verified email (sign-in may allow unverified accounts when
+ * AUTH_REQUIRE_VERIFIED_EMAIL=false; connecting someone's mailbox may not). Puts the user in `ctx.user`.
+ */
+export const verifiedProcedure = authedProcedure.use(async ({ ctx, next }) => {
+  const user = await findUserById(ctx.db, ctx.principal.userId);
+  if (!user || user.disabled_at) throw new AppError("TOKEN_INVALID", "Sign in first");
+  if (!user.email_verified_at) throw new AppError("FORBIDDEN", "Verify your email address first");
+  return next({ ctx: { user } });
+});

@@ -37,6 +37,10 @@ export interface MailAccountsTable {
   sync_days: Defaulted<number>;
   ai_enabled: Defaulted<boolean>;
   last_sync_at: NullableTimestamp;
+  /** Set by mailAccount.resync; the worker holding the account rebuilds it and clears this. */
+  resync_requested_at: NullableTimestamp;
+  /** When the owner was emailed about the current error (mail-account-error), so it is sent once. */
+  error_notified_at: NullableTimestamp;
   created_at: Timestamp;
   updated_at: Timestamp;
 }

@@ -45,7 +45,58 @@ beforeAll(async () => {
   testDb = await createTestDatabase();
   userId = await newUser("ai-user@tidings.test");
   otherUserId = await newUser("ai-other@tidings.test");
+  await insertMailFixtures();
 });
+
+/** Analyses and summaries belong to real messages and threads (foreign keys): one account holds them all. */
+async function insertMailFixtures(): Promise<void> {
+  const db = testDb.handle.db;
+  const server = { port: 993, security: "tls" as const, username: "ai-user" };
+  await db
+    .insertInto("mail_accounts")
+    .values({
+      id: accountId,
+      user_id: userId,
+      email: "ai-user@tidings.test",
+      provider: "custom",
+      imap_host: "imap.example.test",
+      imap_port: server.port,
+      imap_security: server.security,
+      imap_username: server.username,
+      smtp_host: "smtp.example.test",
+      smtp_port: 465,
+      smtp_security: server.security,
+      smtp_username: server.username,
+      credentials_sealed: "sealed",
+    })
+    .execute();
+  const folder = await db
+    .insertInto("mail_folders")
+    .values({ account_id: accountId, path: "INBOX", name: "Inbox", role: "inbox" })
+    .returning("id")
+    .executeTakeFirstOrThrow();
+  await db
+    .insertInto("mail_threads")
+    .values({ id: message(50), account_id: accountId, user_id: userId, last_message_at: new Date() })
+    .execute();
+  for (const n of [1, 2, 3, 4, 5]) {
+    await db
+      .insertInto("mail_messages")
+      .values({
+        id: message(n),
+        account_id: accountId,
+        user_id: userId,
+        folder_id: folder.id,
+        thread_id: message(50),
+        uid: n,
+        to: "[]",
+        cc: "[]",
+        reply_to: "[]",
+        date: new Date(),
+      })
+      .execute();
+  }
+}
 afterAll(() => testDb?.drop());
 
 const analysis = (messageId: string) => ({

@@ -12,6 +12,13 @@ export { type CredentialTestResult, type SideResult, testCredentials, testImap, 
 export { type MailCredentials, openMailCredentials, sealMailCredentials } from "./credentials.ts";
 export { MailError, type MailErrorCode } from "./errors.ts";
 export {
+  createMemoryMailEventBus,
+  type DeliveredMailEvent,
+  type MailEvent,
+  type MailEventBus,
+  type MailEventListener,
+} from "./events.ts";
+export {
   type Address,
   type AttachmentInfo,
   messageIdsIn,
