@@ -77,6 +77,7 @@ export async function registerRoutes(app: FastifyInstance, { config, services }:
     jobs: services.jobs,
     auth: services.auth,
     rateLimiter: services.rateLimiter,
+    mailEvents: services.mailEvents,
     observer: observability.api,
   };
   const hasCsrfProof = csrfProofCheck(config);

@@ -22,6 +22,7 @@ import {
   type OutboxRelay,
   startOutboxRelay,
 } from "@tidings/jobs";
+import { createMemoryMailEventBus, type MailEventBus } from "@tidings/mail";
 import { withTimeout } from "@tidings/runtime";
 import type { FastifyBaseLogger } from "fastify";
 import { Redis } from "ioredis";
@@ -33,6 +34,7 @@ export interface Services {
   jobs: JobProducer;
   auth: AuthDeps;
   rateLimiter: RateLimiter;
+  mailEvents: MailEventBus;
   /** Resolves when Redis answers PING; rejects otherwise. No Redis configured counts as healthy. */
   pingRedis(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
@@ -100,12 +102,16 @@ export async function createServices(config: Config, log: FastifyBaseLogger): Pr
   // Past the wait the read goes on in the background; attempt() reports its own failures.
   await withTimeout(revocationList.firstAttempt, RESTORE_FIRST_WAIT_MS).catch(() => {});
 
+  // In process for now: the Redis bus that joins workers and server processes replaces it with Redis.
+  const mailEvents = createMemoryMailEventBus();
+
   return {
     database,
     redis,
     jobs,
     auth,
     rateLimiter,
+    mailEvents,
     async pingRedis(timeoutMs = 1_000) {
       if (!redis) return;
       // A disconnected ioredis queues commands until it reconnects; readiness must not wait for that.
@@ -114,6 +120,7 @@ export async function createServices(config: Config, log: FastifyBaseLogger): Pr
     },
     async close() {
       revocationList.stop();
+      await mailEvents.close();
       await relay?.close();
       await jobs.close();
       await closeTransport();

@@ -2,6 +2,7 @@ import type { AuthDeps, RateLimiter } from "@tidings/auth";
 import type { Config } from "@tidings/config";
 import type { Database, Kysely } from "@tidings/db";
 import type { JobProducer } from "@tidings/jobs";
+import type { MailEventBus } from "@tidings/mail";
 import type { AppCode } from "./errors.ts";
 import type { RateLimitName } from "./rate-limits.ts";
 
@@ -29,6 +30,8 @@ export interface InnerContext {
   jobs: JobProducer;
   auth: AuthDeps;
   rateLimiter: RateLimiter;
+  /** Per-user mail events: what the worker and the API report, what `mail.events` relays. */
+  mailEvents: MailEventBus;
   observer?: ApiObserver;
 }
 

@@ -3,6 +3,7 @@ import { createKeyRing, createMemoryRateLimiter, createMemoryRevocationStore, ge
 import { loadConfig } from "@tidings/config";
 import type { Database, Kysely } from "@tidings/db";
 import { createInProcessProducer } from "@tidings/jobs";
+import { createMemoryMailEventBus } from "@tidings/mail";
 import { createAuthDeps, type InnerContext } from "../src/index.ts";
 
 /** The inner context of a procedure, on a test database, without HTTP. */
@@ -20,5 +21,5 @@ export async function testInnerContext(db: Kysely<Database>, env: Record<string,
       throw error;
     },
   });
-  return { config, db, jobs, auth, rateLimiter: createMemoryRateLimiter() };
+  return { config, db, jobs, auth, rateLimiter: createMemoryRateLimiter(), mailEvents: createMemoryMailEventBus() };
 }
