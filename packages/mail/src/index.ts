@@ -8,7 +8,15 @@ export {
   resolveAllowedAddress,
 } from "./address-guard.ts";
 export { type ConnectionLimits, imapOptions, type ServerSettings, smtpOptions } from "./connection.ts";
-export { type CredentialTestResult, type SideResult, testCredentials, testImap, testSmtp } from "./credential-test.ts";
+export {
+  type ConnectionFailureReason,
+  type CredentialTestResult,
+  connectionFailureReason,
+  type SideResult,
+  testCredentials,
+  testImap,
+  testSmtp,
+} from "./credential-test.ts";
 export { type MailCredentials, openMailCredentials, sealMailCredentials } from "./credentials.ts";
 export { MailError, type MailErrorCode } from "./errors.ts";
 export {
