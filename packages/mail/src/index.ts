@@ -34,7 +34,15 @@ export {
   type ParseOptions,
   parseMessage,
 } from "./parse.ts";
-export { type ProviderPreset, presetForEmail, providerPresets, type Security, type ServerEndpoint } from "./presets.ts";
+export {
+  type OAuthProvider,
+  offeredPresets,
+  type ProviderPreset,
+  presetForEmail,
+  providerPresets,
+  type Security,
+  type ServerEndpoint,
+} from "./presets.ts";
 export { type SanitizedHtml, type SanitizeOptions, sanitizeMailHtml } from "./sanitize.ts";
 export { parseSearchQuery, type SearchQuery, SearchQueryError } from "./search-query.ts";
 export { type FolderReport, MailboxSync, type MailboxSyncOptions, type SyncResult } from "./sync/mailbox-sync.ts";
