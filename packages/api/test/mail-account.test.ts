@@ -135,6 +135,24 @@ describe("who may call mailAccount", () => {
   });
 });
 
+describe("rate limit", () => {
+  it("counts mailAccount.test and add against the per-user default limit", async () => {
+    const limited = await testInnerContext(testDb.handle.db, {
+      MAIL_ALLOWED_PRIVATE_HOSTS: "127.0.0.1",
+      RATE_LIMIT_DEFAULT: "2/60",
+    });
+    const { caller } = await person({ ctx: limited });
+    const closed = await freePort();
+    const settings = { host: "127.0.0.1", port: closed, security: "none" as const, username: "a", password: "b" };
+    const input = { email: "a@example.test", imap: settings, smtp: settings };
+    await caller.mailAccount.test(input);
+    await failure(caller.mailAccount.add(input));
+    const refused = await failure(caller.mailAccount.test(input));
+    expect(refused).toMatchObject({ code: "TOO_MANY_REQUESTS", appCode: "RATE_LIMITED" });
+    expect(refused.extra).toMatchObject({ retryAfterSeconds: expect.any(Number) });
+  });
+});
+
 describe("mailAccount.presets", () => {
   it("lists every provider with help, and offers no OAuth when no client is configured", async () => {
     const { caller } = await person();
@@ -362,6 +380,9 @@ describe.skipIf(!services().dovecot)("mailAccount against Dovecot and the SMTP s
         aiEnabled: false,
       });
       expect(renamed).toMatchObject({ displayName: "Renamed", aiEnabled: false, status: "connecting" });
+      expect(await caller.mailAccount.update({ accountId: account.id, displayName: "  " })).toMatchObject({
+        displayName: null,
+      });
       expect((await findMailAccount(testDb.handle.db, id, account.id))?.sync_days).toBe(90);
 
       expect(await caller.mailAccount.update({ accountId: account.id, paused: true })).toMatchObject({

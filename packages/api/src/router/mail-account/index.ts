@@ -53,7 +53,8 @@ export const mailAccountRouter = {
     const account = await insertMailAccountIfAbsent(ctx.db, {
       userId,
       email,
-      displayName: input.displayName ?? null,
+      // An empty name is no name: the app then shows the address.
+      displayName: input.displayName || null,
       provider: presetForEmail(email)?.id ?? "custom",
       imap: withoutPassword(input.imap),
       smtp: withoutPassword(input.smtp),

@@ -24,7 +24,7 @@ export async function updateAccount(
   if (!current) throw notFound();
 
   const changes: MailAccountChanges = {};
-  if (input.displayName !== undefined) changes.displayName = input.displayName;
+  if (input.displayName !== undefined) changes.displayName = input.displayName || null;
   if (input.syncDays !== undefined) changes.syncDays = input.syncDays;
   if (input.aiEnabled !== undefined) changes.aiEnabled = input.aiEnabled;
 
