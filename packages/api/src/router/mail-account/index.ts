@@ -6,7 +6,7 @@ import {
   type MailAccountRow,
   requestMailAccountResync,
 } from "@tidings/db";
-import { offeredPresets, presetForEmail, sealMailCredentials } from "@tidings/mail";
+import { offeredPresets, presetForEmail, sealMailCredentials, testCredentials } from "@tidings/mail";
 import type { TRPCRouterRecord } from "@trpc/server";
 import { AppError } from "../../errors.ts";
 import {
@@ -17,7 +17,7 @@ import {
 } from "../../schemas.ts";
 import { verifiedProcedure } from "../../trpc.ts";
 import { notFound } from "./not-found.ts";
-import { checkServers, refuseFailedSide, withoutPassword } from "./server-check.ts";
+import { checkServers, connectionLimits, refuseFailedSide, withoutPassword } from "./server-check.ts";
 import { updateAccount } from "./update.ts";
 import { toMailAccountView } from "./view.ts";
 
@@ -33,8 +33,7 @@ export const mailAccountRouter = {
 
   /** Logs in to both servers through the address guard (S24) and says per side what failed. */
   test: verifiedProcedure.input(mailAccountTestInput).mutation(async ({ ctx, input }) => {
-    const results = await checkServers(ctx.config, { imap: input.imap, smtp: input.smtp });
-    return { imap: results.imap ?? { ok: false }, smtp: results.smtp ?? { ok: false } };
+    return testCredentials({ imap: input.imap, smtp: input.smtp }, connectionLimits(ctx.config));
   }),
 
   add: verifiedProcedure.input(mailAccountAddInput).mutation(async ({ ctx, input }) => {
