@@ -3,6 +3,7 @@ import { adminRouter } from "./router/admin.ts";
 import { authRouter } from "./router/auth/index.ts";
 import { devMailboxRouter } from "./router/dev-mailbox.ts";
 import { healthRouter } from "./router/health.ts";
+import { mailAccountRouter } from "./router/mail-account/index.ts";
 import { sessionRouter } from "./router/session.ts";
 import { createTRPCRouter } from "./trpc.ts";
 
@@ -13,6 +14,7 @@ export const appRouter = createTRPCRouter({
   account: accountRouter,
   admin: adminRouter,
   devMailbox: devMailboxRouter,
+  mailAccount: mailAccountRouter,
 });
 
 export type AppRouter = typeof appRouter;

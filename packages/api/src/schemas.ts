@@ -76,3 +76,12 @@ export const devMailboxListInput = z
   .default({ limit: 50 });
 export const idInput = z.object({ id: z.uuid() });
 export const sendTestEmailInput = z.object({ to: z.email().max(320) });
+
+export {
+  mailAccountAddInput,
+  mailAccountIdInput,
+  mailAccountTestInput,
+  mailAccountUpdateInput,
+  mailServerSettings,
+  mailServerSettingsUpdate,
+} from "./router/mail-account/schema.ts";

@@ -1,3 +1,4 @@
+import { getSystemErrorName } from "node:util";
 import { ImapFlow } from "imapflow";
 import nodemailer from "nodemailer";
 import { type ConnectionLimits, imapOptions, type ServerSettings, smtpOptions } from "./connection.ts";
@@ -52,9 +53,12 @@ export async function testSmtp(settings: ServerSettings, limits: ConnectionLimit
   }
 }
 
+/** Why a connection failed, in the words of API.md's `MAIL_CONNECTION_FAILED` (`data.reason`). */
+export type ConnectionFailureReason = "dns" | "refused" | "timeout" | "tls";
+
 /**
- * Turns a library error into one of the three codes. Only our own wording and the library's error
- * code go out: a server's text could echo what was sent, so it never does.
+ * Turns a library error into one of the three codes. Only our own wording goes out: a server's
+ * text could echo what was sent, so it never does.
  */
 function describeFailure(
   error: unknown,
@@ -62,20 +66,67 @@ function describeFailure(
   settings: ServerSettings,
 ): NonNullable<SideResult["error"]> {
   const where = `${settings.host}:${settings.port}`;
-  if (error instanceof MailError) return { code: error.code, reason: error.reason, message: error.message };
-  const details = (error ?? {}) as { code?: unknown; authenticationFailed?: unknown; responseCode?: unknown };
-  const code = typeof details.code === "string" ? details.code : undefined;
-  if (details.authenticationFailed === true || code === "EAUTH") {
+  if (error instanceof MailError) {
+    if (error.code !== "MAIL_CONNECTION_FAILED") {
+      return { code: error.code, reason: error.reason, message: error.message };
+    }
+    // The guard's own connection failure is a name that did not resolve.
+    return { code: error.code, reason: "dns", message: error.message };
+  }
+  const details = (error ?? {}) as { code?: unknown; authenticationFailed?: unknown };
+  if (details.authenticationFailed === true || details.code === "EAUTH") {
     return {
       code: "MAIL_AUTH_FAILED",
       reason: "authentication-failed",
       message: `The ${protocol} server at ${where} refused the username or password`,
     };
   }
-  const reason = code ?? "connection-failed";
+  const reason = connectionFailureReason(error);
   return {
     code: "MAIL_CONNECTION_FAILED",
     reason,
-    message: `Could not talk to the ${protocol} server at ${where} (${reason})`,
+    message: `Could not talk to the ${protocol} server at ${where} (${reasonWording[reason]})`,
   };
+}
+
+const reasonWording: Record<ConnectionFailureReason, string> = {
+  dns: "the name does not resolve",
+  refused: "the connection was refused or closed",
+  timeout: "no answer in time",
+  tls: "the TLS connection failed",
+};
+
+const timeoutCodes = new Set(["ETIMEDOUT", "ETIMEOUT", "CONNECT_TIMEOUT", "GREETING_TIMEOUT", "UPGRADE_TIMEOUT"]);
+const dnsCodes = new Set(["ENOTFOUND", "EAI_AGAIN", "EAI_FAIL", "EAI_NONAME", "EDNS", "ESERVFAIL", "ENODATA"]);
+const tlsCode =
+  /^(?:ETLS|ERR_SSL_|ERR_TLS_|CERT_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT|UNABLE_TO_|HOSTNAME_MISMATCH)/;
+
+/**
+ * Sorts a socket, TLS or protocol failure into dns / refused / timeout / tls. nodemailer replaces
+ * Node's code with its own ("ESOCKET"), so the system errno is read as well, and TLS failures are
+ * also recognised by the wording of Node's TLS errors (read here, never passed on). Anything else
+ * (reset, unreachable, a server that closes on us) counts as refused: the server would not talk.
+ */
+export function connectionFailureReason(error: unknown): ConnectionFailureReason {
+  const details = (error ?? {}) as { code?: unknown; errno?: unknown; tlsFailed?: unknown; message?: unknown };
+  const codes = [typeof details.code === "string" ? details.code : undefined, systemErrorName(details.errno)].filter(
+    (code): code is string => code !== undefined,
+  );
+  const message = typeof details.message === "string" ? details.message : "";
+  if (details.tlsFailed === true || codes.some((code) => tlsCode.test(code))) return "tls";
+  if (codes.some((code) => timeoutCodes.has(code))) return "timeout";
+  if (codes.some((code) => dnsCodes.has(code))) return "dns";
+  if (codes.includes("ECONNREFUSED")) return "refused";
+  if (/certificate|\bSSL\b|\bTLS\b/i.test(message)) return "tls";
+  if (/timed? ?out/i.test(message)) return "timeout";
+  return "refused";
+}
+
+function systemErrorName(errno: unknown): string | undefined {
+  if (typeof errno !== "number" || errno >= 0) return undefined;
+  try {
+    return getSystemErrorName(errno);
+  } catch {
+    return undefined;
+  }
 }

@@ -8,7 +8,15 @@ export {
   resolveAllowedAddress,
 } from "./address-guard.ts";
 export { type ConnectionLimits, imapOptions, type ServerSettings, smtpOptions } from "./connection.ts";
-export { type CredentialTestResult, type SideResult, testCredentials, testImap, testSmtp } from "./credential-test.ts";
+export {
+  type ConnectionFailureReason,
+  type CredentialTestResult,
+  connectionFailureReason,
+  type SideResult,
+  testCredentials,
+  testImap,
+  testSmtp,
+} from "./credential-test.ts";
 export { type MailCredentials, openMailCredentials, sealMailCredentials } from "./credentials.ts";
 export { MailError, type MailErrorCode } from "./errors.ts";
 export {
@@ -26,7 +34,15 @@ export {
   type ParseOptions,
   parseMessage,
 } from "./parse.ts";
-export { type ProviderPreset, presetForEmail, providerPresets, type Security, type ServerEndpoint } from "./presets.ts";
+export {
+  type OAuthProvider,
+  offeredPresets,
+  type ProviderPreset,
+  presetForEmail,
+  providerPresets,
+  type Security,
+  type ServerEndpoint,
+} from "./presets.ts";
 export { type SanitizedHtml, type SanitizeOptions, sanitizeMailHtml } from "./sanitize.ts";
 export { parseSearchQuery, type SearchQuery, SearchQueryError } from "./search-query.ts";
 export { type FolderReport, MailboxSync, type MailboxSyncOptions, type SyncResult } from "./sync/mailbox-sync.ts";

@@ -13,10 +13,13 @@ export interface ProviderPreset {
   domains: string[];
   imap: ServerEndpoint;
   smtp: ServerEndpoint;
+  /** The provider's OAuth sign-in, offered only where the deployment configured a client for it. */
   oauth: "google" | "microsoft" | null;
   /** How to connect with a password (or app password) when OAuth is not set up. */
   help: string;
 }
+
+export type OAuthProvider = NonNullable<ProviderPreset["oauth"]>;
 
 const tls = (host: string, port = 993): ServerEndpoint => ({ host, port, security: "tls" });
 const starttls = (host: string, port = 587): ServerEndpoint => ({ host, port, security: "starttls" });
@@ -30,7 +33,7 @@ export const providerPresets: readonly ProviderPreset[] = [
     imap: tls("imap.gmail.com"),
     smtp: tls("smtp.gmail.com", 465),
     oauth: "google",
-    help: "Sign in with Google, or turn on 2-Step Verification and use an app password (myaccount.google.com/apppasswords).",
+    help: "Turn on 2-Step Verification in your Google Account, then create an app password (myaccount.google.com/apppasswords) and use it here.",
   },
   {
     id: "outlook",
@@ -39,7 +42,7 @@ export const providerPresets: readonly ProviderPreset[] = [
     imap: tls("outlook.office365.com"),
     smtp: starttls("smtp.office365.com"),
     oauth: "microsoft",
-    help: "Sign in with Microsoft; password sign-in works only where the administrator allows basic authentication.",
+    help: "Use your password or an app password (account.microsoft.com > Security > Advanced security options); Microsoft 365 work accounts connect this way only where the administrator allows basic authentication.",
   },
   {
     id: "icloud",
@@ -117,4 +120,22 @@ export function presetForEmail(email: string): ProviderPreset | undefined {
     .replace(/\.$/, "");
   if (!domain) return undefined;
   return providerPresets.find((preset) => preset.domains.includes(domain));
+}
+
+const oauthWording: Record<OAuthProvider, string> = {
+  google: "Sign in with Google, or instead: ",
+  microsoft: "Sign in with Microsoft, or instead: ",
+};
+
+/**
+ * The presets as a deployment offers them: OAuth only for the providers it has a client for
+ * (`oauth` null otherwise, so nobody is sent to a sign-in that cannot finish), and help that says
+ * which way to connect.
+ */
+export function offeredPresets(oauthConfigured: Record<OAuthProvider, boolean>): ProviderPreset[] {
+  return providerPresets.map((preset) => {
+    if (preset.oauth === null || !oauthConfigured[preset.oauth]) return { ...preset, oauth: null };
+    const help = oauthWording[preset.oauth];
+    return { ...preset, help: `${help}${preset.help.charAt(0).toLowerCase()}${preset.help.slice(1)}` };
+  });
 }

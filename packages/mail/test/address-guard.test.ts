@@ -24,6 +24,7 @@ describe("address guard (S24)", () => {
     ["::", "unspecified"],
     ["fe80::1", "linkLocal"],
     ["fd00:ec2::254", "uniqueLocal"],
+    ["fd00::1", "uniqueLocal"],
     ["ff02::1", "multicast"],
     ["::ffff:127.0.0.2", "loopback"],
     ["::ffff:10.0.0.1", "private"],
@@ -92,4 +93,13 @@ describe("address guard (S24)", () => {
     });
     await expect(resolveAllowedAddress("[::1]", parseAllowedPrivateHosts(["::1"]))).resolves.toBe("::1");
   });
+
+  it.each(["10.0.0.1", "169.254.169.254", "fd00::1", "100.64.0.1", "224.0.0.1", "[fd00::1]", "::ffff:169.254.169.254"])(
+    "keeps %s refused when only 127.0.0.1 is opened (the test and Bridge setting)",
+    async (host) => {
+      await expect(resolveAllowedAddress(host, parseAllowedPrivateHosts(["127.0.0.1"]))).rejects.toMatchObject({
+        code: "HOST_NOT_ALLOWED",
+      });
+    },
+  );
 });

@@ -87,3 +87,135 @@ export async function deleteMailAccount(db: Executor, userId: string, accountId:
     .executeTakeFirst();
   return result.numDeletedRows > 0n;
 }
+
+/** Like insertMailAccount, but undefined when the user already has an account with this address. */
+export function insertMailAccountIfAbsent(db: Executor, account: NewMailAccount): Promise<MailAccountRow | undefined> {
+  return db
+    .insertInto("mail_accounts")
+    .values({
+      user_id: account.userId,
+      email: account.email,
+      display_name: account.displayName ?? null,
+      provider: account.provider,
+      imap_host: account.imap.host,
+      imap_port: account.imap.port,
+      imap_security: account.imap.security,
+      imap_username: account.imap.username,
+      smtp_host: account.smtp.host,
+      smtp_port: account.smtp.port,
+      smtp_security: account.smtp.security,
+      smtp_username: account.smtp.username,
+      credentials_sealed: account.credentialsSealed,
+      sync_days: account.syncDays,
+    })
+    .onConflict((oc) => oc.columns(["user_id", "email"]).doNothing())
+    .returningAll()
+    .executeTakeFirst();
+}
+
+export interface MailAccountCounts {
+  messages: number;
+  unread: number;
+}
+
+/** Stored messages and unread ones per account (accounts without messages are absent). */
+export async function countMailAccountMessages(
+  db: Executor,
+  accountIds: readonly string[],
+): Promise<Map<string, MailAccountCounts>> {
+  if (accountIds.length === 0) return new Map();
+  const rows = await db
+    .selectFrom("mail_messages")
+    .select((eb) => [
+      "account_id",
+      eb.fn.countAll<string>().as("messages"),
+      eb.fn.countAll<string>().filterWhere("seen", "=", false).as("unread"),
+    ])
+    .where("account_id", "in", accountIds)
+    .groupBy("account_id")
+    .execute();
+  return new Map(rows.map((row) => [row.account_id, { messages: Number(row.messages), unread: Number(row.unread) }]));
+}
+
+/** What mailAccount.update may change; absent fields stay as they are. */
+export interface MailAccountChanges {
+  displayName?: string | null;
+  imap?: { host: string; port: number; security: MailSecurity; username: string };
+  smtp?: { host: string; port: number; security: MailSecurity; username: string };
+  credentialsSealed?: string;
+  /** A new status clears the stored error (the account is retried or paused). */
+  status?: MailAccountStatus;
+  syncDays?: number;
+  aiEnabled?: boolean;
+}
+
+/** Changes the user's account; undefined when it is not theirs (S27). */
+export function updateMailAccount(
+  db: Executor,
+  userId: string,
+  accountId: string,
+  changes: MailAccountChanges,
+): Promise<MailAccountRow | undefined> {
+  return db
+    .updateTable("mail_accounts")
+    .set((eb) => ({
+      ...(changes.displayName !== undefined ? { display_name: changes.displayName } : {}),
+      ...(changes.imap
+        ? {
+            imap_host: changes.imap.host,
+            imap_port: changes.imap.port,
+            imap_security: changes.imap.security,
+            imap_username: changes.imap.username,
+          }
+        : {}),
+      ...(changes.smtp
+        ? {
+            smtp_host: changes.smtp.host,
+            smtp_port: changes.smtp.port,
+            smtp_security: changes.smtp.security,
+            smtp_username: changes.smtp.username,
+          }
+        : {}),
+      ...(changes.credentialsSealed !== undefined ? { credentials_sealed: changes.credentialsSealed } : {}),
+      ...(changes.status !== undefined
+        ? { status: changes.status, error_code: null, error_message: null, error_at: null }
+        : {}),
+      ...(changes.syncDays !== undefined ? { sync_days: changes.syncDays } : {}),
+      ...(changes.aiEnabled !== undefined ? { ai_enabled: changes.aiEnabled } : {}),
+      updated_at: eb.fn("now"),
+    }))
+    .where("id", "=", accountId)
+    .where("user_id", "=", userId)
+    .returningAll()
+    .executeTakeFirst();
+}
+
+/**
+ * Asks the worker holding the account to rebuild it from the server (it clears the mark); a paused
+ * account stays paused and is rebuilt when resumed. Undefined when the account is not the user's.
+ */
+export function requestMailAccountResync(
+  db: Executor,
+  userId: string,
+  accountId: string,
+): Promise<MailAccountRow | undefined> {
+  return db
+    .updateTable("mail_accounts")
+    .set((eb) => ({
+      resync_requested_at: eb.fn("now"),
+      status: eb
+        .case()
+        .when("status", "=", "paused")
+        .then("paused" as const)
+        .else("connecting" as const)
+        .end(),
+      error_code: null,
+      error_message: null,
+      error_at: null,
+      updated_at: eb.fn("now"),
+    }))
+    .where("id", "=", accountId)
+    .where("user_id", "=", userId)
+    .returningAll()
+    .executeTakeFirst();
+}
