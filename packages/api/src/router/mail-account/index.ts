@@ -16,6 +16,7 @@ import {
   mailAccountUpdateInput,
 } from "../../schemas.ts";
 import { verifiedProcedure } from "../../trpc.ts";
+import { mailAccountOAuthProcedures } from "../mail-account-oauth/index.ts";
 import { notFound } from "./not-found.ts";
 import { checkServers, connectionLimits, refuseFailedSide, withoutPassword } from "./server-check.ts";
 import { updateAccount } from "./update.ts";
@@ -24,6 +25,9 @@ import { toMailAccountView } from "./view.ts";
 // Connecting mailboxes (API.md `mailAccount`). Every procedure needs a verified email; another
 // user's account id answers NOT_FOUND (S27); no answer, error or log line carries a password (S23).
 export const mailAccountRouter = {
+  // oauthStart: connecting Gmail and Microsoft 365 mailboxes with OAuth2 (router/mail-account-oauth).
+  ...mailAccountOAuthProcedures,
+
   presets: verifiedProcedure.query(({ ctx }) =>
     offeredPresets({
       google: ctx.config.mail.oauth.google !== undefined,
