@@ -29,9 +29,16 @@ export interface MailOAuthDeps {
 /**
  * Why connecting failed, as a short word for the app's `?error=` (no provider text, no token):
  * invalid_state (unknown, used or expired), denied (the user or provider refused),
- * not_configured, exchange_failed (the token endpoint refused the code), no_email.
+ * not_configured, exchange_failed (the token endpoint refused the code), no_email, unavailable
+ * (something on our side failed; the route logs it).
  */
-export type MailOAuthFailure = "invalid_state" | "denied" | "not_configured" | "exchange_failed" | "no_email";
+export type MailOAuthFailure =
+  | "invalid_state"
+  | "denied"
+  | "not_configured"
+  | "exchange_failed"
+  | "no_email"
+  | "unavailable";
 
 export class MailOAuthError extends Error {
   constructor(
