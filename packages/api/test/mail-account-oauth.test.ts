@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { createSession, signAccessToken } from "@tidings/auth";
-import { insertUserIfAbsent, markEmailVerified } from "@tidings/db";
+import { insertUserIfAbsent, markEmailVerified, upsertOAuthMailAccount } from "@tidings/db";
 import { createTestDatabase, type TestDatabase } from "@tidings/db/testing";
+import { sealMailOAuthTokens } from "@tidings/mail";
 import { TRPCError } from "@trpc/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AppError, appCodeForTrpcCode } from "../src/errors.ts";
@@ -86,7 +87,7 @@ describe("mailAccount.oauthStart", () => {
     const refused = await failure(call.mailAccount.oauthStart({ provider: "microsoft" }));
     expect(refused.appCode).toBe("FORBIDDEN");
     expect(refused.message).toMatch(/Microsoft.*app password/);
-    expect(refused.extra).toMatchObject({ field: "provider", provider: "microsoft" });
+    expect(refused.extra).toMatchObject({ provider: "microsoft" });
   });
 
   it("refuses an unknown provider as INVALID_INPUT naming the field", async () => {
@@ -101,5 +102,52 @@ describe("mailAccount.oauthStart", () => {
     expect((await failure(call.mailAccount.oauthStart({ provider: "google" }))).appCode).toBe("FORBIDDEN");
     const anonymous = createCaller(createContext(inner, plainRequest()));
     expect((await failure(anonymous.mailAccount.oauthStart({ provider: "google" }))).appCode).toBe("TOKEN_INVALID");
+  });
+});
+
+describe("an OAuth2 account in the other mailAccount procedures", () => {
+  async function oauthAccount(userId: string) {
+    const email = `m${randomBytes(4).toString("hex")}@gmail.com`;
+    const tokens = {
+      provider: "google" as const,
+      accessToken: "access-secret",
+      refreshToken: "refresh-secret",
+      expiresAt: Date.now() + 3_600_000,
+    };
+    return upsertOAuthMailAccount(testDb.handle.db, {
+      userId,
+      email,
+      provider: "gmail",
+      oauthProvider: "google",
+      imap: { host: "imap.gmail.com", port: 993, security: "tls", username: email },
+      smtp: { host: "smtp.gmail.com", port: 465, security: "tls", username: email },
+      credentialsSealed: sealMailOAuthTokens(inner.auth.sessions.encryptionKey, { userId, email }, tokens),
+    });
+  }
+
+  it("is listed like any account, with no token in the answer", async () => {
+    const { userId, call } = await caller(true);
+    const account = await oauthAccount(userId);
+    const listed = await call.mailAccount.list();
+    expect(listed).toEqual([
+      expect.objectContaining({ id: account.id, email: account.email, provider: "gmail", status: "connecting" }),
+    ]);
+    expect(JSON.stringify(listed)).not.toMatch(/secret/);
+  });
+
+  it("refuses new servers or a password as INVALID_INPUT naming the side (reconnect instead), but takes other changes", async () => {
+    const { userId, call } = await caller(true);
+    const account = await oauthAccount(userId);
+    const refused = await failure(
+      call.mailAccount.update({
+        accountId: account.id,
+        imap: { host: "imap.example.test", port: 993, security: "tls", username: account.email, password: "pw" },
+      }),
+    );
+    expect(refused.appCode).toBe("INVALID_INPUT");
+    expect(refused.message).toMatch(/reconnect/);
+    expect(refused.extra).toMatchObject({ issues: [{ path: ["imap"] }] });
+    const renamed = await call.mailAccount.update({ accountId: account.id, displayName: "Work Gmail" });
+    expect(renamed.displayName).toBe("Work Gmail");
   });
 });
