@@ -3,6 +3,7 @@ import { loadConfig } from "@tidings/config";
 import { findMailAccount, type MailAccountRow } from "@tidings/db";
 import { createTestDatabase, type TestDatabase } from "@tidings/db/testing";
 import {
+  freePort,
   type SmtpSink,
   services,
   startDovecot,
@@ -151,6 +152,21 @@ describe.skipIf(!services().dovecot)("OAuth2 mailboxes against a local authoriza
     expect(error).toBeInstanceOf(MailError);
     expect((error as MailError).reason).toBe("oauth-not-configured");
     expect((error as MailError).message).toMatch(/Microsoft.*app password/);
+  });
+
+  it("answers MAIL_CONNECTION_FAILED when the provider's discovery cannot be read, storing nothing", async () => {
+    const google = deps.clients.google;
+    if (!google) throw new Error("no client");
+    const closedPort = `http://127.0.0.1:${await freePort()}`;
+    const unreachable = { ...google, issuer: closedPort, discovery: true };
+    const before = await testDb.handle.db.selectFrom("mail_oauth_states").select("state_hash").execute();
+    const error = await startMailOAuth(
+      { ...deps, clients: { google: unreachable, microsoft: undefined } },
+      { userId, provider: "google" },
+    ).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ code: "MAIL_CONNECTION_FAILED", reason: "oauth-unreachable" });
+    expect((error as Error).message).toMatch(/^Google could not be reached/);
+    expect(await testDb.handle.db.selectFrom("mail_oauth_states").select("state_hash").execute()).toEqual(before);
   });
 
   it("connects a working mailbox: IMAP and SMTP sign in with XOAUTH2, tokens stored sealed", async () => {

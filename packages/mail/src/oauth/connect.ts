@@ -2,11 +2,13 @@ import { createHash } from "node:crypto";
 import { openSecret, sealSecret } from "@tidings/auth";
 import { type Executor, insertMailOAuthState, takeMailOAuthState, upsertOAuthMailAccount } from "@tidings/db";
 import * as oidc from "openid-client";
+import { MailError } from "../errors.ts";
 import { oauthConfiguration } from "./client.ts";
 import {
   type MailOAuthClients,
   type MailOAuthProvider,
   mailOAuthExtraParameters,
+  mailOAuthProviderNames,
   mailOAuthScopes,
   oauthMailServers,
   requireOAuthClient,
@@ -61,14 +63,21 @@ function hashState(state: string): string {
 /**
  * Starts authorization code + PKCE (S256): a random state bound to the user, stored (hashed) with
  * the sealed code verifier for ten minutes, and the provider's authorization URL to send the
- * browser to. Throws MailError (oauth-not-configured) when the provider has no client here.
+ * browser to. Throws MailError: MAIL_AUTH_FAILED (oauth-not-configured) when the provider has no
+ * client here, MAIL_CONNECTION_FAILED (oauth-unreachable) when its discovery document cannot be read.
  */
 export async function startMailOAuth(
   deps: MailOAuthDeps,
   input: { userId: string; provider: MailOAuthProvider },
 ): Promise<{ authorizeUrl: string }> {
   const client = requireOAuthClient(deps.clients, input.provider);
-  const configuration = await oauthConfiguration(client);
+  const configuration = await oauthConfiguration(client).catch(() => {
+    throw new MailError(
+      "MAIL_CONNECTION_FAILED",
+      `${mailOAuthProviderNames[input.provider]} could not be reached to start signing in; try again in a moment.`,
+      "oauth-unreachable",
+    );
+  });
   const codeVerifier = oidc.randomPKCECodeVerifier();
   const codeChallenge = await oidc.calculatePKCECodeChallenge(codeVerifier);
   const state = oidc.randomState();

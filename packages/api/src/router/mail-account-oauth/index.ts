@@ -23,7 +23,10 @@ export const mailAccountOAuthProcedures = {
       );
     } catch (error) {
       if (error instanceof MailError && error.reason === "oauth-not-configured") {
-        throw new AppError("FORBIDDEN", error.message, { field: "provider", provider: input.provider });
+        throw new AppError("FORBIDDEN", error.message, { provider: input.provider });
+      }
+      if (error instanceof MailError && error.code === "MAIL_CONNECTION_FAILED") {
+        throw new AppError("MAIL_CONNECTION_FAILED", error.message, { provider: input.provider, reason: error.reason });
       }
       throw error;
     }
