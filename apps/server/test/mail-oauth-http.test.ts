@@ -102,18 +102,25 @@ describe.skipIf(!services().postgres || !services().redis || !services().dovecot
       const accountId = landing.searchParams.get("connected") ?? "";
       expect(accountId).toMatch(/^[0-9a-f-]{36}$/);
 
-      const db = stack.testDb.handle.db;
-      const accounts = await listMailAccounts(db, owner.user.id);
-      expect(accounts.map((account) => [account.id, account.email, account.status, account.auth_method])).toEqual([
-        [accountId, MAILBOX, "connecting", "oauth2"],
+      const listed = await trpcCall<{ id: string; email: string; provider: string; status: string }[]>(
+        url,
+        "query",
+        "mailAccount.list",
+        undefined,
+        bearer(owner.accessToken),
+      );
+      expect(listed.data?.map(({ id, email, provider, status }) => ({ id, email, provider, status }))).toEqual([
+        { id: accountId, email: MAILBOX, provider: "gmail", status: "connecting" },
       ]);
+      const db = stack.testDb.handle.db;
 
       // The account works with what the server stored: its key opens the tokens, Dovecot takes them.
       const account = await findMailAccount(db, owner.user.id, accountId);
       if (!account) throw new Error("account not found");
       // The Gmail preset's servers, replaced by the test peers through MAIL_OAUTH_GOOGLE_ENDPOINTS.
       expect(account).toMatchObject({
-        provider: "gmail",
+        auth_method: "oauth2",
+        oauth_provider: "google",
         imap_host: "127.0.0.1",
         imap_port: dovecot.port,
         smtp_port: Number(new URL(smtp.url).port),
@@ -159,7 +166,8 @@ describe.skipIf(!services().postgres || !services().redis || !services().dovecot
       const db = stack.testDb.handle.db;
       expect(await findMailAccount(db, first.user.id, accountId)).toBeUndefined();
       expect((await findMailAccount(db, second.user.id, accountId))?.email).toBe(MAILBOX);
-      expect(await listMailAccounts(db, first.user.id)).toEqual([]);
+      const firstList = await trpcCall(url, "query", "mailAccount.list", undefined, bearer(first.accessToken));
+      expect(firstList.data).toEqual([]);
     });
 
     it("answers FORBIDDEN naming the provider when it has no client here, and INVALID_INPUT for an unknown one", async () => {
