@@ -199,5 +199,17 @@ describe.skipIf(!services().postgres || !services().redis || !services().dovecot
       const made = await followCallback(new URL("/oauth/mail/callback?error=access_denied&state=nope", appUrl));
       expect(made.searchParams.get("error")).toBe("invalid_state");
     });
+
+    it("mailAccount.remove of an OAuth2 account withdraws the grant at the provider", async () => {
+      const owner = await signUp(stack, "oauth-remove@example.test");
+      oauth.signInAs("dave@tidings.test");
+      const { landing } = await signInWithGoogle(owner.accessToken);
+      const accountId = landing.searchParams.get("connected") ?? "";
+      const removed = await trpcCall(url, "mutation", "mailAccount.remove", { accountId }, bearer(owner.accessToken));
+      expect(removed.data).toEqual({ status: "ok" });
+      await expect.poll(() => oauth.revocations(), { timeout: 10_000 }).toContain("dave@tidings.test");
+      const listed = await trpcCall(url, "query", "mailAccount.list", undefined, bearer(owner.accessToken));
+      expect(listed.data).toEqual([]);
+    });
   },
 );

@@ -25,6 +25,7 @@ import {
   openMailOAuthTokens,
   parseAllowedPrivateHosts,
   resolveMailAuth,
+  revokeMailOAuth,
   smtpOptionsWithAuth,
   startMailOAuth,
   withMailAuth,
@@ -297,5 +298,28 @@ describe.skipIf(!services().dovecot)("OAuth2 mailboxes against a local authoriza
     expect(again).toMatchObject({ status: "connecting", error_code: null, error_message: null });
     const auth = await resolveMailAuth(testDb.handle.db, deps.encryptionKey, again, deps.clients);
     expect(await imapInboxCount(again, auth)).toBe(1);
+  });
+
+  it("revokes the grant at the provider for a removed account: its refresh token no longer works", async () => {
+    oauth.signInAs(BOB);
+    const account = await connect(BOB);
+    expect(await revokeMailOAuth(deps.encryptionKey, account, deps.clients)).toBe("revoked");
+    expect(oauth.revocations()).toContain(BOB);
+    const tokens = openMailOAuthTokens(deps.encryptionKey, { userId, email: BOB }, account.credentials_sealed);
+    const refused = await resolveMailAuth(testDb.handle.db, deps.encryptionKey, account, deps.clients, {
+      forceRefresh: { refusedAccessToken: tokens.accessToken },
+    }).catch((caught: unknown) => caught);
+    expect(refused).toMatchObject({ code: "MAIL_AUTH_FAILED", reason: "oauth-invalid-grant" });
+    // A provider without a revocation endpoint (Microsoft) and a password account are left alone.
+    const google = deps.clients.google;
+    if (!google) throw new Error("no client");
+    const withoutRevocation = {
+      google: { ...google, endpoints: { ...google.endpoints, revoke: undefined } },
+      microsoft: undefined,
+    };
+    expect(await revokeMailOAuth(deps.encryptionKey, account, withoutRevocation)).toBe("unsupported");
+    expect(await revokeMailOAuth(deps.encryptionKey, { ...account, auth_method: "password" }, deps.clients)).toBe(
+      "unsupported",
+    );
   });
 });

@@ -18,6 +18,8 @@ export interface TestOAuthServer {
   expireAccessTokens(): void;
   /** The user withdraws the app's access: refresh tokens answer invalid_grant, access tokens die. */
   revokeAccess(email: string): void;
+  /** The mailboxes whose access was revoked through the revocation endpoint, in order. */
+  revocations(): string[];
   /** Token requests answered so far, by grant type (what the client asked for, not whether it got it). */
   tokenRequests(): { grantType: string; ok: boolean }[];
   close(): Promise<void>;
@@ -120,11 +122,28 @@ export async function startOAuthServer(): Promise<TestOAuthServer> {
     res.end(JSON.stringify(active ? { active: true, email: issued.email, username: issued.email } : { active: false }));
   });
 
+  // RFC 7009 revocation that takes effect (the library's own /revoke only answers 200): revoking a
+  // refresh token ends the grant, as Google does, so its access tokens die with it.
+  const revocations: string[] = [];
+  service.addRoute("POST", "/revoke-token", (req: IncomingMessage & { body?: unknown }, res: ServerResponse) => {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const token = typeof body.token === "string" ? body.token : "";
+    const refresh = refreshTokens.get(token);
+    const email = refresh?.email ?? accessTokens.get(token)?.email;
+    if (email) {
+      revocations.push(email);
+      for (const candidate of refreshTokens.values()) if (candidate.email === email) candidate.revoked = true;
+      for (const issued of accessTokens.values()) if (issued.email === email) issued.expiresAt = 0;
+    }
+    res.statusCode = 200;
+    res.end();
+  });
+
   await server.start(port, "127.0.0.1");
 
   return {
     issuer,
-    endpoints: { authorize: `${issuer}/authorize`, token: `${issuer}/token`, revoke: `${issuer}/revoke`, issuer },
+    endpoints: { authorize: `${issuer}/authorize`, token: `${issuer}/token`, revoke: `${issuer}/revoke-token`, issuer },
     introspectionUrl: `${issuer}/introspect`,
     signInAs: (email) => {
       signedIn = email;
@@ -140,6 +159,7 @@ export async function startOAuthServer(): Promise<TestOAuthServer> {
       for (const issued of accessTokens.values()) if (issued.email === email) issued.expiresAt = 0;
     },
     tokenRequests: () => [...requests],
+    revocations: () => [...revocations],
     close: () => server.stop(),
   };
 }

@@ -27,4 +27,5 @@ export {
   mailOAuthScopes,
   oauthMailServers,
 } from "./providers.ts";
+export { revokeMailOAuth } from "./revoke.ts";
 export { type MailOAuthTokens, openMailOAuthTokens, sealMailOAuthTokens } from "./tokens.ts";
