@@ -5,6 +5,7 @@ import type { Config } from "@tidings/config";
 import Fastify, { type FastifyInstance } from "fastify";
 import type { DestinationStream } from "pino";
 import { redactedLogPaths, serializeRequest } from "./log-redaction.ts";
+import { registerMailOAuthCallback } from "./mail-oauth-callback.ts";
 import { registerObservability } from "./metrics/observability.ts";
 import { registerOAuthTokenRoute } from "./oauth-token.ts";
 import { registerApiDocs } from "./openapi/routes.ts";
@@ -67,6 +68,7 @@ export async function registerRoutes(app: FastifyInstance, { config, services }:
     return services.auth.keyRing.jwks();
   });
   await registerOAuthTokenRoute(app, services, config, observability.api);
+  await registerMailOAuthCallback(app, { config, services });
   await registerApiDocs(app);
 
   await app.register(fastifyCookie);

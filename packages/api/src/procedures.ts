@@ -10,6 +10,7 @@ import {
   loginInput,
   mailAccountAddInput,
   mailAccountIdInput,
+  mailAccountOAuthStartInput,
   mailAccountTestInput,
   mailAccountUpdateInput,
   pageInput,
@@ -76,6 +77,7 @@ export const procedureCatalogue = {
   "mailAccount.update": { type: "mutation", input: mailAccountUpdateInput, signedIn: true },
   "mailAccount.resync": { type: "mutation", input: mailAccountIdInput, signedIn: true },
   "mailAccount.remove": { type: "mutation", input: mailAccountIdInput, signedIn: true },
+  "mailAccount.oauthStart": { type: "mutation", input: mailAccountOAuthStartInput, signedIn: true },
 
   "devMailbox.list": { type: "query", input: devMailboxListInput, signedIn: false, devOnly: true },
   "devMailbox.get": { type: "query", input: idInput, signedIn: false, devOnly: true },

@@ -85,3 +85,4 @@ export {
   mailServerSettings,
   mailServerSettingsUpdate,
 } from "./router/mail-account/schema.ts";
+export { mailAccountOAuthStartInput, mailOAuthProviders } from "./router/mail-account-oauth/schema.ts";

@@ -129,6 +129,20 @@ export interface OAuthClientConfig {
   clientSecret: Secret | undefined;
   /** Authorization server endpoints; the provider's own unless overridden. */
   endpoints: { authorize: string; token: string; revoke: string | undefined };
+  /**
+   * The `iss` of the server's ID tokens. With `discovery`, the server's own metadata is read from
+   * the issuer (how Microsoft's per-tenant issuer is checked); an override names its endpoints.
+   */
+  issuer: string;
+  discovery: boolean;
+  /** IMAP/SMTP servers replacing the provider preset's; only set by an endpoints override. */
+  servers: { imap?: OAuthMailServer; smtp?: OAuthMailServer } | undefined;
+}
+
+export interface OAuthMailServer {
+  host: string;
+  port: number;
+  security: "tls" | "starttls" | "none";
 }
 
 export interface MailConfig {
@@ -145,6 +159,11 @@ export interface MailConfig {
   /** Configured OAuth clients; a provider without one connects with an app password. */
   oauth: { google: OAuthClientConfig | undefined; microsoft: OAuthClientConfig | undefined };
 }
+
+const providerIssuers = {
+  google: "https://accounts.google.com",
+  microsoft: "https://login.microsoftonline.com/common/v2.0",
+} as const;
 
 const providerEndpoints = {
   google: {
@@ -163,7 +182,16 @@ function oauthClient(
   provider: keyof typeof providerEndpoints,
   clientId: string | undefined,
   clientSecret: string | undefined,
-  endpoints: { authorize: string; token: string; revoke?: string | undefined } | undefined,
+  endpoints:
+    | {
+        authorize: string;
+        token: string;
+        revoke?: string | undefined;
+        issuer?: string | undefined;
+        imap?: OAuthMailServer | undefined;
+        smtp?: OAuthMailServer | undefined;
+      }
+    | undefined,
 ): OAuthClientConfig | undefined {
   if (!clientId) return undefined;
   const chosen = endpoints ?? providerEndpoints[provider];
@@ -171,6 +199,9 @@ function oauthClient(
     clientId,
     clientSecret: clientSecret ? new Secret(clientSecret) : undefined,
     endpoints: { authorize: chosen.authorize, token: chosen.token, revoke: chosen.revoke },
+    issuer: endpoints ? (endpoints.issuer ?? new URL(endpoints.authorize).origin) : providerIssuers[provider],
+    discovery: !endpoints,
+    servers: endpoints?.imap || endpoints?.smtp ? { imap: endpoints.imap, smtp: endpoints.smtp } : undefined,
   };
 }
 

@@ -75,6 +75,13 @@ const modelPrices = z
       .optional(),
   );
 
+const mailServer = z
+  .object({
+    host: z.string().min(1).max(255),
+    port: z.number().int().min(1).max(65_535),
+    security: z.enum(["tls", "starttls", "none"]),
+  })
+  .strict();
 const endpointsExample = 'expected JSON like {"authorize":"https://…/authorize","token":"https://…/token"}';
 const oauthEndpoints = z
   .preprocess(emptyAsUndefined, z.string().optional())
@@ -94,6 +101,11 @@ const oauthEndpoints = z
           authorize: z.url({ protocol: /^https?$/ }),
           token: z.url({ protocol: /^https?$/ }),
           revoke: z.url({ protocol: /^https?$/ }).optional(),
+          // The `iss` of the server's ID tokens; default: the origin of `authorize`.
+          issuer: z.url({ protocol: /^https?$/ }).optional(),
+          // Mail servers to use instead of the provider preset's (a private deployment, or tests).
+          imap: mailServer.optional(),
+          smtp: mailServer.optional(),
         },
         { error: endpointsExample },
       )
@@ -252,7 +264,7 @@ export const envSchema = z.object({
     .preprocess(emptyAsUndefined, z.string().min(1).max(500).optional())
     .describe("OAuth client secret for Microsoft. Never logged."),
   MAIL_OAUTH_GOOGLE_ENDPOINTS: oauthEndpoints.describe(
-    'Override of Google\'s OAuth endpoints as JSON {"authorize":url,"token":url,"revoke"?:url}, for a private authorization server or tests. Unset: Google\'s own.',
+    'Override of Google\'s OAuth endpoints as JSON {"authorize":url,"token":url,"revoke"?:url,"issuer"?:url,"imap"?:{host,port,security},"smtp"?:{...}}, for a private authorization server or tests; issuer defaults to the origin of authorize, imap/smtp to the Gmail preset. Unset: Google\'s own (found by OpenID discovery).',
   ),
   MAIL_OAUTH_MICROSOFT_ENDPOINTS: oauthEndpoints.describe(
     "Override of Microsoft's OAuth endpoints, as for MAIL_OAUTH_GOOGLE_ENDPOINTS. Unset: Microsoft's own.",

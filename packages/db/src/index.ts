@@ -14,6 +14,7 @@ export * from "./repositories/email-deliveries.ts";
 export * from "./repositories/mail-accounts.ts";
 export * from "./repositories/mail-folders.ts";
 export * from "./repositories/mail-messages.ts";
+export * from "./repositories/mail-oauth.ts";
 export * from "./repositories/mail-threads.ts";
 export * from "./repositories/one-time-token-owner.ts";
 export * from "./repositories/one-time-tokens.ts";

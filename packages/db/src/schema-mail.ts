@@ -43,6 +43,23 @@ export interface MailAccountsTable {
   error_notified_at: NullableTimestamp;
   created_at: Timestamp;
   updated_at: Timestamp;
+  /** "password": credentials_sealed holds both passwords; "oauth2": it holds the OAuth tokens. */
+  auth_method: Defaulted<MailAuthMethod>;
+  oauth_provider: MailOAuthProvider | null;
+}
+
+export type MailAuthMethod = "password" | "oauth2";
+export type MailOAuthProvider = "google" | "microsoft";
+
+/** An OAuth2 authorization request in flight (authorization code + PKCE), used once. */
+export interface MailOAuthStatesTable {
+  /** SHA-256 (hex) of the `state` parameter; the state itself is only in the browser's URL. */
+  state_hash: string;
+  user_id: string;
+  provider: MailOAuthProvider;
+  code_verifier_sealed: string;
+  expires_at: Timestamp;
+  created_at: Timestamp;
 }
 
 export interface MailFoldersTable {
@@ -126,6 +143,7 @@ export interface MailDatabase {
   mail_thread_links: MailThreadLinksTable;
   mail_messages: MailMessagesTable;
   mail_attachments: MailAttachmentsTable;
+  mail_oauth_states: MailOAuthStatesTable;
 }
 
 export type MailAccountRow = Selectable<MailAccountsTable>;
@@ -133,3 +151,4 @@ export type MailFolderRow = Selectable<MailFoldersTable>;
 export type MailThreadRow = Selectable<MailThreadsTable>;
 export type MailMessageRow = Selectable<MailMessagesTable>;
 export type MailAttachmentRow = Selectable<MailAttachmentsTable>;
+export type MailOAuthStateRow = Selectable<MailOAuthStatesTable>;

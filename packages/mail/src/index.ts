@@ -26,6 +26,7 @@ export {
   type MailEventBus,
   type MailEventListener,
 } from "./events.ts";
+export * from "./oauth/index.ts";
 export {
   type Address,
   type AttachmentInfo,

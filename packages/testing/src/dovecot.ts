@@ -31,6 +31,13 @@ export function dovecotAvailable(): boolean {
 export interface DovecotOptions {
   /** Login names and their passwords (static passdb); default `{ alice: "alice-password" }`. */
   users?: Record<string, string>;
+  /**
+   * Also accept OAuth2 bearer tokens (SASL XOAUTH2 and OAUTHBEARER) through a second passdb,
+   * `driver = oauth2`, which asks this introspection URL (GET, `Authorization: Bearer`) whether a
+   * token is active and whose it is (`email` must equal the login name). The static passwords keep
+   * working for PLAIN/LOGIN, so the harness's own sessions are unchanged.
+   */
+  oauth2?: { introspectionUrl: string };
 }
 
 export interface AppendOptions {
@@ -99,7 +106,8 @@ export async function startDovecot(options: DovecotOptions = {}): Promise<TestDo
   await mkdir(join(root, "home"));
   if (owner.chown) await chown(join(root, "home"), owner.chown.uid, owner.chown.gid);
   await writeFile(join(root, "users"), passwdFile(users), { mode: 0o644 });
-  await writeFile(configPath, configuration(root, port, owner.settings));
+  if (options.oauth2) await writeFile(join(root, "oauth2.conf.ext"), oauth2Settings(options.oauth2.introspectionUrl));
+  await writeFile(configPath, configuration(root, port, owner.settings, Boolean(options.oauth2)));
 
   let server: RunningProcess | undefined;
   let previousLogs = "";
@@ -301,7 +309,19 @@ async function mailOwner(): Promise<MailOwner> {
   };
 }
 
-function configuration(root: string, port: number, ownerSettings: string): string {
+/** Dovecot 2.3's oauth2 passdb: token introspection only, no token-info URL, no local keys. */
+function oauth2Settings(introspectionUrl: string): string {
+  if (/[\s"]/.test(introspectionUrl)) throw new Error(`unusable introspection URL ${introspectionUrl}`);
+  return `introspection_mode = auth
+introspection_url = ${introspectionUrl}
+username_attribute = email
+active_attribute = active
+active_value = true
+timeout_msecs = 5000
+`;
+}
+
+function configuration(root: string, port: number, ownerSettings: string, oauth2: boolean): string {
   const folders = Object.entries(DOVECOT_SPECIAL_FOLDERS)
     .map(([name, use]) => `  mailbox ${name} {\n    special_use = ${use}\n    auto = subscribe\n  }\n`)
     .join("");
@@ -314,7 +334,7 @@ protocols = imap
 listen = 127.0.0.1
 ssl = no
 disable_plaintext_auth = no
-auth_mechanisms = plain login
+auth_mechanisms = plain login${oauth2 ? " xoauth2 oauthbearer" : ""}
 # Tests log in wrongly on purpose; the real delays would only slow them down (all come from 127.0.0.1).
 auth_failure_delay = 0
 # Sync engines, IDLE and the harness's own sessions log in side by side.
@@ -323,8 +343,8 @@ ${ownerSettings}mail_location = maildir:~/Maildir
 passdb {
   driver = passwd-file
   args = scheme=PLAIN username_format=%u ${root}/users
-}
-userdb {
+${oauth2 ? "  mechanisms = plain login\n" : ""}}
+${oauth2 ? `passdb {\n  driver = oauth2\n  mechanisms = xoauth2 oauthbearer\n  args = ${root}/oauth2.conf.ext\n}\n` : ""}userdb {
   driver = static
   args = home=${root}/home/%u
 }

@@ -3,6 +3,7 @@ import { inject } from "vitest";
 export { launchChromium } from "./browser.ts";
 export { createScratchDatabase, type ScratchDatabase } from "./database.ts";
 export { type DovecotOptions, type StoredMessage, startDovecot, type TestDovecot } from "./dovecot.ts";
+export { startOAuthServer, type TestOAuthServer } from "./oauth-server.ts";
 export { freePort } from "./ports.ts";
 export { type RunningProcess, repoRoot, startProcess } from "./process.ts";
 export { createTestRedis, type OwnRedisServer, startOwnRedisServer, type TestRedis } from "./redis.ts";

@@ -24,6 +24,11 @@ export interface SmtpSinkOptions {
   reply?: (email: ReceivedEmail, attempt: number) => SmtpReply;
   /** Login names and passwords: when given, the sink offers AUTH PLAIN/LOGIN and requires it. */
   users?: Record<string, string>;
+  /**
+   * Also offer AUTH XOAUTH2 (and require AUTH): answers whether the bearer token is good for the
+   * login name, e.g. by asking the test OAuth server's introspection.
+   */
+  oauth2?: (user: string, accessToken: string) => boolean | Promise<boolean>;
 }
 
 export interface SmtpSink {
@@ -49,13 +54,25 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
   let heldCallbacks: Array<() => void> = [];
 
   const users = options.users;
+  const oauth2 = options.oauth2;
+  const requireAuth = Boolean(users || oauth2);
   const server = new SMTPServer({
-    authOptional: !users,
-    disabledCommands: users ? ["STARTTLS"] : ["STARTTLS", "AUTH"],
+    authOptional: !requireAuth,
+    disabledCommands: requireAuth ? ["STARTTLS"] : ["STARTTLS", "AUTH"],
     // Only loopback and no TLS here: plain AUTH is what the tests can use.
     allowInsecureAuth: true,
-    authMethods: ["PLAIN", "LOGIN"],
+    authMethods: oauth2 ? ["PLAIN", "LOGIN", "XOAUTH2"] : ["PLAIN", "LOGIN"],
     onAuth(auth, _session, callback) {
+      if (auth.method === "XOAUTH2") {
+        const user = auth.username ?? "";
+        Promise.resolve(oauth2 && auth.accessToken ? oauth2(user, auth.accessToken) : false)
+          .then((good) =>
+            // RFC 7628: a refused token is answered with a JSON error challenge, then 535.
+            good ? callback(null, { user }) : callback(null, { data: { status: "401", schemes: "bearer" } }),
+          )
+          .catch(() => callback(smtpError(454, "Temporary authentication failure")));
+        return;
+      }
       if (users && auth.username !== undefined && users[auth.username] === auth.password) {
         return callback(null, { user: auth.username });
       }

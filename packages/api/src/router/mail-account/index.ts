@@ -1,12 +1,13 @@
 import {
   countMailAccountMessages,
   deleteMailAccount,
+  findMailAccount,
   insertMailAccountIfAbsent,
   listMailAccounts,
   type MailAccountRow,
   requestMailAccountResync,
 } from "@tidings/db";
-import { offeredPresets, presetForEmail, sealMailCredentials, testCredentials } from "@tidings/mail";
+import { offeredPresets, presetForEmail, revokeMailOAuth, sealMailCredentials, testCredentials } from "@tidings/mail";
 import type { TRPCRouterRecord } from "@trpc/server";
 import { AppError } from "../../errors.ts";
 import {
@@ -16,6 +17,7 @@ import {
   mailAccountUpdateInput,
 } from "../../schemas.ts";
 import { verifiedProcedure } from "../../trpc.ts";
+import { mailAccountOAuthProcedures } from "../mail-account-oauth/index.ts";
 import { notFound } from "./not-found.ts";
 import { checkServers, connectionLimits, refuseFailedSide, withoutPassword } from "./server-check.ts";
 import { updateAccount } from "./update.ts";
@@ -24,6 +26,9 @@ import { toMailAccountView } from "./view.ts";
 // Connecting mailboxes (API.md `mailAccount`). Every procedure needs a verified email; another
 // user's account id answers NOT_FOUND (S27); no answer, error or log line carries a password (S23).
 export const mailAccountRouter = {
+  // oauthStart: connecting Gmail and Microsoft 365 mailboxes with OAuth2 (router/mail-account-oauth).
+  ...mailAccountOAuthProcedures,
+
   presets: verifiedProcedure.query(({ ctx }) =>
     offeredPresets({
       google: ctx.config.mail.oauth.google !== undefined,
@@ -91,7 +96,14 @@ export const mailAccountRouter = {
 
   /** Folders, messages, threads, drafts and analyses go with it (foreign keys cascade). */
   remove: verifiedProcedure.input(mailAccountIdInput).mutation(async ({ ctx, input }) => {
-    if (!(await deleteMailAccount(ctx.db, ctx.user.id, input.accountId))) throw notFound();
+    const account = await findMailAccount(ctx.db, ctx.user.id, input.accountId);
+    if (!account || !(await deleteMailAccount(ctx.db, ctx.user.id, input.accountId))) throw notFound();
+    // An OAuth2 mailbox also withdraws Tidings' access at the provider, after the answer (best effort).
+    if (account.auth_method === "oauth2") {
+      ctx.auth.afterResponse(async () => {
+        await revokeMailOAuth(ctx.auth.sessions.encryptionKey, account, ctx.config.mail.oauth);
+      });
+    }
     return { status: "ok" as const };
   }),
 } satisfies TRPCRouterRecord;

@@ -2,6 +2,7 @@ import { findMailAccount, type MailAccountChanges, type MailAccountRow, updateMa
 import { openMailCredentials, type ServerSettings, sealMailCredentials } from "@tidings/mail";
 import type { z } from "zod";
 import type { Context } from "../../context.ts";
+import { AppError } from "../../errors.ts";
 import type { mailAccountUpdateInput } from "../../schemas.ts";
 import { notFound } from "./not-found.ts";
 import type { MailServerSettingsUpdateInput } from "./schema.ts";
@@ -29,6 +30,12 @@ export async function updateAccount(
   if (input.aiEnabled !== undefined) changes.aiEnabled = input.aiEnabled;
 
   const changedSides = (["imap", "smtp"] as const).filter((side) => isChanged(current, side, input[side]));
+  if (changedSides.length > 0 && current.auth_method === "oauth2") {
+    // Its servers are the provider's and it has no password: a new sign-in is what changes it.
+    const message =
+      "This mailbox signs in with its provider, so its servers and password cannot be changed here; reconnect it instead.";
+    throw new AppError("INVALID_INPUT", message, { issues: changedSides.map((side) => ({ path: [side], message })) });
+  }
   if (changedSides.length > 0) {
     const owner = { userId, email: current.email };
     const stored = openMailCredentials(ctx.auth.sessions.encryptionKey, owner, current.credentials_sealed);
