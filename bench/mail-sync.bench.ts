@@ -9,7 +9,7 @@ import { startDovecot, type TestDovecot } from "@tidings/testing/dovecot";
 import { POSTGRES_ADMIN_URL, postgresAdmin, type ReportLine, ratio, targetLine } from "./lib.ts";
 import type { ChildJob, ChildReport } from "./mail-sync-child.ts";
 
-const PASSWORD = "bench-mail-password";
+export const PASSWORD = "bench-mail-password";
 
 /**
  * Initial sync of N SpamAssassin messages from a test Dovecot through MailboxSync (parsed,
@@ -103,43 +103,45 @@ async function timedSync(database: DatabaseHandle, dovecot: TestDovecot, user: s
   return { seconds, stored: result.folders.reduce((sum, folder) => sum + folder.added, 0) };
 }
 
-function childSync(database: DatabaseHandle & { url: string }, dovecot: TestDovecot, user: string) {
-  return createAccount(database, dovecot, user).then(
-    (account) =>
-      new Promise<ChildReport>((resolve, reject) => {
-        const job: ChildJob = {
-          databaseUrl: database.url,
-          userId: account.user_id,
-          accountId: account.id,
-          imapPassword: PASSWORD,
-        };
-        const child = spawn(
-          "node",
-          ["--import", "tsx", join(import.meta.dirname, "mail-sync-child.ts"), JSON.stringify(job)],
-          {
-            cwd: import.meta.dirname,
-            env: childProcessEnv({}),
-            stdio: ["ignore", "pipe", "inherit"],
-          },
-        );
-        let output = "";
-        child.stdout?.on("data", (chunk: Buffer) => {
-          output += chunk.toString();
-        });
-        child.once("error", reject);
-        child.once("exit", (code) => {
-          const line = output.trim().split("\n").pop() ?? "";
-          try {
-            resolve(JSON.parse(line) as ChildReport);
-          } catch {
-            reject(new Error(`mail-sync child exited (${code}) without a report:\n${output}`));
-          }
-        });
-      }),
-  );
+async function childSync(database: DatabaseHandle & { url: string }, dovecot: TestDovecot, user: string) {
+  const account = await createAccount(database, dovecot, user);
+  return syncInChild({
+    databaseUrl: database.url,
+    userId: account.user_id,
+    accountId: account.id,
+    imapPassword: PASSWORD,
+  });
 }
 
-async function createAccount(database: DatabaseHandle, dovecot: TestDovecot, user: string) {
+/** Runs mail-sync-child.ts on the job and answers its report (its peak RSS among it). */
+export function syncInChild(job: ChildJob): Promise<ChildReport> {
+  return new Promise<ChildReport>((resolve, reject) => {
+    const child = spawn(
+      "node",
+      ["--import", "tsx", join(import.meta.dirname, "mail-sync-child.ts"), JSON.stringify(job)],
+      {
+        cwd: import.meta.dirname,
+        env: childProcessEnv({}),
+        stdio: ["ignore", "pipe", "inherit"],
+      },
+    );
+    let output = "";
+    child.stdout?.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.once("error", reject);
+    child.once("exit", (code) => {
+      const line = output.trim().split("\n").pop() ?? "";
+      try {
+        resolve(JSON.parse(line) as ChildReport);
+      } catch {
+        reject(new Error(`mail-sync child exited (${code}) without a report:\n${output}`));
+      }
+    });
+  });
+}
+
+export async function createAccount(database: Pick<DatabaseHandle, "db">, dovecot: TestDovecot, user: string) {
   const email = `${user}@bench.example.test`;
   const { id: userId } = await database.db
     .insertInto("users")
