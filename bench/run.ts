@@ -15,6 +15,8 @@ const quickOptions: Record<string, string> = {
   overheadSeconds: "2",
   emails: "500",
   hashChecks: "5",
+  mailSyncMessages: "300",
+  mailSyncRssMessages: "600",
 };
 
 // Arguments: benchmark names, and `--key=value` options passed to every benchmark (e.g. --emails=2000).

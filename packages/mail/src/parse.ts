@@ -42,7 +42,7 @@ export interface ParseOptions {
 export async function parseMessage(raw: Buffer | string, options: ParseOptions = {}): Promise<ParsedMessage> {
   const parsed = await simpleParser(raw, { skipImageLinks: true, skipTextToHtml: true });
   const maxText = options.maxTextLength ?? 1_048_576;
-  const sanitized = parsed.html ? sanitizeMailHtml(parsed.html) : null;
+  const sanitized = parsed.html ? sanitizeMailHtml(withoutNul(parsed.html)) : null;
   return {
     messageId: bareId(parsed.messageId),
     inReplyTo: firstId(parsed.inReplyTo),
@@ -52,12 +52,12 @@ export async function parseMessage(raw: Buffer | string, options: ParseOptions =
     cc: addresses(parsed.cc),
     replyTo: addresses(parsed.replyTo),
     date: parsed.date && !Number.isNaN(parsed.date.getTime()) ? parsed.date : null,
-    subject: parsed.subject ?? "",
-    text: (parsed.text ?? "").slice(0, maxText),
+    subject: withoutNul(parsed.subject ?? ""),
+    text: withoutNul(parsed.text ?? "").slice(0, maxText),
     html: sanitized?.html ?? null,
     hasRemoteContent: sanitized?.hasRemoteContent ?? false,
     attachments: parsed.attachments.map((attachment) => ({
-      filename: attachment.filename ?? null,
+      filename: attachment.filename === undefined ? null : withoutNul(attachment.filename),
       contentType: attachment.contentType,
       size: attachment.size,
       inline: attachment.contentDisposition === "inline" || (attachment.related ?? false),
@@ -66,9 +66,18 @@ export async function parseMessage(raw: Buffer | string, options: ParseOptions =
   };
 }
 
+/**
+ * Real mail (spam especially) decodes to text with NUL characters, which Postgres text cannot hold
+ * (error 22021): one such message stopped a folder's sync for good. They carry nothing to read.
+ */
+function withoutNul(value: string): string {
+  return value.includes("\u0000") ? value.replaceAll("\u0000", "") : value;
+}
+
 /** Message-IDs in a header value ("<a@b> <c@d>"), brackets removed. */
-export function messageIdsIn(value: string | undefined): string[] {
-  if (!value) return [];
+export function messageIdsIn(raw: string | undefined): string[] {
+  if (!raw) return [];
+  const value = withoutNul(raw);
   const bracketed = [...value.matchAll(/<([^<>\s]+)>/g)].map((match) => match[1] as string);
   if (bracketed.length) return bracketed;
   return value.split(/\s+/).filter((id) => id.includes("@"));
@@ -76,7 +85,7 @@ export function messageIdsIn(value: string | undefined): string[] {
 
 function bareId(value: string | undefined): string | null {
   if (!value) return null;
-  return messageIdsIn(value)[0] ?? (value.trim() || null);
+  return messageIdsIn(value)[0] ?? (withoutNul(value).trim() || null);
 }
 
 function firstId(value: string | undefined): string | null {
@@ -94,7 +103,9 @@ function addresses(value: AddressObject | AddressObject[] | undefined): Address[
   const walk = (entries: AddressObject["value"]) => {
     for (const entry of entries) {
       if (entry.group) walk(entry.group);
-      else if (entry.address) found.push({ name: entry.name ?? "", email: entry.address.toLowerCase() });
+      else if (entry.address) {
+        found.push({ name: withoutNul(entry.name ?? ""), email: withoutNul(entry.address).toLowerCase() });
+      }
     }
   };
   for (const object of objects) walk(object.value);

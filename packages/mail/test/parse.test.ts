@@ -84,4 +84,37 @@ describe("MIME parsing", () => {
     const message = await parseMessage(`Subject: long\r\n\r\n${"x".repeat(5000)}\r\n`, { maxTextLength: 100 });
     expect(message.text).toHaveLength(100);
   });
+
+  it("drops NUL characters, which Postgres text cannot store (SpamAssassin corpus spam has them)", async () => {
+    const raw = [
+      "From: =?utf-8?Q?Nu=00ll?= <nul@example.test>",
+      "Subject: =?utf-8?Q?Null=00_byte?=",
+      "Message-ID: <nul@example.test>",
+      'Content-Type: multipart/mixed; boundary="b"',
+      "",
+      "--b",
+      "Content-Type: text/plain; charset=utf-8",
+      "Content-Transfer-Encoding: quoted-printable",
+      "",
+      "before=00after",
+      "--b",
+      "Content-Type: text/html; charset=utf-8",
+      "Content-Transfer-Encoding: base64",
+      "",
+      Buffer.from("<p>in\0html</p>").toString("base64"),
+      "--b",
+      "Content-Type: application/octet-stream",
+      "Content-Disposition: attachment; filename*=utf-8''a%00b.bin",
+      "",
+      "data",
+      "--b--",
+      "",
+    ].join("\r\n");
+    const message = await parseMessage(raw);
+    expect(message).toMatchObject({ subject: "Null byte", from: { name: "Null", email: "nul@example.test" } });
+    expect(message.text).toContain("beforeafter");
+    expect(message.html).toContain("inhtml");
+    expect(message.attachments.map((attachment) => attachment.filename)).toEqual(["ab.bin"]);
+    expect(JSON.stringify(message)).not.toContain("\\u0000");
+  });
 });

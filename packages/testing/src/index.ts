@@ -1,6 +1,15 @@
 import { inject } from "vitest";
 
 export { launchChromium } from "./browser.ts";
+export {
+  appendMessages,
+  type ConstructedMessage,
+  type ConstructedThread,
+  constructedThreads,
+  SPAM_ASSASSIN_SIZE,
+  type SpamAssassinOptions,
+  spamAssassinMessages,
+} from "./corpus.ts";
 export { createScratchDatabase, type ScratchDatabase } from "./database.ts";
 export { type DovecotOptions, type StoredMessage, startDovecot, type TestDovecot } from "./dovecot.ts";
 export { startOAuthServer, type TestOAuthServer } from "./oauth-server.ts";
