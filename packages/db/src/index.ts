@@ -10,11 +10,14 @@ export * from "./repositories/ai-settings.ts";
 export * from "./repositories/ai-usage.ts";
 export * from "./repositories/audit-events.ts";
 export * from "./repositories/dev-mailbox.ts";
+export * from "./repositories/email-changes.ts";
 export * from "./repositories/email-deliveries.ts";
+export * from "./repositories/invitations.ts";
 export * from "./repositories/mail-accounts.ts";
 export * from "./repositories/mail-folders.ts";
 export * from "./repositories/mail-messages.ts";
 export * from "./repositories/mail-threads.ts";
+export * from "./repositories/mfa.ts";
 export * from "./repositories/one-time-token-owner.ts";
 export * from "./repositories/one-time-tokens.ts";
 export * from "./repositories/outbox.ts";
@@ -49,3 +52,4 @@ export type {
   AiSettingsRow,
 } from "./schema-ai.ts";
 export type * from "./schema-mail.ts";
+export type * from "./schema-protection.ts";
