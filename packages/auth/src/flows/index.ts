@@ -12,9 +12,18 @@ export {
   tokenRefreshOutcomes,
 } from "./deps.ts";
 export { announceEndedSessions, restoreEndedSessions } from "./ended-sessions.ts";
-export { AuthFailure, type AuthFailureCode } from "./failure.ts";
+export { AuthFailure, type AuthFailureCode, invalidSecondFactor } from "./failure.ts";
 export { login } from "./login.ts";
 export { logout } from "./logout.ts";
+export { disableTotp, enableTotp, mfaStatus, regenerateRecoveryCodes, setupTotp } from "./mfa.ts";
+export {
+  isMfaRequired,
+  MFA_TOKEN_SECONDS,
+  type MfaRequired,
+  mfaChallengeEmail,
+  openMfaChallenge,
+  verifyMfa,
+} from "./mfa-sign-in.ts";
 export {
   checkPasswordResetToken,
   type PasswordResetTokenCheck,
@@ -23,5 +32,6 @@ export {
 } from "./password-reset.ts";
 export { refresh } from "./refresh.ts";
 export { type AcceptedSignUp, acceptSignUp, register } from "./register.ts";
+export { type SecondFactor, totpEnabled } from "./second-factor.ts";
 export { verifyEmail } from "./verify-email.ts";
 export { type AuthResult, type SessionView, toSessionView, toUserView, type UserView } from "./views.ts";
