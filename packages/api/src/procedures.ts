@@ -3,6 +3,7 @@ import {
   changePasswordInput,
   checkPasswordResetTokenInput,
   devMailboxListInput,
+  disableTotpInput,
   emailOnlyInput,
   idInput,
   listEventsInput,
@@ -13,6 +14,7 @@ import {
   mailAccountTestInput,
   mailAccountUpdateInput,
   pageInput,
+  passwordOnlyInput,
   refreshInput,
   registerInput,
   resetPasswordInput,
@@ -20,9 +22,11 @@ import {
   sessionIdInput,
   setUserDisabledInput,
   tokenInput,
+  totpCodeInput,
   updateProfileInput,
   userIdInput,
   verifyEmailInput,
+  verifyMfaInput,
 } from "./schemas.ts";
 
 /** What the HTTP layer may know of a procedure without looking inside tRPC's router. */
@@ -76,6 +80,13 @@ export const procedureCatalogue = {
   "mailAccount.update": { type: "mutation", input: mailAccountUpdateInput, signedIn: true },
   "mailAccount.resync": { type: "mutation", input: mailAccountIdInput, signedIn: true },
   "mailAccount.remove": { type: "mutation", input: mailAccountIdInput, signedIn: true },
+
+  "auth.verifyMfa": { type: "mutation", input: verifyMfaInput, signedIn: false },
+  "mfa.status": { type: "query", signedIn: true },
+  "mfa.totp.setup": { type: "mutation", signedIn: true },
+  "mfa.totp.enable": { type: "mutation", input: totpCodeInput, signedIn: true },
+  "mfa.totp.disable": { type: "mutation", input: disableTotpInput, signedIn: true },
+  "mfa.recoveryCodes.regenerate": { type: "mutation", input: passwordOnlyInput, signedIn: true },
 
   "devMailbox.list": { type: "query", input: devMailboxListInput, signedIn: false, devOnly: true },
   "devMailbox.get": { type: "query", input: idInput, signedIn: false, devOnly: true },
