@@ -67,6 +67,12 @@ const emailsTo = async (to: string) => {
   return rows.map((row) => row.template);
 };
 
+/** The mfaToken of a login that must have stopped at the second step. */
+function mfaTokenOf(result: { mfaToken?: string } | object): string {
+  if (!("mfaToken" in result) || typeof result.mfaToken !== "string") throw new Error("expected the second step");
+  return result.mfaToken;
+}
+
 async function withTotp() {
   const person = await account();
   const setup = await person.caller.mfa.totp.setup();
@@ -123,7 +129,7 @@ describe("auth.login and auth.verifyMfa with two-factor on", () => {
     expect(request.refreshCookie.read()).toBeUndefined();
 
     const result = await caller.auth.verifyMfa({
-      mfaToken: step.mfaToken as string,
+      mfaToken: mfaTokenOf(step),
       code: totpCodeAt(person.secret, new Date(Date.now() + 30_000)),
     });
     expect(result.user.email).toBe(person.email);
@@ -154,7 +160,7 @@ describe("auth.login and auth.verifyMfa with two-factor on", () => {
       });
     }
     const step = await caller.auth.login({ email: person.email, password: PASSWORD });
-    const mfaToken = step.mfaToken as string;
+    const mfaToken = mfaTokenOf(step);
     for (let i = 0; i < 3; i++) {
       expect(await failure(caller.auth.verifyMfa({ mfaToken, recoveryCode: `wrong-${i}` }))).toMatchObject({
         appCode: "MFA_INVALID",
