@@ -1,12 +1,16 @@
 import type { z } from "zod";
 import {
+  acceptInvitationInput,
   changePasswordInput,
   checkPasswordResetTokenInput,
+  createInvitationInput,
   devMailboxListInput,
   disableTotpInput,
   emailOnlyInput,
   idInput,
+  invitationIdInput,
   listEventsInput,
+  listInvitationsInput,
   listUsersInput,
   loginInput,
   mailAccountAddInput,
@@ -82,6 +86,10 @@ export const procedureCatalogue = {
   "mailAccount.remove": { type: "mutation", input: mailAccountIdInput, signedIn: true },
 
   "auth.verifyMfa": { type: "mutation", input: verifyMfaInput, signedIn: false },
+  "auth.acceptInvitation": { type: "mutation", input: acceptInvitationInput, signedIn: false },
+  "admin.invitations.create": { type: "mutation", input: createInvitationInput, signedIn: true },
+  "admin.invitations.list": { type: "query", input: listInvitationsInput, signedIn: true },
+  "admin.invitations.revoke": { type: "mutation", input: invitationIdInput, signedIn: true },
   "mfa.status": { type: "query", signedIn: true },
   "mfa.totp.setup": { type: "mutation", signedIn: true },
   "mfa.totp.enable": { type: "mutation", input: totpCodeInput, signedIn: true },

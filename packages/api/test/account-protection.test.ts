@@ -172,3 +172,74 @@ describe("auth.login and auth.verifyMfa with two-factor on", () => {
     expect(limited.extra.retryAfterSeconds).toBeGreaterThan(0);
   });
 });
+
+/** The token of the newest email of this template to this address, read from the outbox. */
+async function tokenSentTo(to: string, template: string): Promise<string> {
+  const { rows } = await sql<{ token: string }>`
+    select payload->'data'->>'token' as token from outbox
+    where payload->>'to' = ${to} and payload->>'template' = ${template}
+    order by created_at desc, id desc limit 1`.execute(testDb.handle.db);
+  const token = rows[0]?.token;
+  if (!token) throw new Error(`no ${template} email to ${to}`);
+  return token;
+}
+
+describe("admin.invitations and auth.acceptInvitation", () => {
+  it("are for admins only: a user is refused and nothing is created", async () => {
+    const user = await account();
+    const email = `x${randomBytes(4).toString("hex")}@example.test`;
+    expect(await failure(user.caller.admin.invitations.create({ email }))).toMatchObject({ appCode: "FORBIDDEN" });
+    expect(await failure(user.caller.admin.invitations.list())).toMatchObject({ appCode: "FORBIDDEN" });
+    expect(
+      await failure(user.caller.admin.invitations.revoke({ invitationId: "00000000-0000-4000-8000-000000000000" })),
+    ).toMatchObject({ appCode: "FORBIDDEN" });
+    expect(await emailsTo(email)).toEqual([]);
+  });
+
+  it("create (role user by default), list, accept once and sign in; revoke answers NOT_FOUND for unknown ids", async () => {
+    const admin = await account("admin");
+    const email = `i${randomBytes(4).toString("hex")}@example.test`;
+    const created = await admin.caller.admin.invitations.create({ email: ` ${email} ` });
+    expect(created).toEqual({ id: expect.any(String), expiresAt: expect.any(Date) });
+    expect(await emailsTo(email)).toEqual(["invitation"]);
+    const listed = await admin.caller.admin.invitations.list({ limit: 100 });
+    expect(listed.items.find((item) => item.id === created.id)).toMatchObject({
+      email,
+      role: "user",
+      status: "pending",
+    });
+
+    const { caller, request } = callerFrom("127.4.0.1");
+    const token = await tokenSentTo(email, "invitation");
+    const result = await caller.auth.acceptInvitation({ token, password: PASSWORD, displayName: "Newcomer" });
+    expect(result.user).toMatchObject({ email, emailVerified: true, role: "user", displayName: "Newcomer" });
+    expect(request.refreshCookie.read()).toBeTruthy();
+    expect(await failure(caller.auth.acceptInvitation({ token, password: PASSWORD }))).toMatchObject({
+      appCode: "TOKEN_INVALID",
+    });
+    expect(
+      await failure(admin.caller.admin.invitations.revoke({ invitationId: "00000000-0000-4000-8000-000000000000" })),
+    ).toMatchObject({ appCode: "NOT_FOUND" });
+    expect(await failure(admin.caller.admin.invitations.create({ email }))).toMatchObject({
+      appCode: "INVALID_INPUT",
+      extra: { issues: [{ path: ["email"] }] },
+    });
+  });
+});
+
+describe("auth.register with REGISTRATION_MODE=invite", () => {
+  it("answers exactly as in open mode, and writes and queues nothing", async () => {
+    const inviteOnly = await testInnerContext(testDb.handle.db, { REGISTRATION_MODE: "invite" });
+    const email = `r${randomBytes(4).toString("hex")}@example.test`;
+    const caller = createCaller(createContext(inviteOnly, plainRequest({ ip: "127.5.0.1" })));
+    const openCaller = createCaller(createContext(inner, plainRequest({ ip: "127.5.0.2" })));
+    const closed = await caller.auth.register({ email, password: PASSWORD });
+    expect(closed).toEqual(await openCaller.auth.register({ email: `o${email}`, password: PASSWORD }));
+    const { rows } = await sql<{ n: number }>`select count(*)::int as n from users where email = ${email}`.execute(
+      testDb.handle.db,
+    );
+    expect(rows[0]?.n).toBe(0);
+    expect(await emailsTo(email)).toEqual([]);
+    expect(await emailsTo(`o${email}`)).toEqual(["verify-email"]);
+  });
+});

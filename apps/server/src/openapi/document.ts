@@ -81,6 +81,7 @@ const outputs: Record<string, JsonSchema> = {
     ],
   },
   "auth.verifyMfa": { $ref: "#/components/schemas/AuthResult" },
+  "auth.acceptInvitation": { $ref: "#/components/schemas/AuthResult" },
   "auth.refresh": { $ref: "#/components/schemas/AuthResult" },
   "auth.me": { $ref: "#/components/schemas/User" },
   "session.list": { type: "array", items: { $ref: "#/components/schemas/Session" } },

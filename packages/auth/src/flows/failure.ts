@@ -10,7 +10,8 @@ export type AuthFailureCode =
   | "MFA_REQUIRED"
   | "MFA_INVALID"
   | "FORBIDDEN"
-  | "NOT_FOUND";
+  | "NOT_FOUND"
+  | "INVALID_INPUT";
 
 export class AuthFailure extends Error {
   constructor(

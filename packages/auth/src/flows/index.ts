@@ -13,6 +13,14 @@ export {
 } from "./deps.ts";
 export { announceEndedSessions, restoreEndedSessions } from "./ended-sessions.ts";
 export { AuthFailure, type AuthFailureCode, invalidSecondFactor } from "./failure.ts";
+export {
+  acceptInvitation,
+  createInvitation,
+  type InvitationStatus,
+  type InvitationView,
+  listInvitations,
+  revokeInvitation,
+} from "./invitations.ts";
 export { login } from "./login.ts";
 export { logout } from "./logout.ts";
 export { disableTotp, enableTotp, mfaStatus, regenerateRecoveryCodes, setupTotp } from "./mfa.ts";

@@ -1,4 +1,5 @@
 import {
+  acceptInvitation,
   acceptSignUp,
   changePassword,
   checkPasswordResetToken,
@@ -19,6 +20,7 @@ import type { TRPCRouterRecord } from "@trpc/server";
 import { AppError } from "../../errors.ts";
 import { refreshLimits, signInLimits } from "../../rate-limits.ts";
 import {
+  acceptInvitationInput,
   changePasswordInput,
   checkPasswordResetTokenInput,
   emailOnlyInput,
@@ -115,6 +117,12 @@ export const authRouter = {
   resetPassword: publicProcedure
     .input(resetPasswordInput)
     .mutation(({ ctx, input }) => resetPassword(ctx.auth, input, origin(ctx))),
+
+  // The default per-address limit applies; the link is 256 bits, single use, so there is nothing to guess.
+  acceptInvitation: publicProcedure.input(acceptInvitationInput).mutation(async ({ ctx, input }) => {
+    const result = await acceptInvitation(ctx.auth, input, origin(ctx));
+    return deliverAuthResult(ctx, result, input.refreshTokenTransport);
+  }),
 
   unlockAccount: publicProcedure
     .input(tokenInput)
