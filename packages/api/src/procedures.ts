@@ -1,9 +1,11 @@
 import type { z } from "zod";
 import {
   acceptInvitationInput,
+  changeEmailInput,
   changePasswordInput,
   checkPasswordResetTokenInput,
   createInvitationInput,
+  deleteAccountInput,
   devMailboxListInput,
   disableTotpInput,
   emailOnlyInput,
@@ -86,6 +88,9 @@ export const procedureCatalogue = {
   "mailAccount.remove": { type: "mutation", input: mailAccountIdInput, signedIn: true },
 
   "auth.verifyMfa": { type: "mutation", input: verifyMfaInput, signedIn: false },
+  "account.changeEmail": { type: "mutation", input: changeEmailInput, signedIn: true },
+  "account.confirmEmailChange": { type: "mutation", input: tokenInput, signedIn: false },
+  "account.delete": { type: "mutation", input: deleteAccountInput, signedIn: true },
   "auth.acceptInvitation": { type: "mutation", input: acceptInvitationInput, signedIn: false },
   "admin.invitations.create": { type: "mutation", input: createInvitationInput, signedIn: true },
   "admin.invitations.list": { type: "query", input: listInvitationsInput, signedIn: true },

@@ -120,5 +120,6 @@ export const acceptInvitationInput = z.object({
   refreshTokenTransport,
 });
 
-export const changeEmailInput = z.object({ newEmail: email, password });
+/** `code`: S35 asks for a second factor too when two-factor is on (a current code or a recovery code). */
+export const changeEmailInput = z.object({ newEmail: email, password, code: recoveryCode.optional() });
 export const deleteAccountInput = z.object({ password, code: recoveryCode.optional() });

@@ -2,6 +2,7 @@ export { resendVerification, unlockAccount } from "./account-recovery.ts";
 export { applyAdminEmails } from "./admin-emails.ts";
 export { authenticate, type Principal } from "./authenticate.ts";
 export { changePassword } from "./change-password.ts";
+export { deleteAccount } from "./delete-account.ts";
 export {
   type AuthDeps,
   type AuthEmail,
@@ -11,6 +12,7 @@ export {
   type TokenRefreshOutcome,
   tokenRefreshOutcomes,
 } from "./deps.ts";
+export { confirmEmailChange, EMAIL_CHANGE_SECONDS, requestEmailChange } from "./email-change.ts";
 export { announceEndedSessions, restoreEndedSessions } from "./ended-sessions.ts";
 export { AuthFailure, type AuthFailureCode, invalidSecondFactor } from "./failure.ts";
 export {

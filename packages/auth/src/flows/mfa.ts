@@ -3,7 +3,6 @@ import {
   countUnusedRecoveryCodes,
   deleteTotp,
   type Executor,
-  findUserById,
   findUserTotp,
   replaceRecoveryCodes,
   savePendingTotpSecret,
@@ -12,28 +11,15 @@ import {
 import type { RequestOrigin } from "../audit.ts";
 import { generateRecoveryCodes, hashRecoveryCode } from "../mfa/recovery-codes.ts";
 import { generateTotpSecret, matchTotpCode, totpQrSvg, totpUri } from "../mfa/totp.ts";
-import { verifyPassword } from "../password/index.ts";
 import { recordAuditEvent } from "../record-audit-event.ts";
 import type { Principal } from "./authenticate.ts";
 import type { AuthDeps } from "./deps.ts";
 import { AuthFailure, invalidSecondFactor } from "./failure.ts";
 import { openTotpSecret, sealTotpSecret, spendSecondFactor, totpEnabled } from "./second-factor.ts";
 import { securityNotice } from "./security-notice.ts";
+import { requirePassword, signedInUser } from "./step-up.ts";
 
 type MfaChange = "totp_enabled" | "totp_disabled" | "recovery_codes_regenerated";
-
-async function signedInUser(deps: AuthDeps, principal: Principal): Promise<User> {
-  const user = await findUserById(deps.db, principal.userId);
-  if (!user || user.disabled_at) throw new AuthFailure("TOKEN_INVALID", "Sign in again");
-  return user;
-}
-
-/** S35: turning protection down needs the password, whoever holds the session. */
-async function requirePassword(user: User, password: string): Promise<void> {
-  if (!user.password_hash || !(await verifyPassword(user.password_hash, password))) {
-    throw new AuthFailure("INVALID_CREDENTIALS", "The password is not right", { field: "password" });
-  }
-}
 
 async function tellOwner(deps: AuthDeps, db: Executor, user: User, change: MfaChange, origin: RequestOrigin) {
   await deps.sendEmail(db, {
