@@ -90,6 +90,7 @@ export const procedureCatalogue = {
   "auth.verifyMfa": { type: "mutation", input: verifyMfaInput, signedIn: false },
   "account.changeEmail": { type: "mutation", input: changeEmailInput, signedIn: true },
   "account.confirmEmailChange": { type: "mutation", input: tokenInput, signedIn: false },
+  "account.export": { type: "mutation", signedIn: true },
   "account.delete": { type: "mutation", input: deleteAccountInput, signedIn: true },
   "auth.acceptInvitation": { type: "mutation", input: acceptInvitationInput, signedIn: false },
   "admin.invitations.create": { type: "mutation", input: createInvitationInput, signedIn: true },

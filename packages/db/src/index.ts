@@ -5,6 +5,7 @@ export type { Executor } from "./executor.ts";
 export { MigrationFailedError, migrateToLatest } from "./migrate.ts";
 export { migrations } from "./migrations/index.ts";
 export * from "./repositories/account-deletion.ts";
+export * from "./repositories/account-export.ts";
 export * from "./repositories/ai-analyses.ts";
 export * from "./repositories/ai-local-models.ts";
 export * from "./repositories/ai-settings.ts";

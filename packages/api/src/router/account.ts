@@ -1,4 +1,4 @@
-import { confirmEmailChange, deleteAccount, requestEmailChange, toUserView } from "@tidings/auth";
+import { confirmEmailChange, deleteAccount, issueExportLink, requestEmailChange, toUserView } from "@tidings/auth";
 import { listAuditEvents, setDisplayName } from "@tidings/db";
 import type { TRPCRouterRecord } from "@trpc/server";
 import { changeEmailInput, deleteAccountInput, pageInput, tokenInput, updateProfileInput } from "../schemas.ts";
@@ -47,5 +47,12 @@ export const accountRouter = {
     forgetUserView(ctx.db, ctx.principal.userId);
     ctx.request.refreshCookie.clear();
     return result;
+  }),
+
+  /** A 5-minute link to `GET /exports/:token`, which answers the caller's data as a JSON download. */
+  export: authedProcedure.mutation(async ({ ctx }) => {
+    const { token, expiresAt } = await issueExportLink(ctx.auth, ctx.principal);
+    const base = ctx.config.appUrl.replace(/\/+$/, "");
+    return { url: `${base}/exports/${encodeURIComponent(token)}`, expiresAt };
   }),
 } satisfies TRPCRouterRecord;

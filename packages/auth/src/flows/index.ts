@@ -14,6 +14,13 @@ export {
 } from "./deps.ts";
 export { confirmEmailChange, EMAIL_CHANGE_SECONDS, requestEmailChange } from "./email-change.ts";
 export { announceEndedSessions, restoreEndedSessions } from "./ended-sessions.ts";
+export {
+  type AccountExport,
+  buildAccountExport,
+  EXPORT_LINK_SECONDS,
+  issueExportLink,
+  readExportLink,
+} from "./export.ts";
 export { AuthFailure, type AuthFailureCode, invalidSecondFactor } from "./failure.ts";
 export {
   acceptInvitation,
