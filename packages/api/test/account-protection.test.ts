@@ -243,3 +243,54 @@ describe("auth.register with REGISTRATION_MODE=invite", () => {
     expect(await emailsTo(`o${email}`)).toEqual(["verify-email"]);
   });
 });
+
+describe("account.changeEmail, confirmEmailChange, delete and export", () => {
+  it("changeEmail names the field for the same address, spends the email budget, and confirm clears the cookie", async () => {
+    const person = await account();
+    const same = await failure(person.caller.account.changeEmail({ newEmail: person.email, password: PASSWORD }));
+    expect(same).toMatchObject({ appCode: "INVALID_INPUT", extra: { issues: [{ path: ["newEmail"] }] } });
+    const newEmail = `n${randomBytes(4).toString("hex")}@example.test`;
+    expect(await person.caller.account.changeEmail({ newEmail, password: PASSWORD })).toEqual({
+      status: "verification_sent",
+    });
+    expect(await emailsTo(newEmail)).toEqual(["email-change"]);
+
+    const { caller, request } = callerFrom("127.6.0.1");
+    request.refreshCookie.set("some-refresh-token", new Date(Date.now() + 60_000));
+    expect(await caller.account.confirmEmailChange({ token: await tokenSentTo(newEmail, "email-change") })).toEqual({
+      status: "ok",
+    });
+    expect(request.refreshCookie.read()).toBeUndefined();
+    expect(await emailsTo(person.email)).toContain("email-changed");
+    // The caller's session ended with the change.
+    expect(await failure(person.caller.auth.me())).toMatchObject({ appCode: "SESSION_REVOKED" });
+  });
+
+  it("changeEmail and delete ask for the second factor when two-factor is on (MFA_REQUIRED, then MFA_INVALID)", async () => {
+    const person = await withTotp();
+    const newEmail = `m${randomBytes(4).toString("hex")}@example.test`;
+    expect(await failure(person.caller.account.changeEmail({ newEmail, password: PASSWORD }))).toMatchObject({
+      code: "UNAUTHORIZED",
+      appCode: "MFA_REQUIRED",
+    });
+    expect(await failure(person.caller.account.delete({ password: PASSWORD, code: "000000" }))).toMatchObject({
+      appCode: "MFA_INVALID",
+    });
+    expect(await failure(person.caller.account.delete({ password: "nope nope nope" }))).toMatchObject({
+      appCode: "INVALID_CREDENTIALS",
+    });
+    expect(await person.caller.account.delete({ password: PASSWORD, code: person.recoveryCodes[0] ?? "" })).toEqual({
+      status: "ok",
+    });
+    expect(await failure(person.caller.auth.me())).toMatchObject({ appCode: "SESSION_REVOKED" });
+  });
+
+  it("export answers a link under APP_URL that expires within 5 minutes", async () => {
+    const person = await account();
+    const before = Date.now();
+    const { url, expiresAt } = await person.caller.account.export();
+    expect(url.startsWith(`${inner.config.appUrl.replace(/\/+$/, "")}/exports/`)).toBe(true);
+    expect(expiresAt.getTime() - before).toBeLessThanOrEqual(5 * 60_000 + 1_000);
+    expect(expiresAt.getTime() - before).toBeGreaterThan(4 * 60_000);
+  });
+});
