@@ -3,6 +3,7 @@ import { sql } from "@tidings/db";
 import { type AuthStack, bearer, PASSWORD, signUp, startAuthStack, trpcCall } from "@tidings/test-stack";
 import { services } from "@tidings/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { redactUrl } from "../src/log-redaction.ts";
 
 // Issue #19, must-hold 6, over HTTP against Postgres and Redis: account.export's download holds
 // the account's data and no secret (no hash, token or sealed value), and its link is short-lived.
@@ -101,5 +102,13 @@ describe.skipIf(!services().postgres || !services().redis)("account export over 
     const deleted = await trpcCall(url, "mutation", "account.delete", { password: PASSWORD }, auth);
     expect(deleted.data).toEqual({ status: "ok" });
     expect((await download(link)).status).toBe(404);
+  });
+});
+
+describe("the export link in logs", () => {
+  it("is blanked in logged URLs, as emailed tokens are", () => {
+    expect(redactUrl("/exports/v1.abc.def.ghi")).toBe("/exports/[redacted]");
+    expect(redactUrl("/exports/v1.abc.def.ghi?token=x")).toBe("/exports/[redacted]?token=[redacted]");
+    expect(redactUrl("/trpc/account.export")).toBe("/trpc/account.export");
   });
 });
