@@ -4,6 +4,7 @@ import { AppError, appRouter, createContext, errorResponseBody } from "@tidings/
 import type { Config } from "@tidings/config";
 import Fastify, { type FastifyInstance } from "fastify";
 import type { DestinationStream } from "pino";
+import { registerAccountExportRoute } from "./account-export.ts";
 import { redactedLogPaths, serializeRequest } from "./log-redaction.ts";
 import { registerMailOAuthCallback } from "./mail-oauth-callback.ts";
 import { registerObservability } from "./metrics/observability.ts";
@@ -69,6 +70,7 @@ export async function registerRoutes(app: FastifyInstance, { config, services }:
   });
   await registerOAuthTokenRoute(app, services, config, observability.api);
   await registerMailOAuthCallback(app, { config, services });
+  await registerAccountExportRoute(app, services);
   await registerApiDocs(app);
 
   await app.register(fastifyCookie);

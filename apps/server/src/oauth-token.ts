@@ -1,5 +1,14 @@
 import { type ApiObserver, consumeRateLimits, type RateLimitCheck, refreshLimits, signInLimits } from "@tidings/api";
-import { type AuthDeps, AuthFailure, type AuthResult, login, type RequestOrigin, refresh } from "@tidings/auth";
+import {
+  type AuthDeps,
+  AuthFailure,
+  type AuthResult,
+  isMfaRequired,
+  login,
+  type MfaRequired,
+  type RequestOrigin,
+  refresh,
+} from "@tidings/auth";
 import type { Config } from "@tidings/config";
 import type { FastifyInstance, FastifyReply } from "fastify";
 import type { Services } from "./services.ts";
@@ -18,6 +27,9 @@ const maxLength = { username: 320, password: 1024, refresh_token: 512 } as const
 // One description per grant, whatever failed, so no answer tells whether the account exists (S5, S8).
 const BAD_CREDENTIALS = "The username or password is wrong, or the account cannot sign in";
 const BAD_REFRESH_TOKEN = "The refresh token is invalid, expired or revoked";
+// Said only after a right password, as auth.login's mfaRequired answer is.
+const MFA_NEEDED =
+  "This account uses two-factor sign-in, which the password grant cannot complete; sign in with auth.login and auth.verifyMfa";
 
 type OAuthErrorCode = "invalid_request" | "unsupported_grant_type" | "invalid_grant";
 
@@ -32,7 +44,7 @@ export interface TokenAnswer {
   retryAfterSeconds?: number;
   body:
     | { access_token: string; token_type: "Bearer"; expires_in: number; refresh_token: string }
-    | { error: OAuthErrorCode; error_description: string };
+    | { error: OAuthErrorCode; error_description: string; app_code?: "MFA_REQUIRED" };
 }
 
 export async function registerOAuthTokenRoute(
@@ -114,14 +126,21 @@ export async function answerTokenRequest(
   return failure("unsupported_grant_type", "Supported grant types: password, refresh_token");
 }
 
-/** Runs a flow; any AuthFailure is the grant's one invalid_grant, anything else propagates. */
-async function grant(flow: () => Promise<AuthResult>, description: string): Promise<TokenAnswer> {
-  let result: AuthResult;
+/**
+ * Runs a flow; any AuthFailure is the grant's one invalid_grant, anything else propagates. An
+ * account with two-factor on gets invalid_grant too (RFC 6749 §5.2 has no code of its own for
+ * it), told apart by the app code MFA_REQUIRED of API.md.
+ */
+async function grant(flow: () => Promise<AuthResult | MfaRequired>, description: string): Promise<TokenAnswer> {
+  let result: AuthResult | MfaRequired;
   try {
     result = await flow();
   } catch (error) {
     if (error instanceof AuthFailure) return failure("invalid_grant", description);
     throw error;
+  }
+  if (isMfaRequired(result)) {
+    return { status: 400, body: { error: "invalid_grant", error_description: MFA_NEEDED, app_code: "MFA_REQUIRED" } };
   }
   return {
     status: 200,

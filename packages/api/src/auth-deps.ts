@@ -29,6 +29,7 @@ export function createAuthDeps(input: {
     // Compared with stored addresses, so normalised the same way (case, spaces, NFKC).
     adminEmails: auth.adminEmails.map(normalizeEmail),
     hibpEnabled: auth.hibpEnabled,
+    registrationMode: auth.registrationMode,
     afterResponse: (task) => {
       setImmediate(() => task().catch(input.onBackgroundError));
     },

@@ -86,3 +86,41 @@ export {
   mailServerSettingsUpdate,
 } from "./router/mail-account/schema.ts";
 export { mailAccountOAuthStartInput, mailOAuthProviders } from "./router/mail-account-oauth/schema.ts";
+
+// Account protection (API.md, "Account protection").
+const totpCode = z
+  .string()
+  .trim()
+  .regex(/^\d{6}$/, "Enter the 6-digit code from your authenticator app");
+const recoveryCode = z.string().trim().min(1, "Enter a recovery code").max(64, "Use at most 64 characters");
+export const verifyMfaInput = z
+  .object({
+    mfaToken: z.string().min(16).max(512),
+    code: totpCode.optional(),
+    recoveryCode: recoveryCode.optional(),
+    refreshTokenTransport,
+  })
+  .refine((input) => (input.code === undefined) !== (input.recoveryCode === undefined), {
+    message: "Enter either a code from your authenticator app or a recovery code",
+    path: ["code"],
+  });
+export const totpCodeInput = z.object({ code: totpCode });
+/** A current code, or a recovery code when the phone is gone. */
+export const disableTotpInput = z.object({ password, code: recoveryCode });
+export const passwordOnlyInput = z.object({ password });
+
+export const createInvitationInput = z.object({ email, role: z.enum(["user", "admin"]).default("user") });
+export const invitationIdInput = z.object({ invitationId: z.uuid() });
+export const listInvitationsInput = z
+  .object({ cursor: userCursor.optional(), limit: pageLimit })
+  .default({ limit: 20 });
+export const acceptInvitationInput = z.object({
+  token: oneTimeToken,
+  password: newPassword,
+  displayName,
+  refreshTokenTransport,
+});
+
+/** `code`: S35 asks for a second factor too when two-factor is on (a current code or a recovery code). */
+export const changeEmailInput = z.object({ newEmail: email, password, code: recoveryCode.optional() });
+export const deleteAccountInput = z.object({ password, code: recoveryCode.optional() });

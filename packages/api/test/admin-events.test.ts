@@ -30,6 +30,7 @@ async function verifiedUser(email: string, admin: boolean) {
 
 async function signIn(email: string) {
   const result = await callerWith().auth.login({ email, password: PASSWORD, refreshTokenTransport: "body" });
+  if ("mfaRequired" in result) throw new Error("no two-factor in these tests");
   return callerWith(result.accessToken);
 }
 

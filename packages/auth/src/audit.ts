@@ -19,6 +19,15 @@ export const auditEventTypes = [
   "account_disabled",
   "account_enabled",
   "role_changed",
+  // Account protection (API.md, "Account protection").
+  "mfa_enabled",
+  "mfa_disabled",
+  "mfa_failed",
+  "recovery_code_used",
+  "email_changed",
+  "invitation_sent",
+  "invitation_accepted",
+  "account_deleted",
 ] as const;
 
 export type AuditEventType = (typeof auditEventTypes)[number];

@@ -5,6 +5,7 @@ export * from "./email-address.ts";
 export * from "./flows/index.ts";
 export * from "./jwt/index.ts";
 export * from "./keys/index.ts";
+export * from "./mfa/index.ts";
 export * from "./one-time-tokens.ts";
 export * from "./opaque-token.ts";
 export * from "./password/index.ts";

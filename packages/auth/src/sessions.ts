@@ -18,6 +18,9 @@ import { auditEventRow, type RequestOrigin } from "./audit.ts";
 import { openSecret, sealSecret } from "./crypto/index.ts";
 import { generateOpaqueToken, hashToken } from "./opaque-token.ts";
 
+/** How the identity was proven, recorded with `login_succeeded`. */
+export type SignInMethod = "password" | "email_verification" | "totp" | "recovery_code" | "invitation";
+
 export interface SessionSettings {
   /** Lifetime of a refresh token (and so of an idle session); each rotation starts it again. */
   refreshTokenTtlSeconds: number;
@@ -40,7 +43,7 @@ export async function createSession(
   input: {
     userId: string;
     origin: RequestOrigin;
-    method: "password" | "email_verification";
+    method: SignInMethod;
     /** A rehash of the password with current parameters (S1), stored with the sign-in. */
     newPasswordHash?: string | undefined;
   },

@@ -99,6 +99,7 @@ export interface AuthConfig {
   corsOrigins: string[];
   hibpEnabled: boolean;
   adminEmails: string[];
+  registrationMode: "open" | "invite";
   rateLimits: {
     login: RateLimitSetting;
     loginIp: RateLimitSetting;
@@ -287,6 +288,7 @@ export function loadConfig(source: EnvSource = process.env): Config {
       corsOrigins: env.CORS_ORIGINS,
       hibpEnabled: env.HIBP_ENABLED,
       adminEmails: env.ADMIN_EMAILS.map((email) => email.toLowerCase()),
+      registrationMode: env.REGISTRATION_MODE,
       rateLimits: {
         login: env.RATE_LIMIT_LOGIN,
         loginIp: env.RATE_LIMIT_LOGIN_IP,

@@ -200,6 +200,11 @@ export const envSchema = z.object({
   LOCKOUT_THRESHOLD: z
     .preprocess(emptyAsUndefined, z.coerce.number().int().min(3).max(100).default(10))
     .describe("Consecutive failed sign-ins that lock an account."),
+  REGISTRATION_MODE: z
+    .preprocess(emptyAsUndefined, z.enum(["open", "invite"], { error: 'expected "open" or "invite"' }).default("open"))
+    .describe(
+      "open: anyone may register. invite: only an administrator's invitation creates an account; registration answers as usual but does nothing.",
+    ),
   TRUST_PROXY: commaList.describe(
     "Comma-separated addresses or CIDRs of reverse proxies whose X-Forwarded-For is believed. Unset: the socket address is the client.",
   ),

@@ -82,6 +82,12 @@ describe("loadConfig", () => {
     expect(problemsOf({ RATE_LIMIT_LOGIN: "five" })[0]).toMatch(/^RATE_LIMIT_LOGIN: expected "<attempts>\/<seconds>"/);
   });
 
+  it("reads REGISTRATION_MODE: open by default, invite on request, anything else refused", () => {
+    expect(loadConfig({}).auth.registrationMode).toBe("open");
+    expect(loadConfig({ REGISTRATION_MODE: "invite" }).auth.registrationMode).toBe("invite");
+    expect(problemsOf({ REGISTRATION_MODE: "closed" })[0]).toMatch(/^REGISTRATION_MODE: expected "open" or "invite"/);
+  });
+
   it("reads lists and the auth defaults of the spec", () => {
     const { auth } = loadConfig({ TRUST_PROXY: "10.0.0.1, 10.0.0.0/8", ADMIN_EMAILS: "Root@Example.com" });
     expect(auth.trustProxy).toEqual(["10.0.0.1", "10.0.0.0/8"]);

@@ -4,18 +4,23 @@ export { DataFolderInUseError, lockFileName } from "./data-folder-lock.ts";
 export type { Executor } from "./executor.ts";
 export { MigrationFailedError, migrateToLatest } from "./migrate.ts";
 export { migrations } from "./migrations/index.ts";
+export * from "./repositories/account-deletion.ts";
+export * from "./repositories/account-export.ts";
 export * from "./repositories/ai-analyses.ts";
 export * from "./repositories/ai-local-models.ts";
 export * from "./repositories/ai-settings.ts";
 export * from "./repositories/ai-usage.ts";
 export * from "./repositories/audit-events.ts";
 export * from "./repositories/dev-mailbox.ts";
+export * from "./repositories/email-changes.ts";
 export * from "./repositories/email-deliveries.ts";
+export * from "./repositories/invitations.ts";
 export * from "./repositories/mail-accounts.ts";
 export * from "./repositories/mail-folders.ts";
 export * from "./repositories/mail-messages.ts";
 export * from "./repositories/mail-oauth.ts";
 export * from "./repositories/mail-threads.ts";
+export * from "./repositories/mfa.ts";
 export * from "./repositories/one-time-token-owner.ts";
 export * from "./repositories/one-time-tokens.ts";
 export * from "./repositories/outbox.ts";
@@ -50,3 +55,4 @@ export type {
   AiSettingsRow,
 } from "./schema-ai.ts";
 export type * from "./schema-mail.ts";
+export type * from "./schema-protection.ts";

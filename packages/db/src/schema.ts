@@ -1,6 +1,7 @@
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from "kysely";
 import type { AiDatabase } from "./schema-ai.ts";
 import type { MailDatabase } from "./schema-mail.ts";
+import type { ProtectionDatabase } from "./schema-protection.ts";
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
@@ -113,7 +114,7 @@ export interface SigningKeysTable {
   created_at: Timestamp;
 }
 
-export interface Database extends MailDatabase, AiDatabase {
+export interface Database extends MailDatabase, AiDatabase, ProtectionDatabase {
   sessions: SessionsTable;
   refresh_tokens: RefreshTokensTable;
   one_time_tokens: OneTimeTokensTable;

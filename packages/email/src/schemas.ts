@@ -41,6 +41,12 @@ const schemas = {
   "new-sign-in": z.object(activity),
   "refresh-reuse": z.object(activity),
   invitation: z.object({ inviterName, token }),
+  "email-change": z.object({ displayName, token }),
+  "email-changed": z.object({ ...activity, newEmail: z.email().max(320) }),
+  "mfa-changed": z.object({
+    ...activity,
+    change: z.enum(["totp_enabled", "totp_disabled", "recovery_codes_regenerated"]),
+  }),
 } satisfies Record<TemplateName, z.ZodType>;
 
 /** The data an email needs, after validation. */

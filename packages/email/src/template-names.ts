@@ -9,6 +9,9 @@ export const templateNames = [
   "new-sign-in",
   "refresh-reuse",
   "invitation",
+  "email-change",
+  "email-changed",
+  "mfa-changed",
 ] as const;
 
 export type TemplateName = (typeof templateNames)[number];

@@ -24,6 +24,9 @@ export const sampleData: { [T in TemplateName]: TemplateData<T> } = {
   "new-sign-in": activity,
   "refresh-reuse": activity,
   invitation: { inviterName: "Bea Costa", token },
+  "email-change": { displayName: "Ana Lima", token },
+  "email-changed": { ...activity, newEmail: "ana.new@example.test" },
+  "mfa-changed": { ...activity, change: "totp_enabled" },
 };
 
 /** The links each email must carry, as API.md lists them. */
@@ -37,4 +40,7 @@ export const expectedLinks: { [T in TemplateName]: string[] } = {
   "new-sign-in": [`${appUrl}/settings/sessions`],
   "refresh-reuse": [`${appUrl}/settings/sessions`],
   invitation: [`${appUrl}/accept-invite?token=${encodedToken}`],
+  "email-change": [`${appUrl}/confirm-email-change?token=${encodedToken}`],
+  "email-changed": [`${appUrl}/`],
+  "mfa-changed": [`${appUrl}/settings/security`],
 };

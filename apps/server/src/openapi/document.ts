@@ -65,7 +65,23 @@ const authResult: JsonSchema = {
 const outputs: Record<string, JsonSchema> = {
   "auth.register": { type: "object", properties: { status: { const: "verification_sent" } } },
   "auth.verifyEmail": { $ref: "#/components/schemas/AuthResult" },
-  "auth.login": { $ref: "#/components/schemas/AuthResult" },
+  "auth.login": {
+    oneOf: [
+      { $ref: "#/components/schemas/AuthResult" },
+      {
+        type: "object",
+        description: "Two-factor is on: finish with auth.verifyMfa within 5 minutes",
+        properties: {
+          mfaRequired: { const: true },
+          mfaToken: { type: "string" },
+          methods: { type: "array", items: { enum: ["totp", "recovery", "passkey"] } },
+        },
+        required: ["mfaRequired", "mfaToken", "methods"],
+      },
+    ],
+  },
+  "auth.verifyMfa": { $ref: "#/components/schemas/AuthResult" },
+  "auth.acceptInvitation": { $ref: "#/components/schemas/AuthResult" },
   "auth.refresh": { $ref: "#/components/schemas/AuthResult" },
   "auth.me": { $ref: "#/components/schemas/User" },
   "session.list": { type: "array", items: { $ref: "#/components/schemas/Session" } },

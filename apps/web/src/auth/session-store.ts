@@ -1,7 +1,8 @@
 import type { RouterOutputs } from "@tidings/client";
 
 export type User = RouterOutputs["auth"]["me"];
-export type AuthResult = RouterOutputs["auth"]["login"];
+// auth.login may stop at the second factor; every other sign-in answers a full result, as refresh does.
+export type AuthResult = RouterOutputs["auth"]["refresh"];
 
 /** Why a tab went back to the sign-in page; the page explains it. */
 export type SignOutReason = "signed-out" | "session-ended";

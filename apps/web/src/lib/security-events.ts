@@ -20,6 +20,14 @@ export const securityEventLabels: Record<SecurityEventType, string> = {
   account_disabled: "Account disabled",
   account_enabled: "Account enabled",
   role_changed: "Role changed",
+  mfa_enabled: "Two-factor turned on",
+  mfa_disabled: "Two-factor turned off",
+  mfa_failed: "Wrong two-factor code",
+  recovery_code_used: "Recovery code used",
+  email_changed: "Email address changed",
+  invitation_sent: "Invitation sent",
+  invitation_accepted: "Invitation accepted",
+  account_deleted: "Account deleted",
 };
 
 const warningTypes = new Set<SecurityEventType>([

@@ -1,4 +1,11 @@
-import { announceEndedSessions, recordAuditEvent, toUserView } from "@tidings/auth";
+import {
+  announceEndedSessions,
+  createInvitation,
+  listInvitations,
+  recordAuditEvent,
+  revokeInvitation,
+  toUserView,
+} from "@tidings/auth";
 import {
   type Executor,
   listAuditEventsWithPeople,
@@ -10,7 +17,15 @@ import {
 } from "@tidings/db";
 import type { TRPCRouterRecord } from "@trpc/server";
 import { AppError } from "../errors.ts";
-import { listEventsInput, listUsersInput, setUserDisabledInput, userIdInput } from "../schemas.ts";
+import {
+  createInvitationInput,
+  invitationIdInput,
+  listEventsInput,
+  listInvitationsInput,
+  listUsersInput,
+  setUserDisabledInput,
+  userIdInput,
+} from "../schemas.ts";
 import { adminProcedure } from "../trpc.ts";
 import { toSecurityEvent } from "./security-event-view.ts";
 
@@ -82,6 +97,18 @@ export const adminRouter = {
       await announceEndedSessions(ctx.auth, ended);
       return { revoked: ended.length };
     }),
+  },
+
+  invitations: {
+    create: adminProcedure
+      .input(createInvitationInput)
+      .mutation(({ ctx, input }) =>
+        createInvitation(ctx.auth, ctx.admin, input, { ip: ctx.request.ip, userAgent: ctx.request.userAgent }),
+      ),
+    list: adminProcedure.input(listInvitationsInput).query(({ ctx, input }) => listInvitations(ctx.auth, input)),
+    revoke: adminProcedure
+      .input(invitationIdInput)
+      .mutation(({ ctx, input }) => revokeInvitation(ctx.auth, input.invitationId)),
   },
 
   events: {

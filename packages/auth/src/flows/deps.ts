@@ -13,7 +13,11 @@ export interface AuthEmail {
     | "password-changed"
     | "account-locked"
     | "new-sign-in"
-    | "refresh-reuse";
+    | "refresh-reuse"
+    | "invitation"
+    | "email-change"
+    | "email-changed"
+    | "mfa-changed";
   to: string;
   data: Record<string, unknown>;
 }
@@ -50,6 +54,8 @@ export interface AuthDeps {
   lockoutThreshold: number;
   adminEmails: readonly string[];
   hibpEnabled: boolean;
+  /** `invite`: only invitations create accounts, and `register` answers as always but does nothing. */
+  registrationMode: "open" | "invite";
   sendEmail(db: Executor, email: AuthEmail): Promise<void>;
   /**
    * Runs work after the answer has been sent, so the answer takes as long whether or not the work

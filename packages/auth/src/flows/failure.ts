@@ -6,7 +6,12 @@ export type AuthFailureCode =
   | "TOKEN_INVALID"
   | "TOKEN_EXPIRED"
   | "SESSION_REVOKED"
-  | "REFRESH_TOKEN_REUSED";
+  | "REFRESH_TOKEN_REUSED"
+  | "MFA_REQUIRED"
+  | "MFA_INVALID"
+  | "FORBIDDEN"
+  | "NOT_FOUND"
+  | "INVALID_INPUT";
 
 export class AuthFailure extends Error {
   constructor(
@@ -21,3 +26,6 @@ export class AuthFailure extends Error {
 
 /** One message for every sign-in failure, so none tells whether the email exists (S5, S8). */
 export const invalidCredentials = () => new AuthFailure("INVALID_CREDENTIALS", "Wrong email or password");
+
+/** One message for every refused second factor: wrong, reused or expired code alike (S33). */
+export const invalidSecondFactor = () => new AuthFailure("MFA_INVALID", "That code is not right, or was used already");

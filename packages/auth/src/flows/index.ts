@@ -2,6 +2,7 @@ export { resendVerification, unlockAccount } from "./account-recovery.ts";
 export { applyAdminEmails } from "./admin-emails.ts";
 export { authenticate, type Principal } from "./authenticate.ts";
 export { changePassword } from "./change-password.ts";
+export { deleteAccount } from "./delete-account.ts";
 export {
   type AuthDeps,
   type AuthEmail,
@@ -11,10 +12,35 @@ export {
   type TokenRefreshOutcome,
   tokenRefreshOutcomes,
 } from "./deps.ts";
+export { confirmEmailChange, EMAIL_CHANGE_SECONDS, requestEmailChange } from "./email-change.ts";
 export { announceEndedSessions, restoreEndedSessions } from "./ended-sessions.ts";
-export { AuthFailure, type AuthFailureCode } from "./failure.ts";
+export {
+  type AccountExport,
+  buildAccountExport,
+  EXPORT_LINK_SECONDS,
+  issueExportLink,
+  readExportLink,
+} from "./export.ts";
+export { AuthFailure, type AuthFailureCode, invalidSecondFactor } from "./failure.ts";
+export {
+  acceptInvitation,
+  createInvitation,
+  type InvitationStatus,
+  type InvitationView,
+  listInvitations,
+  revokeInvitation,
+} from "./invitations.ts";
 export { login } from "./login.ts";
 export { logout } from "./logout.ts";
+export { disableTotp, enableTotp, mfaStatus, regenerateRecoveryCodes, setupTotp } from "./mfa.ts";
+export {
+  isMfaRequired,
+  MFA_TOKEN_SECONDS,
+  type MfaRequired,
+  mfaChallengeEmail,
+  openMfaChallenge,
+  verifyMfa,
+} from "./mfa-sign-in.ts";
 export {
   checkPasswordResetToken,
   type PasswordResetTokenCheck,
@@ -23,5 +49,6 @@ export {
 } from "./password-reset.ts";
 export { refresh } from "./refresh.ts";
 export { type AcceptedSignUp, acceptSignUp, register } from "./register.ts";
+export { type SecondFactor, totpEnabled } from "./second-factor.ts";
 export { verifyEmail } from "./verify-email.ts";
 export { type AuthResult, type SessionView, toSessionView, toUserView, type UserView } from "./views.ts";

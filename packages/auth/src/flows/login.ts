@@ -6,6 +6,8 @@ import { dummyVerify, hashPassword, needsRehash, verifyPassword } from "../passw
 import { recordAuditEvent } from "../record-audit-event.ts";
 import type { AuthDeps } from "./deps.ts";
 import { AuthFailure, invalidCredentials } from "./failure.ts";
+import { type MfaRequired, openMfaChallenge } from "./mfa-sign-in.ts";
+import { totpEnabled } from "./second-factor.ts";
 import { securityNotice } from "./security-notice.ts";
 import { openSession } from "./sign-in.ts";
 import type { AuthResult } from "./views.ts";
@@ -15,13 +17,14 @@ const NO_USER_ID = "00000000-0000-0000-0000-000000000000";
 /**
  * Password sign-in. Unknown emails cost one argon2 verification like known ones (S5); locked and
  * disabled accounts answer exactly like a wrong password (S8); only a correct password reveals
- * that the email still needs verifying.
+ * that the email still needs verifying. With two-factor on, a right password only opens the
+ * second step (`verifyMfa`), and nothing else is revealed.
  */
 export async function login(
   deps: AuthDeps,
   input: { email: string; password: string },
   origin: RequestOrigin,
-): Promise<AuthResult> {
+): Promise<AuthResult | MfaRequired> {
   const candidate = await findUserForSignIn(deps.db, normalizeEmail(input.email), origin.userAgent ?? "");
   const user = candidate?.user;
   if (!candidate || !user?.password_hash) {
@@ -67,6 +70,8 @@ export async function login(
     deps.observer?.signIn?.("email_not_verified");
     throw new AuthFailure("EMAIL_NOT_VERIFIED", "Verify your email address to sign in");
   }
+
+  if (await totpEnabled(deps.db, user.id)) return openMfaChallenge(deps.db, user.id);
 
   // Hashes made with older parameters are upgraded while the password is at hand (S1).
   const upgradedHash = needsRehash(user.password_hash) ? await hashPassword(input.password) : undefined;

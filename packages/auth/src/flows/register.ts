@@ -39,7 +39,8 @@ export async function acceptSignUp(
 
 /**
  * The same answer whether or not the email is registered (S5): a new account gets a verification
- * link, the owner of an existing one is told someone tried, and both cost one argon2 hash.
+ * link, the owner of an existing one is told someone tried, and both cost one argon2 hash. In
+ * invite-only mode it answers the same and does nothing else.
  */
 export async function register(
   deps: AuthDeps,
@@ -48,6 +49,8 @@ export async function register(
 ): Promise<{ status: "verification_sent" }> {
   const { email, emailNormalized, displayName } = signUp;
   const passwordHash = await hashPassword(signUp.password);
+  // Invite-only: the same work and the same answer, and nothing written or sent (no enumeration).
+  if (deps.registrationMode === "invite") return { status: "verification_sent" };
 
   const isNew = await deps.db.transaction().execute(async (trx) => {
     const created = await insertUserIfAbsent(trx, { email, emailNormalized, displayName, passwordHash });

@@ -1,7 +1,7 @@
 import type { Executor, Session, User } from "@tidings/db";
 import type { RequestOrigin } from "../audit.ts";
 import { signAccessToken } from "../jwt/index.ts";
-import { createSession } from "../sessions.ts";
+import { createSession, type SignInMethod } from "../sessions.ts";
 import type { AuthDeps } from "./deps.ts";
 import { type AuthResult, toSessionView, toUserView } from "./views.ts";
 
@@ -11,7 +11,7 @@ export async function openSession(
   db: Executor,
   userId: string,
   origin: RequestOrigin,
-  method: "password" | "email_verification",
+  method: SignInMethod,
   newPasswordHash?: string,
 ): Promise<AuthResult> {
   const { user, session, refreshToken } = await createSession(

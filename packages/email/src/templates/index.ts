@@ -2,7 +2,10 @@ import type { EmailTemplate } from "../email-template.ts";
 import type { TemplateName } from "../template-names.ts";
 import { accountExists } from "./account-exists.ts";
 import { accountLocked } from "./account-locked.ts";
+import { emailChange } from "./email-change.ts";
+import { emailChanged } from "./email-changed.ts";
 import { invitation } from "./invitation.ts";
+import { mfaChanged } from "./mfa-changed.ts";
 import { newSignIn } from "./new-sign-in.ts";
 import { passwordChanged } from "./password-changed.ts";
 import { passwordReset } from "./password-reset.ts";
@@ -20,4 +23,7 @@ export const emailTemplates: { readonly [T in TemplateName]: EmailTemplate<T> } 
   "new-sign-in": newSignIn,
   "refresh-reuse": refreshReuse,
   invitation,
+  "email-change": emailChange,
+  "email-changed": emailChanged,
+  "mfa-changed": mfaChanged,
 };

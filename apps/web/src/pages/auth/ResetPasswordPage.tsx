@@ -63,7 +63,10 @@ function ResetPasswordForm({ token, email }: { token: string; email: string }) {
       // The link's owner is signed in with the password just chosen.
       onSuccess: async (_result, input) => {
         try {
-          acceptAuthResult(await login.mutateAsync({ email, password: input.newPassword }));
+          const result = await login.mutateAsync({ email, password: input.newPassword });
+          // With two-factor on, the sign-in page asks for the second step.
+          if ("mfaRequired" in result) throw new Error("second factor needed");
+          acceptAuthResult(result);
           await navigate({ to: "/dashboard", replace: true });
         } catch {
           await navigate({ to: "/sign-in", search: { reason: "password-reset" }, replace: true });

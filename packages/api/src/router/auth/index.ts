@@ -1,9 +1,12 @@
 import {
+  acceptInvitation,
   acceptSignUp,
   changePassword,
   checkPasswordResetToken,
+  isMfaRequired,
   login,
   logout,
+  mfaChallengeEmail,
   refresh,
   register,
   requestPasswordReset,
@@ -11,11 +14,13 @@ import {
   resetPassword,
   unlockAccount,
   verifyEmail,
+  verifyMfa,
 } from "@tidings/auth";
 import type { TRPCRouterRecord } from "@trpc/server";
 import { AppError } from "../../errors.ts";
 import { refreshLimits, signInLimits } from "../../rate-limits.ts";
 import {
+  acceptInvitationInput,
   changePasswordInput,
   checkPasswordResetTokenInput,
   emailOnlyInput,
@@ -25,6 +30,7 @@ import {
   resetPasswordInput,
   tokenInput,
   verifyEmailInput,
+  verifyMfaInput,
 } from "../../schemas.ts";
 import { authedProcedure, emailActionLimits, enforceRateLimits, publicProcedure } from "../../trpc.ts";
 import { cachedUserView } from "../../user-view-cache.ts";
@@ -54,6 +60,21 @@ export const authRouter = {
   login: limited.input(loginInput).mutation(async ({ ctx, input }) => {
     await enforceRateLimits(ctx, signInLimits(ctx.request.ip, input.email));
     const result = await login(ctx.auth, input, origin(ctx));
+    // Two-factor on: the second step's token only; no session, no cookie yet.
+    if (isMfaRequired(result)) return result;
+    return deliverAuthResult(ctx, result, input.refreshTokenTransport);
+  }),
+
+  // The second step counts against the very limits of the first (S33): per address, and per
+  // address and account, so guessing codes costs what guessing passwords costs.
+  verifyMfa: limited.input(verifyMfaInput).mutation(async ({ ctx, input }) => {
+    const email = await mfaChallengeEmail(ctx.auth, input.mfaToken);
+    await enforceRateLimits(
+      ctx,
+      email ? signInLimits(ctx.request.ip, email) : [{ rule: "loginIp", key: ctx.request.ip }],
+    );
+    const factor = input.code !== undefined ? { code: input.code } : { recoveryCode: input.recoveryCode ?? "" };
+    const result = await verifyMfa(ctx.auth, { mfaToken: input.mfaToken, factor }, origin(ctx));
     return deliverAuthResult(ctx, result, input.refreshTokenTransport);
   }),
 
@@ -96,6 +117,12 @@ export const authRouter = {
   resetPassword: publicProcedure
     .input(resetPasswordInput)
     .mutation(({ ctx, input }) => resetPassword(ctx.auth, input, origin(ctx))),
+
+  // The default per-address limit applies; the link is 256 bits, single use, so there is nothing to guess.
+  acceptInvitation: publicProcedure.input(acceptInvitationInput).mutation(async ({ ctx, input }) => {
+    const result = await acceptInvitation(ctx.auth, input, origin(ctx));
+    return deliverAuthResult(ctx, result, input.refreshTokenTransport);
+  }),
 
   unlockAccount: publicProcedure
     .input(tokenInput)

@@ -1,0 +1,2 @@
+export * from "./recovery-codes.ts";
+export * from "./totp.ts";
