@@ -41,6 +41,12 @@ const schemas = {
   "new-sign-in": z.object(activity),
   "refresh-reuse": z.object(activity),
   invitation: z.object({ inviterName, token }),
+  "mail-account-error": z.object({
+    displayName,
+    accountEmail: z.string().min(1).max(320).regex(noControlCharacters, controlCharacterMessage),
+    // The server's refusal as the sync worker recorded it: flattened, never refused.
+    reason: requestText(500),
+  }),
 } satisfies Record<TemplateName, z.ZodType>;
 
 /** The data an email needs, after validation. */

@@ -9,6 +9,7 @@ export const templateNames = [
   "new-sign-in",
   "refresh-reuse",
   "invitation",
+  "mail-account-error",
 ] as const;
 
 export type TemplateName = (typeof templateNames)[number];

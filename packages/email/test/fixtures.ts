@@ -24,6 +24,7 @@ export const sampleData: { [T in TemplateName]: TemplateData<T> } = {
   "new-sign-in": activity,
   "refresh-reuse": activity,
   invitation: { inviterName: "Bea Costa", token },
+  "mail-account-error": { displayName: "Ana Lima", accountEmail: "ana@example.test", reason: "The IMAP server refused the password" },
 };
 
 /** The links each email must carry, as API.md lists them. */
@@ -37,4 +38,5 @@ export const expectedLinks: { [T in TemplateName]: string[] } = {
   "new-sign-in": [`${appUrl}/settings/sessions`],
   "refresh-reuse": [`${appUrl}/settings/sessions`],
   invitation: [`${appUrl}/accept-invite?token=${encodedToken}`],
+  "mail-account-error": [`${appUrl}/settings/mail`],
 };

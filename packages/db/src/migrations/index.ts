@@ -6,6 +6,7 @@ import * as sessionsRevokedAt from "./2026-11-25T1300-sessions-revoked-at.ts";
 import * as mail from "./2026-12-04T0500-mail.ts";
 import * as ai from "./2026-12-04T0600-ai.ts";
 import * as mailControl from "./2026-12-04T1300-mail-control.ts";
+import * as mailLeases from "./2026-12-04T1400-mail-leases.ts";
 import * as mailOAuth from "./2026-12-04T1600-mail-oauth.ts";
 
 /**
@@ -20,5 +21,6 @@ export const migrations: Record<string, Migration> = {
   "2026-12-04T0500-mail": mail,
   "2026-12-04T0600-ai": ai,
   "2026-12-04T1300-mail-control": mailControl,
+  "2026-12-04T1400-mail-leases": mailLeases,
   "2026-12-04T1600-mail-oauth": mailOAuth,
 };

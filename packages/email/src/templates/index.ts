@@ -3,6 +3,7 @@ import type { TemplateName } from "../template-names.ts";
 import { accountExists } from "./account-exists.ts";
 import { accountLocked } from "./account-locked.ts";
 import { invitation } from "./invitation.ts";
+import { mailAccountError } from "./mail-account-error.ts";
 import { newSignIn } from "./new-sign-in.ts";
 import { passwordChanged } from "./password-changed.ts";
 import { passwordReset } from "./password-reset.ts";
@@ -20,4 +21,5 @@ export const emailTemplates: { readonly [T in TemplateName]: EmailTemplate<T> } 
   "new-sign-in": newSignIn,
   "refresh-reuse": refreshReuse,
   invitation,
+  "mail-account-error": mailAccountError,
 };
