@@ -26,6 +26,7 @@ export {
   type MailEventBus,
   type MailEventListener,
 } from "./events.ts";
+export { createRedisMailEventBus, type RedisMailEventBus } from "./events-redis.ts";
 export * from "./oauth/index.ts";
 export {
   type Address,
