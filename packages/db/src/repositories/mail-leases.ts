@@ -1,6 +1,6 @@
 import { sql } from "kysely";
 import type { Executor } from "../executor.ts";
-import type { MailAccountRow } from "../schema-mail.ts";
+import type { MailAccountRow, MailAccountStatus } from "../schema-mail.ts";
 
 // Sync ownership of mail accounts. Times come from the database's clock, so workers on machines
 // whose clocks disagree still agree on when a lease has run out.
@@ -39,25 +39,25 @@ export function acquireMailLeases(
 }
 
 /**
- * Extends the owner's leases; answers the ids it still holds. An account that was removed, paused
- * or (after a stall longer than the lease) taken by another worker is missing from the answer.
+ * Extends the owner's leases; answers the accounts it still holds, as they are now (so the runners
+ * see a resync request or new credentials without a query each). An account that was removed,
+ * paused or (after a stall longer than the lease) taken by another worker is missing.
  */
 export async function renewMailLeases(
   db: Executor,
   owner: string,
   accountIds: readonly string[],
   seconds: number,
-): Promise<string[]> {
+): Promise<MailAccountRow[]> {
   if (!accountIds.length) return [];
-  const rows = await db
+  return db
     .updateTable("mail_accounts")
     .set({ lease_expires_at: leaseEnd(seconds) })
     .where("id", "in", [...accountIds])
     .where("lease_owner", "=", owner)
     .where("status", "<>", "paused")
-    .returning("id")
+    .returningAll()
     .execute();
-  return rows.map((row) => row.id);
 }
 
 /** Gives accounts back at once (shutdown, paused), so another worker need not wait for expiry. */
@@ -69,20 +69,6 @@ export async function releaseMailLeases(db: Executor, owner: string, accountIds:
     .where("id", "in", [...accountIds])
     .where("lease_owner", "=", owner)
     .execute();
-}
-
-/** The account as it is now, if `owner` still holds it (the runner rereads it for changes). */
-export function findLeasedMailAccount(
-  db: Executor,
-  owner: string,
-  accountId: string,
-): Promise<MailAccountRow | undefined> {
-  return db
-    .selectFrom("mail_accounts")
-    .selectAll()
-    .where("id", "=", accountId)
-    .where("lease_owner", "=", owner)
-    .executeTakeFirst();
 }
 
 /** Clears a resync request once served; a newer request (made during the pass) stays. */
@@ -140,5 +126,34 @@ export async function clearMailAccountErrorNotice(db: Executor, accountId: strin
     .set({ error_notified_at: null })
     .where("id", "=", accountId)
     .where("error_notified_at", "is not", null)
+    .execute();
+}
+
+/**
+ * setMailAccountStatus for the worker holding the account: it writes only while `owner` holds the
+ * lease and never over "paused", so a runner finishing a pass cannot undo the user's pause (or
+ * write over the worker that took the account over).
+ */
+export async function setLeasedMailAccountStatus(
+  db: Executor,
+  owner: string,
+  accountId: string,
+  status: Exclude<MailAccountStatus, "paused">,
+  error: { code: string; message: string } | null = null,
+): Promise<void> {
+  const failed = status === "error" && error !== null;
+  await db
+    .updateTable("mail_accounts")
+    .set((eb) => ({
+      status,
+      error_code: failed ? error.code : null,
+      error_message: failed ? error.message : null,
+      error_at: failed ? eb.fn("now") : null,
+      last_sync_at: status === "ready" ? eb.fn("now") : eb.ref("last_sync_at"),
+      updated_at: eb.fn("now"),
+    }))
+    .where("id", "=", accountId)
+    .where("lease_owner", "=", owner)
+    .where("status", "<>", "paused")
     .execute();
 }
