@@ -54,6 +54,7 @@ export {
   defaultBackoff,
   type MailSyncWorker,
   type MailSyncWorkerOptions,
+  mailAccountErrorEmail,
   type RunnerLog,
   startMailSyncWorker,
 } from "./runner/index.ts";

@@ -9,6 +9,7 @@ import {
   createRedisMailEventBus,
   type DeliveredMailEvent,
   type MailSyncWorker,
+  mailAccountErrorEmail,
   parseAllowedPrivateHosts,
   type RedisMailEventBus,
   sealMailCredentials,
@@ -110,12 +111,7 @@ describe.skipIf(!services().dovecot || !services().redis)("mail sync runner agai
         authRetryMs: 10 * 60_000,
         errorNoticeMs: ERROR_NOTICE_MS,
       },
-      queueErrorEmail: (trx, notice) =>
-        queueEmail(trx, {
-          template: "mail-account-error",
-          to: notice.to,
-          data: { displayName: notice.displayName, accountEmail: notice.accountEmail, reason: notice.reason },
-        }),
+      queueErrorEmail: (trx, notice) => queueEmail(trx, mailAccountErrorEmail(notice)),
       log: silentLog,
     });
   }, 60_000);

@@ -448,3 +448,12 @@ function failureOf(error: unknown, host: string): Outcome {
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
+
+/** The outbox email for an account error notice: `queueEmail(trx, mailAccountErrorEmail(notice))`. */
+export function mailAccountErrorEmail(notice: MailAccountErrorNotice) {
+  return {
+    template: "mail-account-error" as const,
+    to: notice.to,
+    data: { displayName: notice.displayName, accountEmail: notice.accountEmail, reason: notice.reason },
+  };
+}
