@@ -48,7 +48,35 @@ export interface AccountRunnerDeps {
   /** Queues the `mail-account-error` email in `trx` (the outbox), so it goes out exactly when the mark commits. */
   queueErrorEmail(trx: Executor, notice: MailAccountErrorNotice): Promise<unknown>;
   log: RunnerLog;
+  /** Shared by a worker's runners: how many connecting (possibly first, long) passes run at once. */
+  firstPassSlots?: Slots;
 }
+
+/** A counting semaphore: `run` waits for a free slot. */
+export interface Slots {
+  run<T>(work: () => Promise<T>): Promise<T>;
+}
+
+export function createSlots(size: number): Slots {
+  let free = size;
+  const waiting: (() => void)[] = [];
+  return {
+    async run(work) {
+      if (free > 0) free -= 1;
+      else await new Promise<void>((resolve) => waiting.push(resolve));
+      try {
+        return await work();
+      } finally {
+        // Hand the slot straight to the next in line, or give it back.
+        const next = waiting.shift();
+        if (next) next();
+        else free += 1;
+      }
+    },
+  };
+}
+
+const unlimited: Slots = { run: (work) => work() };
 
 type Outcome =
   | { kind: "stopped" }
@@ -81,6 +109,12 @@ export class AccountRunner {
   private readonly tasks = new Set<Task>();
   private kickTasks: (() => void) | undefined;
   private readonly lastCounts = new Map<string, string>();
+  /** The resync request the last connecting pass served (ms), so it is not served twice. */
+  private servedResync = 0;
+
+  private get firstPassSlots(): Slots {
+    return this.deps.firstPassSlots ?? unlimited;
+  }
 
   constructor(
     account: MailAccountRow,
@@ -186,9 +220,20 @@ export class AccountRunner {
     }
     await this.setStatus("connecting");
     await this.publish({ type: "account.status", accountId: this.account.id, status: "syncing" });
-    const first = await this.pass("full", password, this.stopping.signal);
+    // The connecting pass is a full one, so it serves a resync asked for before it started.
+    const requestedAt = this.account.resync_requested_at;
+    const first = await this.firstPassSlots.run(async (): Promise<SyncResult> => {
+      // Stopped while waiting for a slot: no login for nothing.
+      if (this.stopped) return { ok: false, retry: true, code: "STOPPED", message: "stopped" };
+      return this.pass("full", password, this.stopping.signal);
+    });
     if (this.stopped) return { kind: "stopped" };
     if (!first.ok) return outcomeOf(first);
+    if (requestedAt) {
+      await clearMailResyncRequest(this.deps.db, this.account.id, requestedAt);
+      this.tasks.delete("resync");
+      this.servedResync = requestedAt.getTime();
+    }
     await this.recovered();
     return this.serve(password);
   }
@@ -230,7 +275,7 @@ export class AccountRunner {
     );
     // Mail that arrived between the first pass and IDLE, and a resync asked for meanwhile.
     this.queue("inbox");
-    if (this.account.resync_requested_at) this.queue("resync");
+    if ((this.account.resync_requested_at?.getTime() ?? 0) > this.servedResync) this.queue("resync");
     const timers = [
       setInterval(() => this.queue("poll"), this.deps.settings.pollMs),
       setInterval(() => this.queue("full"), this.deps.settings.fullSyncMs),

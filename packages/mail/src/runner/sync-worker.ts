@@ -11,7 +11,7 @@ import {
 } from "@tidings/db";
 import type { AllowedPrivateHosts } from "../address-guard.ts";
 import type { MailEventBus } from "../events.ts";
-import { AccountRunner, type AccountRunnerSettings, type RunnerLog } from "./account-runner.ts";
+import { AccountRunner, type AccountRunnerSettings, createSlots, type RunnerLog } from "./account-runner.ts";
 import { defaultBackoff } from "./backoff.ts";
 
 export interface MailSyncWorkerOptions {
@@ -41,6 +41,12 @@ export interface MailSyncWorker {
 }
 
 const HOUR_MS = 3_600_000;
+/**
+ * Connecting passes (a first sync can fetch thousands of messages) one worker runs at once; the
+ * rest wait their turn, so a worker that takes hundreds of accounts at start does not open hundreds
+ * of fetches together. Live passes are small and not limited.
+ */
+const CONNECTING_PASSES_AT_ONCE = 8;
 
 /**
  * The accounts of one process: every third of the lease time it renews the leases it holds (and
@@ -60,6 +66,7 @@ export function startMailSyncWorker(options: MailSyncWorkerOptions): MailSyncWor
     errorNoticeMs: settings.errorNoticeMs ?? HOUR_MS,
   };
   const runners = new Map<string, AccountRunner>();
+  const firstPassSlots = createSlots(CONNECTING_PASSES_AT_ONCE);
   const stopping = new Set<Promise<void>>();
   let lastRenewal = Date.now();
   let timer: NodeJS.Timeout | undefined;
@@ -111,6 +118,7 @@ export function startMailSyncWorker(options: MailSyncWorkerOptions): MailSyncWor
           settings: runnerSettings,
           queueErrorEmail: options.queueErrorEmail,
           log,
+          firstPassSlots,
         });
         runners.set(account.id, runner);
         runner.start();
