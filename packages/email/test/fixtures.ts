@@ -24,7 +24,11 @@ export const sampleData: { [T in TemplateName]: TemplateData<T> } = {
   "new-sign-in": activity,
   "refresh-reuse": activity,
   invitation: { inviterName: "Bea Costa", token },
-  "mail-account-error": { displayName: "Ana Lima", accountEmail: "ana@example.test", reason: "The IMAP server refused the password" },
+  "mail-account-error": {
+    displayName: "Ana Lima",
+    accountEmail: "ana@example.test",
+    reason: "The IMAP server refused the password",
+  },
 };
 
 /** The links each email must carry, as API.md lists them. */
