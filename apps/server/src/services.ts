@@ -20,9 +20,18 @@ import {
   createProcessors,
   type JobProducer,
   type OutboxRelay,
+  queueEmail,
   startOutboxRelay,
 } from "@tidings/jobs";
-import { createMemoryMailEventBus, type MailEventBus } from "@tidings/mail";
+import {
+  createMemoryMailEventBus,
+  createRedisMailEventBus,
+  type MailEventBus,
+  type MailSyncWorker,
+  mailAccountErrorEmail,
+  parseAllowedPrivateHosts,
+  startMailSyncWorker,
+} from "@tidings/mail";
 import { withTimeout } from "@tidings/runtime";
 import type { FastifyBaseLogger } from "fastify";
 import { Redis } from "ioredis";
@@ -102,8 +111,25 @@ export async function createServices(config: Config, log: FastifyBaseLogger): Pr
   // Past the wait the read goes on in the background; attempt() reports its own failures.
   await withTimeout(revocationList.firstAttempt, RESTORE_FIRST_WAIT_MS).catch(() => {});
 
-  // In process for now: the Redis bus that joins workers and server processes replaces it with Redis.
-  const mailEvents = createMemoryMailEventBus();
+  // With Redis, workers publish and every server process relays its own users' events; without,
+  // this process is all there is.
+  const mailEvents = requestRedis
+    ? createRedisMailEventBus(requestRedis, config.redisPrefix)
+    : createMemoryMailEventBus();
+  // Without Redis there are no worker processes: this one keeps the mailboxes in sync, through the
+  // same leases (so a second server on the same Postgres shares the accounts instead of doubling them).
+  let mailSync: MailSyncWorker | undefined;
+  if (!redis) {
+    mailSync = startMailSyncWorker({
+      db: database.db,
+      events: mailEvents,
+      encryptionKey,
+      allowedPrivateHosts: parseAllowedPrivateHosts(config.mail.allowedPrivateHosts),
+      settings: config.mail,
+      queueErrorEmail: (trx, notice) => queueEmail(trx, mailAccountErrorEmail(notice)),
+      log: log.child({ component: "mail-sync" }),
+    });
+  }
 
   return {
     database,
@@ -120,6 +146,7 @@ export async function createServices(config: Config, log: FastifyBaseLogger): Pr
     },
     async close() {
       revocationList.stop();
+      await mailSync?.close();
       await mailEvents.close();
       await relay?.close();
       await jobs.close();

@@ -1,7 +1,14 @@
+import { resolveEncryptionKey } from "@tidings/auth";
 import { loadConfigOrExit } from "@tidings/config";
 import { createDatabase } from "@tidings/db";
 import { createMailTransport, warmTemplates } from "@tidings/email";
-import { createBullProducer, createProcessors, startBullWorkers, startOutboxRelay } from "@tidings/jobs";
+import { createBullProducer, createProcessors, queueEmail, startBullWorkers, startOutboxRelay } from "@tidings/jobs";
+import {
+  createRedisMailEventBus,
+  mailAccountErrorEmail,
+  parseAllowedPrivateHosts,
+  startMailSyncWorker,
+} from "@tidings/mail";
 import { createLogDestination } from "@tidings/runtime";
 import { Redis } from "ioredis";
 import { pino } from "pino";
@@ -74,7 +81,22 @@ const relay = startOutboxRelay({
       "could not pass waiting emails and jobs to the queue; retrying",
     ),
 });
-log.info({ prefix: config.redisPrefix, metrics: metrics?.url }, "worker started");
+// Mail sync: this worker leases up to WORKER_MAX_ACCOUNTS mailboxes and keeps them in step,
+// publishing per-user events on Redis for every server process to relay.
+const encryptionKey = await resolveEncryptionKey(config.auth.encryptionKey, config.dataDir);
+const eventsConnection = connection.duplicate();
+eventsConnection.on("error", (error) => log.warn({ err: error.message }, "redis connection error (mail events)"));
+const mailEvents = createRedisMailEventBus(eventsConnection, config.redisPrefix);
+const mailSync = startMailSyncWorker({
+  db: database.db,
+  events: mailEvents,
+  encryptionKey,
+  allowedPrivateHosts: parseAllowedPrivateHosts(config.mail.allowedPrivateHosts),
+  settings: config.mail,
+  queueErrorEmail: (trx, notice) => queueEmail(trx, mailAccountErrorEmail(notice)),
+  log: log.child({ component: "mail-sync" }),
+});
+log.info({ prefix: config.redisPrefix, metrics: metrics?.url, mailWorkerId: mailSync.workerId }, "worker started");
 
 let stopping = false;
 async function shutdown(signal: string) {
@@ -86,6 +108,10 @@ async function shutdown(signal: string) {
     process.exit(1);
   }, config.shutdownTimeoutMs);
   force.unref();
+  // Leases are given back, so other workers take these mailboxes at once rather than after expiry.
+  await mailSync.close();
+  await mailEvents.close();
+  eventsConnection.disconnect();
   await relay.close();
   await workers.close();
   await metrics?.close();

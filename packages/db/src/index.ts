@@ -17,6 +17,7 @@ export * from "./repositories/email-deliveries.ts";
 export * from "./repositories/invitations.ts";
 export * from "./repositories/mail-accounts.ts";
 export * from "./repositories/mail-folders.ts";
+export * from "./repositories/mail-leases.ts";
 export * from "./repositories/mail-messages.ts";
 export * from "./repositories/mail-oauth.ts";
 export * from "./repositories/mail-threads.ts";

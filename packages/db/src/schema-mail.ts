@@ -41,6 +41,9 @@ export interface MailAccountsTable {
   resync_requested_at: NullableTimestamp;
   /** When the owner was emailed about the current error (mail-account-error), so it is sent once. */
   error_notified_at: NullableTimestamp;
+  /** The sync worker holding the account (see repositories/mail-leases.ts), and until when. */
+  lease_owner: string | null;
+  lease_expires_at: NullableTimestamp;
   created_at: Timestamp;
   updated_at: Timestamp;
   /** "password": credentials_sealed holds both passwords; "oauth2": it holds the OAuth tokens. */

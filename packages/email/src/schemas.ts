@@ -47,6 +47,12 @@ const schemas = {
     ...activity,
     change: z.enum(["totp_enabled", "totp_disabled", "recovery_codes_regenerated"]),
   }),
+  "mail-account-error": z.object({
+    displayName,
+    accountEmail: z.string().min(1).max(320).regex(noControlCharacters, controlCharacterMessage),
+    // The server's refusal as the sync worker recorded it: flattened, never refused.
+    reason: requestText(500),
+  }),
 } satisfies Record<TemplateName, z.ZodType>;
 
 /** The data an email needs, after validation. */

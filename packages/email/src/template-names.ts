@@ -12,6 +12,7 @@ export const templateNames = [
   "email-change",
   "email-changed",
   "mfa-changed",
+  "mail-account-error",
 ] as const;
 
 export type TemplateName = (typeof templateNames)[number];

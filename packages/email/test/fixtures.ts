@@ -27,6 +27,11 @@ export const sampleData: { [T in TemplateName]: TemplateData<T> } = {
   "email-change": { displayName: "Ana Lima", token },
   "email-changed": { ...activity, newEmail: "ana.new@example.test" },
   "mfa-changed": { ...activity, change: "totp_enabled" },
+  "mail-account-error": {
+    displayName: "Ana Lima",
+    accountEmail: "ana@example.test",
+    reason: "The IMAP server refused the password",
+  },
 };
 
 /** The links each email must carry, as API.md lists them. */
@@ -43,4 +48,5 @@ export const expectedLinks: { [T in TemplateName]: string[] } = {
   "email-change": [`${appUrl}/confirm-email-change?token=${encodedToken}`],
   "email-changed": [`${appUrl}/`],
   "mfa-changed": [`${appUrl}/settings/security`],
+  "mail-account-error": [`${appUrl}/settings/mail`],
 };

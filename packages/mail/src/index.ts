@@ -26,6 +26,7 @@ export {
   type MailEventBus,
   type MailEventListener,
 } from "./events.ts";
+export { createRedisMailEventBus, type RedisMailEventBus } from "./events-redis.ts";
 export * from "./oauth/index.ts";
 export {
   type Address,
@@ -44,10 +45,29 @@ export {
   type Security,
   type ServerEndpoint,
 } from "./presets.ts";
+export {
+  AccountRunner,
+  type AccountRunnerDeps,
+  type AccountRunnerSettings,
+  type BackoffPolicy,
+  backoffDelay,
+  defaultBackoff,
+  type MailSyncWorker,
+  type MailSyncWorkerOptions,
+  mailAccountErrorEmail,
+  type RunnerLog,
+  startMailSyncWorker,
+} from "./runner/index.ts";
 export { type SanitizedHtml, type SanitizeOptions, sanitizeMailHtml } from "./sanitize.ts";
 export { parseSearchQuery, type SearchQuery, SearchQueryError } from "./search-query.ts";
-export { type FolderReport, MailboxSync, type MailboxSyncOptions, type SyncResult } from "./sync/mailbox-sync.ts";
-export { type MessageToStore, storeMessage } from "./sync/store-message.ts";
+export {
+  type FolderReport,
+  MailboxSync,
+  type MailboxSyncOptions,
+  type SyncChange,
+  type SyncResult,
+} from "./sync/mailbox-sync.ts";
+export { type MessageToStore, storeMessage, storeMessageWithIds } from "./sync/store-message.ts";
 export {
   type KnownThreads,
   linkedMessageIds,

@@ -8,6 +8,7 @@ import * as ai from "./2026-12-04T0600-ai.ts";
 import * as mailControl from "./2026-12-04T1300-mail-control.ts";
 import * as mailOAuth from "./2026-12-04T1600-mail-oauth.ts";
 import * as accountProtection from "./2026-12-04T1700-account-protection.ts";
+import * as mailLeases from "./2026-12-04T1800-mail-leases.ts";
 
 /**
  * Every migration, listed explicitly so that bundling or a stray file can never change what runs.
@@ -23,4 +24,5 @@ export const migrations: Record<string, Migration> = {
   "2026-12-04T1300-mail-control": mailControl,
   "2026-12-04T1600-mail-oauth": mailOAuth,
   "2026-12-04T1700-account-protection": accountProtection,
+  "2026-12-04T1800-mail-leases": mailLeases,
 };

@@ -5,6 +5,7 @@ import { accountLocked } from "./account-locked.ts";
 import { emailChange } from "./email-change.ts";
 import { emailChanged } from "./email-changed.ts";
 import { invitation } from "./invitation.ts";
+import { mailAccountError } from "./mail-account-error.ts";
 import { mfaChanged } from "./mfa-changed.ts";
 import { newSignIn } from "./new-sign-in.ts";
 import { passwordChanged } from "./password-changed.ts";
@@ -26,4 +27,5 @@ export const emailTemplates: { readonly [T in TemplateName]: EmailTemplate<T> } 
   "email-change": emailChange,
   "email-changed": emailChanged,
   "mfa-changed": mfaChanged,
+  "mail-account-error": mailAccountError,
 };

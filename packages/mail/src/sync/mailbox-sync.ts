@@ -17,7 +17,7 @@ import { type FetchMessageObject, ImapFlow, type ListResponse } from "imapflow";
 import { type ConnectionLimits, imapOptions } from "../connection.ts";
 import { MailError } from "../errors.ts";
 import { parseMessage } from "../parse.ts";
-import { flagsOf, storeMessage } from "./store-message.ts";
+import { flagsOf, storeMessageWithIds } from "./store-message.ts";
 
 export interface MailboxSyncOptions {
   db: Kysely<Database>;
@@ -32,7 +32,25 @@ export interface MailboxSyncOptions {
   now?: () => Date;
   /** Called after each batch of the first pass is stored (progress; tests stop the server here). */
   onBatch?: (progress: { path: string; stored: number; remaining: number }) => Promise<void> | void;
+  /** Which folders this pass syncs (the folder list is always refreshed); default all. */
+  folders?: (path: string) => boolean;
+  /** Told of each stored change, so a live runner can publish events. */
+  onChange?: (change: SyncChange) => Promise<void> | void;
+  /**
+   * Stores the account's status (syncing, ready, error); default setMailAccountStatus. A sync
+   * worker passes one that respects its lease and the user's pause.
+   */
+  setStatus?: (status: "syncing" | "ready" | "error", error?: { code: string; message: string }) => Promise<void>;
+  /** Stops the pass between batches (the lease was lost, the process is stopping). */
+  signal?: AbortSignal;
 }
+
+export type SyncChange =
+  /** `initial`: stored by a folder's first pass, which is not news to announce message by message. */
+  | { type: "message.new"; folderId: string; messageId: string; threadId: string; initial: boolean }
+  | { type: "thread.updated"; threadId: string }
+  /** Messages of the folder were removed or the folder was rebuilt. */
+  | { type: "folder.changed"; folderId: string };
 
 export interface FolderReport {
   path: string;
@@ -71,7 +89,6 @@ export class MailboxSync {
   constructor(private readonly options: MailboxSyncOptions) {}
 
   async syncOnce(): Promise<SyncResult> {
-    const { account, db } = this.options;
     let client: ImapFlow;
     try {
       client = await this.connect();
@@ -79,17 +96,27 @@ export class MailboxSync {
       return this.failed(error);
     }
     try {
-      await setMailAccountStatus(db, account.id, "syncing");
+      await this.setStatus("syncing");
       const folders = await this.syncFolderList(client);
       const reports: FolderReport[] = [];
-      for (const folder of folders) reports.push(await this.syncFolder(client, folder));
-      await setMailAccountStatus(db, account.id, "ready");
+      const wanted = this.options.folders ?? (() => true);
+      for (const folder of folders) {
+        if (!wanted(folder.path)) continue;
+        this.options.signal?.throwIfAborted();
+        reports.push(await this.syncFolder(client, folder));
+      }
+      await this.setStatus("ready");
       return { ok: true, folders: reports };
     } catch (error) {
       return this.failed(error);
     } finally {
       await client.logout().catch(() => client.close());
     }
+  }
+
+  private setStatus(status: "syncing" | "ready" | "error", error?: { code: string; message: string }): Promise<void> {
+    if (this.options.setStatus) return this.options.setStatus(status, error);
+    return setMailAccountStatus(this.options.db, this.options.account.id, status, error ?? null);
   }
 
   private async connect(): Promise<ImapFlow> {
@@ -120,7 +147,7 @@ export class MailboxSync {
   }
 
   private async failed(error: unknown): Promise<SyncResult> {
-    const { account, db } = this.options;
+    const { account } = this.options;
     const auth =
       (error as { authenticationFailed?: unknown }).authenticationFailed === true ||
       (error instanceof MailError && error.code !== "MAIL_CONNECTION_FAILED");
@@ -128,7 +155,7 @@ export class MailboxSync {
       const code = error instanceof MailError ? error.code : "MAIL_AUTH_FAILED";
       const message =
         error instanceof MailError ? error.message : `The IMAP server ${account.imap_host} refused the password`;
-      await setMailAccountStatus(db, account.id, "error", { code, message });
+      await this.setStatus("error", { code, message });
       return { ok: false, retry: false, code, message };
     }
     const reason = (error as { code?: unknown }).code;
@@ -181,6 +208,7 @@ export class MailboxSync {
         await clearMailFolder(db, folder.id);
         state = { ...folder, uid_validity: null, uid_next: null, highest_modseq: null };
         report.rebuilt = true;
+        await this.options.onChange?.({ type: "folder.changed", folderId: folder.id });
       }
       if (state.uid_validity === null) {
         report.added = await this.initialSync(client, folder);
@@ -216,7 +244,8 @@ export class MailboxSync {
     const batchSize = this.options.batchSize ?? 200;
     let added = 0;
     for (let start = 0; start < uids.length; start += batchSize) {
-      added += await this.fetchAndStore(client, folder, uids.slice(start, start + batchSize).join(","));
+      this.options.signal?.throwIfAborted();
+      added += await this.fetchAndStore(client, folder, uids.slice(start, start + batchSize).join(","), 1, true);
       await this.options.onBatch?.({
         path: folder.path,
         stored: added,
@@ -231,7 +260,13 @@ export class MailboxSync {
     return this.fetchAndStore(client, folder, `${uidNext}:*`, uidNext);
   }
 
-  private async fetchAndStore(client: ImapFlow, folder: MailFolderRow, range: string, minUid = 1): Promise<number> {
+  private async fetchAndStore(
+    client: ImapFlow,
+    folder: MailFolderRow,
+    range: string,
+    minUid = 1,
+    initial = false,
+  ): Promise<number> {
     const { account, db } = this.options;
     const windowStart = (this.options.now?.() ?? new Date()).getTime() - account.sync_days * 86_400_000;
     const envelopes: FetchMessageObject[] = [];
@@ -262,7 +297,7 @@ export class MailboxSync {
       if (!source) continue;
       const parsed = await parseMessage(source);
       const stored = await db.transaction().execute((trx) =>
-        storeMessage(trx, {
+        storeMessageWithIds(trx, {
           accountId: account.id,
           userId: account.user_id,
           folderId: folder.id,
@@ -276,7 +311,10 @@ export class MailboxSync {
           withBody: inWindow.includes(envelope.uid),
         }),
       );
-      if (stored !== null) added += 1;
+      if (stored !== null) {
+        added += 1;
+        await this.options.onChange?.({ type: "message.new", folderId: folder.id, ...stored, initial });
+      }
     }
     return added;
   }
@@ -311,6 +349,7 @@ export class MailboxSync {
       }
     }
     await refreshMailThreads(this.options.db, [...threads]);
+    for (const threadId of threads) await this.options.onChange?.({ type: "thread.updated", threadId });
     return changed;
   }
 
@@ -323,7 +362,9 @@ export class MailboxSync {
       const onServer = new Set(await this.serverUids(client));
       gone = (await listMailMessageUids(this.options.db, folder.id)).filter((uid) => !onServer.has(uid));
     }
-    return deleteMailMessagesByUid(this.options.db, folder.id, gone);
+    const removed = await deleteMailMessagesByUid(this.options.db, folder.id, gone);
+    if (removed) await this.options.onChange?.({ type: "folder.changed", folderId: folder.id });
+    return removed;
   }
 
   private usesVanished(client: ImapFlow): boolean {

@@ -29,6 +29,14 @@ export interface MessageToStore {
  * id, or null when the folder already had this UID. Run it inside a transaction.
  */
 export async function storeMessage(trx: Executor, message: MessageToStore): Promise<string | null> {
+  return (await storeMessageWithIds(trx, message))?.threadId ?? null;
+}
+
+/** As storeMessage, answering the new message's id too (for the `message.new` event). */
+export async function storeMessageWithIds(
+  trx: Executor,
+  message: MessageToStore,
+): Promise<{ messageId: string; threadId: string } | null> {
   const { parsed } = message;
   const keys = {
     messageId: parsed.messageId,
@@ -78,7 +86,7 @@ export async function storeMessage(trx: Executor, message: MessageToStore): Prom
     return null;
   }
   await refreshMailThreads(trx, [threadId]);
-  return threadId;
+  return { messageId: inserted, threadId };
 }
 
 export function flagsOf(flags: ReadonlySet<string>) {
