@@ -44,7 +44,7 @@ export {
   type Security,
   type ServerEndpoint,
 } from "./presets.ts";
-export { type SanitizedHtml, type SanitizeOptions, sanitizeMailHtml } from "./sanitize.ts";
+export { type SanitizedHtml, type SanitizeOptions, sanitizeMailHtml, showStoredMailHtml } from "./sanitize.ts";
 export { parseSearchQuery, type SearchQuery, SearchQueryError } from "./search-query.ts";
 export { type FolderReport, MailboxSync, type MailboxSyncOptions, type SyncResult } from "./sync/mailbox-sync.ts";
 export { type MessageToStore, storeMessage } from "./sync/store-message.ts";
