@@ -131,12 +131,17 @@ export async function deleteMailMessagesByUid(
   return removed.length;
 }
 
-/** The folder's stored UIDs, ascending (for the UID comparison that finds deletions). */
+/**
+ * The folder's stored UIDs, ascending (for the UID comparison that finds deletions). Messages moved
+ * here locally and not yet on the server hold a placeholder UID below 1 (see applyMailMessageChange)
+ * and are left out, so a sync in between does not take them for deleted.
+ */
 export async function listMailMessageUids(db: Executor, folderId: string): Promise<number[]> {
   const rows = await db
     .selectFrom("mail_messages")
     .select("uid")
     .where("folder_id", "=", folderId)
+    .where("uid", ">", 0)
     .orderBy("uid")
     .execute();
   return rows.map((row) => row.uid);
@@ -173,6 +178,166 @@ export async function listMailThreadMessages(
     ...message,
     attachments: attachments.filter((attachment) => attachment.message_id === message.id),
   }));
+}
+
+/** A message's state as a user action changes it, and as it is put back when the server refuses. */
+export interface MailMessageState {
+  id: string;
+  accountId: string;
+  threadId: string;
+  folderId: string;
+  uid: number;
+  seen: boolean;
+  flagged: boolean;
+}
+
+/**
+ * The messages a user action targets: every message of the given threads and the given messages.
+ * `complete` is false when any id is not the user's (or does not exist): S27 then answers NOT_FOUND
+ * for the whole call. Ordered by id so that concurrent actions lock rows in the same order.
+ */
+export async function findMailActionTargets(
+  db: Executor,
+  userId: string,
+  ids: { threadIds: readonly string[]; messageIds: readonly string[] },
+): Promise<{ complete: boolean; messages: MailMessageState[] }> {
+  const threadIds = [...new Set(ids.threadIds)];
+  const messageIds = [...new Set(ids.messageIds)];
+  const ownedThreads = threadIds.length
+    ? await db
+        .selectFrom("mail_threads")
+        .select("id")
+        .where("user_id", "=", userId)
+        .where("id", "in", threadIds)
+        .execute()
+    : [];
+  const rows = await db
+    .selectFrom("mail_messages")
+    .select(["id", "account_id", "thread_id", "folder_id", "uid", "seen", "flagged"])
+    .where("user_id", "=", userId)
+    .where((eb) =>
+      eb.or([
+        ...(threadIds.length ? [eb("thread_id", "in", threadIds)] : []),
+        ...(messageIds.length ? [eb("id", "in", messageIds)] : []),
+      ]),
+    )
+    .orderBy("id")
+    .forUpdate()
+    .execute();
+  const found = new Set(rows.map((row) => row.id));
+  const complete = ownedThreads.length === threadIds.length && messageIds.every((id) => found.has(id));
+  return {
+    complete,
+    messages: rows.map((row) => ({
+      id: row.id,
+      accountId: row.account_id,
+      threadId: row.thread_id,
+      folderId: row.folder_id,
+      uid: Number(row.uid),
+      seen: row.seen,
+      flagged: row.flagged,
+    })),
+  };
+}
+
+export interface MailMessageChange {
+  seen?: boolean;
+  flagged?: boolean;
+  /** Moves to this folder (of the messages' account); messages already there stay. */
+  folderId?: string;
+}
+
+/**
+ * Applies a user's change locally, before the server has it: flags, and for a move the new folder
+ * with a placeholder UID below 1 (the real one is known once the server moved it, see
+ * setMovedMailMessageUid). Thread counts are recomputed. Run it in the action's transaction.
+ */
+export async function applyMailMessageChange(
+  db: Executor,
+  messages: readonly MailMessageState[],
+  change: MailMessageChange,
+): Promise<void> {
+  if (!messages.length) return;
+  const ids = messages.map((message) => message.id);
+  const flags = { seen: change.seen, flagged: change.flagged };
+  if (flags.seen !== undefined || flags.flagged !== undefined) {
+    await db.updateTable("mail_messages").set(flags).where("id", "in", ids).execute();
+  }
+  const target = change.folderId;
+  if (target !== undefined) {
+    const moving = messages.filter((message) => message.folderId !== target);
+    if (moving.length) {
+      // The folder row lock serialises placeholder numbering between concurrent moves into it.
+      await db.selectFrom("mail_folders").select("id").where("id", "=", target).forUpdate().execute();
+      const lowest = await db
+        .selectFrom("mail_messages")
+        .select((eb) => eb.fn.min("uid").as("uid"))
+        .where("folder_id", "=", target)
+        .where("uid", "<=", 0)
+        .executeTakeFirst();
+      let placeholder = Math.min(Number(lowest?.uid ?? 0), 0);
+      for (const message of moving) {
+        placeholder -= 1;
+        await db
+          .updateTable("mail_messages")
+          .set({ folder_id: target, uid: placeholder })
+          .where("id", "=", message.id)
+          .execute();
+      }
+    }
+  }
+  await refreshMailThreads(db, [...new Set(messages.map((message) => message.threadId))]);
+}
+
+/**
+ * Puts messages back exactly as they were before a change the server refused (folder, UID, flags)
+ * and recounts their threads. Messages deleted meanwhile are skipped.
+ */
+export async function restoreMailMessages(db: Executor, messages: readonly MailMessageState[]): Promise<void> {
+  for (const message of messages) {
+    await db
+      .updateTable("mail_messages")
+      .set({ folder_id: message.folderId, uid: message.uid, seen: message.seen, flagged: message.flagged })
+      .where("id", "=", message.id)
+      .execute();
+  }
+  await refreshMailThreads(db, [...new Set(messages.map((message) => message.threadId))]);
+}
+
+/**
+ * Gives a moved message the UID the server assigned in its new folder. If a sync stored that UID
+ * first (as a row of its own), the placeholder row goes instead, so the message is never there twice.
+ */
+export async function setMovedMailMessageUid(
+  db: Executor,
+  messageId: string,
+  folderId: string,
+  uid: number,
+): Promise<void> {
+  const synced = await db
+    .selectFrom("mail_messages")
+    .select(["id", "thread_id"])
+    .where("folder_id", "=", folderId)
+    .where("uid", "=", uid)
+    .executeTakeFirst();
+  if (!synced) {
+    await db
+      .updateTable("mail_messages")
+      .set({ uid })
+      .where("id", "=", messageId)
+      .where("folder_id", "=", folderId)
+      .execute();
+    return;
+  }
+  if (synced.id === messageId) return;
+  const removed = await db
+    .deleteFrom("mail_messages")
+    .where("id", "=", messageId)
+    .returning("thread_id")
+    .executeTakeFirst();
+  const threadIds = [...new Set([synced.thread_id, ...(removed ? [removed.thread_id] : [])])];
+  await refreshMailThreads(db, threadIds);
+  await deleteEmptyMailThreads(db, threadIds);
 }
 
 function snippetOf(text: string | null): string {
