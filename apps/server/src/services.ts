@@ -22,7 +22,7 @@ import {
   type OutboxRelay,
   startOutboxRelay,
 } from "@tidings/jobs";
-import { createMemoryMailEventBus, type MailEventBus } from "@tidings/mail";
+import { createMemoryMailEventBus, type MailEventBus, parseAllowedPrivateHosts } from "@tidings/mail";
 import { withTimeout } from "@tidings/runtime";
 import type { FastifyBaseLogger } from "fastify";
 import { Redis } from "ioredis";
@@ -47,6 +47,10 @@ export async function createServices(config: Config, log: FastifyBaseLogger): Pr
     if (applied.length) log.info({ migrations: applied }, "applied database migrations");
   }
 
+  const encryptionKey = await resolveEncryptionKey(config.auth.encryptionKey, config.dataDir);
+  // In process for now: the Redis bus that joins workers and server processes replaces it with Redis.
+  const mailEvents = createMemoryMailEventBus();
+
   let redis: Redis | undefined;
   let jobs: JobProducer;
   let relay: OutboxRelay | undefined;
@@ -67,6 +71,12 @@ export async function createServices(config: Config, log: FastifyBaseLogger): Pr
       transport,
       appUrl: config.appUrl,
       from: config.mailFrom,
+      mailActions: {
+        db: database.db,
+        encryptionKey,
+        limits: { allowedPrivateHosts: parseAllowedPrivateHosts(config.mail.allowedPrivateHosts) },
+        events: mailEvents,
+      },
     });
     jobs = createInProcessProducer(processors, (error, job) => log.error({ err: error, job }, "job failed"));
     relay = startOutboxRelay({
@@ -76,7 +86,6 @@ export async function createServices(config: Config, log: FastifyBaseLogger): Pr
     });
   }
 
-  const encryptionKey = await resolveEncryptionKey(config.auth.encryptionKey, config.dataDir);
   const keyRing = await loadKeyRing(database.db, encryptionKey, config.auth.jwtPrivateKeys);
   // With Redis, revocations and limits are shared by every server process; without, this process is all there is.
   // Per-request checks get a connection of their own that sends the commands of concurrent
@@ -101,9 +110,6 @@ export async function createServices(config: Config, log: FastifyBaseLogger): Pr
   const revocationList = restoreRevocationList(auth, log);
   // Past the wait the read goes on in the background; attempt() reports its own failures.
   await withTimeout(revocationList.firstAttempt, RESTORE_FIRST_WAIT_MS).catch(() => {});
-
-  // In process for now: the Redis bus that joins workers and server processes replaces it with Redis.
-  const mailEvents = createMemoryMailEventBus();
 
   return {
     database,

@@ -1,7 +1,9 @@
+import { resolveEncryptionKey } from "@tidings/auth";
 import { loadConfigOrExit } from "@tidings/config";
 import { createDatabase } from "@tidings/db";
 import { createMailTransport, warmTemplates } from "@tidings/email";
 import { createBullProducer, createProcessors, startBullWorkers, startOutboxRelay } from "@tidings/jobs";
+import { createMemoryMailEventBus, parseAllowedPrivateHosts } from "@tidings/mail";
 import { createLogDestination } from "@tidings/runtime";
 import { Redis } from "ioredis";
 import { pino } from "pino";
@@ -51,6 +53,13 @@ const baseProcessors = createProcessors({
   transport,
   appUrl: config.appUrl,
   from: config.mailFrom,
+  mailActions: {
+    db: database.db,
+    encryptionKey: await resolveEncryptionKey(config.auth.encryptionKey, config.dataDir),
+    limits: { allowedPrivateHosts: parseAllowedPrivateHosts(config.mail.allowedPrivateHosts) },
+    // Until the Redis bus joins workers and servers, events published here reach no server.
+    events: createMemoryMailEventBus(),
+  },
 });
 const processors = metrics ? metrics.instrument(baseProcessors) : baseProcessors;
 const workers = startBullWorkers(

@@ -1,4 +1,11 @@
 export {
+  carryMailAction,
+  type MailAction,
+  type MailActionDeps,
+  type MailActionOutcome,
+  MailActionRetry,
+} from "./actions/index.ts";
+export {
   type AllowedPrivateHosts,
   isAddressAllowed,
   noPrivateHosts,
