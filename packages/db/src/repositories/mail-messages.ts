@@ -1,4 +1,5 @@
 import type { Executor } from "../executor.ts";
+import type { AiAnalysisRow } from "../schema-ai.ts";
 import type { MailAddress, MailAttachmentRow, MailMessageRow } from "../schema-mail.ts";
 import { deleteEmptyMailThreads, refreshMailThreads } from "./mail-threads.ts";
 
@@ -342,4 +343,15 @@ export async function setMovedMailMessageUid(
 
 function snippetOf(text: string | null): string {
   return (text ?? "").replace(/\s+/g, " ").trim().slice(0, SNIPPET_LENGTH);
+}
+
+/** The ready AI analyses of these messages (for `mail.thread`); messages without one are absent. */
+export async function listReadyAnalysesOf(db: Executor, messageIds: readonly string[]): Promise<AiAnalysisRow[]> {
+  if (!messageIds.length) return [];
+  return db
+    .selectFrom("ai_analyses")
+    .selectAll()
+    .where("message_id", "in", [...messageIds])
+    .where("status", "=", "ready")
+    .execute();
 }

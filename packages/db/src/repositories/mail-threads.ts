@@ -399,3 +399,13 @@ function decodeCursor(cursor: string, sort: "date" | "priority"): { rank?: numbe
   }
   return { rank: rank as number | undefined, micros, id };
 }
+
+/** The thread if it is the user's (S27: another user's id finds nothing). */
+export function findMailThread(db: Executor, userId: string, threadId: string): Promise<MailThreadRow | undefined> {
+  return db
+    .selectFrom("mail_threads")
+    .selectAll()
+    .where("id", "=", threadId)
+    .where("user_id", "=", userId)
+    .executeTakeFirst();
+}
