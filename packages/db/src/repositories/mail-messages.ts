@@ -42,37 +42,9 @@ const SNIPPET_LENGTH = 200;
  * The caller refreshes the thread (refreshMailThreads) once per batch.
  */
 export async function insertMailMessage(db: Executor, message: NewMailMessage): Promise<string | null> {
-  const recipients = [...message.to, ...message.cc]
-    .map((address) => `${address.name} ${address.email}`.trim().toLowerCase())
-    .join(" ");
   const inserted = await db
     .insertInto("mail_messages")
-    .values({
-      account_id: message.accountId,
-      user_id: message.userId,
-      folder_id: message.folderId,
-      thread_id: message.threadId,
-      uid: message.uid,
-      modseq: message.modseq ?? null,
-      message_id: message.messageId,
-      in_reply_to: message.inReplyTo,
-      references: [...message.references],
-      from_name: message.from?.name ?? "",
-      from_email: message.from?.email ?? "",
-      to: JSON.stringify(message.to),
-      cc: JSON.stringify(message.cc),
-      reply_to: JSON.stringify(message.replyTo),
-      recipients_text: recipients,
-      subject: message.subject,
-      date: message.date,
-      snippet: snippetOf(message.text),
-      text_body: message.text,
-      html_body: message.html,
-      has_remote_content: message.hasRemoteContent,
-      has_attachments: message.attachments.some((attachment) => !attachment.inline),
-      ...message.flags,
-      size: message.size,
-    })
+    .values(messageValues(message))
     .onConflict((conflict) => conflict.columns(["folder_id", "uid"]).doNothing())
     .returning("id")
     .executeTakeFirst();
@@ -93,6 +65,53 @@ export async function insertMailMessage(db: Executor, message: NewMailMessage): 
       .execute();
   }
   return inserted.id;
+}
+
+/**
+ * Many messages in one statement, for generated mail (benchmarks, bulk imports) whose threads exist
+ * already: no attachments, no threading. The caller refreshes the threads (refreshMailThreads).
+ */
+export async function insertMailMessagesBulk(
+  db: Executor,
+  messages: readonly Omit<NewMailMessage, "attachments">[],
+): Promise<void> {
+  if (!messages.length) return;
+  await db
+    .insertInto("mail_messages")
+    .values(messages.map((message) => messageValues({ ...message, attachments: [] })))
+    .execute();
+}
+
+function messageValues(message: NewMailMessage) {
+  const recipients = [...message.to, ...message.cc]
+    .map((address) => `${address.name} ${address.email}`.trim().toLowerCase())
+    .join(" ");
+  return {
+    account_id: message.accountId,
+    user_id: message.userId,
+    folder_id: message.folderId,
+    thread_id: message.threadId,
+    uid: message.uid,
+    modseq: message.modseq ?? null,
+    message_id: message.messageId,
+    in_reply_to: message.inReplyTo,
+    references: [...message.references],
+    from_name: message.from?.name ?? "",
+    from_email: message.from?.email ?? "",
+    to: JSON.stringify(message.to),
+    cc: JSON.stringify(message.cc),
+    reply_to: JSON.stringify(message.replyTo),
+    recipients_text: recipients,
+    subject: message.subject,
+    date: message.date,
+    snippet: snippetOf(message.text),
+    text_body: message.text,
+    html_body: message.html,
+    has_remote_content: message.hasRemoteContent,
+    has_attachments: message.attachments.some((attachment) => !attachment.inline),
+    ...message.flags,
+    size: message.size,
+  };
 }
 
 /** Flags as the server has them now; answers the thread to refresh, if the message is known. */

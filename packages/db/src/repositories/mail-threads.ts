@@ -409,3 +409,22 @@ export function findMailThread(db: Executor, userId: string, threadId: string): 
     .where("user_id", "=", userId)
     .executeTakeFirst();
 }
+
+/** Empty threads in one statement (generated mail, see insertMailMessagesBulk); answers their ids in order. */
+export async function insertMailThreadsBulk(
+  db: Executor,
+  threads: readonly { accountId: string; userId: string }[],
+): Promise<string[]> {
+  if (!threads.length) return [];
+  const ids = threads.map(() => crypto.randomUUID());
+  await db
+    .insertInto("mail_threads")
+    .values(threads.map((thread, index) => ({ id: ids[index], account_id: thread.accountId, user_id: thread.userId })))
+    .execute();
+  return ids;
+}
+
+/** Refreshes the planner's statistics of the mail tables (after a bulk load). */
+export async function analyzeMailTables(db: Executor): Promise<void> {
+  await sql`analyze mail_threads, mail_messages, mail_folders, ai_analyses`.execute(db);
+}
