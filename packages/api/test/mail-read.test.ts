@@ -492,7 +492,8 @@ describe.each(engines)("mail router on %s", (_engine, open) => {
       expect(folders.find((folder) => folder.role === "archive")).toMatchObject({ total: 1, unread: 1 });
       const job = (await outboxJobs()).at(-1);
       expect(job?.payload.change).toEqual({ folderId: box.folders.Archive });
-      expect((job?.payload.before as { folderId: string }[])[0]?.folderId).toBe(box.folders.INBOX);
+      const before = (job?.payload.before ?? []) as { folderId: string }[];
+      expect(before[0]?.folderId).toBe(box.folders.INBOX);
     });
 
     it("moves across accounts by role, one job per account", async () => {

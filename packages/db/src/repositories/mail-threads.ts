@@ -390,7 +390,7 @@ function decodeCursor(cursor: string, sort: "date" | "priority"): { rank?: numbe
   const [kind, ...rest] = parts as unknown[];
   const position =
     sort === "priority" && kind === "p" ? rest : sort === "date" && kind === "d" ? [undefined, ...rest] : null;
-  if (!position || position.length !== 3) throw new InvalidCursorError();
+  if (position?.length !== 3) throw new InvalidCursorError();
   const [rank, micros, id] = position;
   const rankOk = sort === "date" ? rank === undefined : rank === 0 || rank === 1 || rank === 2;
   if (!rankOk || typeof micros !== "string" || !/^-?\d{1,18}$/.test(micros)) throw new InvalidCursorError();
