@@ -73,7 +73,7 @@ export async function createServices(config: Config, log: FastifyBaseLogger): Pr
       from: config.mailFrom,
       mailActions: {
         db: database.db,
-        encryptionKey,
+        encryptionKey: async () => encryptionKey,
         limits: { allowedPrivateHosts: parseAllowedPrivateHosts(config.mail.allowedPrivateHosts) },
         events: mailEvents,
       },

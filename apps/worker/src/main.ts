@@ -48,6 +48,7 @@ const metrics = config.metrics.enabled
         ),
     })
   : undefined;
+let encryptionKey: Promise<Buffer> | undefined;
 const baseProcessors = createProcessors({
   db: database.db,
   transport,
@@ -55,7 +56,8 @@ const baseProcessors = createProcessors({
   from: config.mailFrom,
   mailActions: {
     db: database.db,
-    encryptionKey: await resolveEncryptionKey(config.auth.encryptionKey, config.dataDir),
+    // Resolved at the first mail job, so a worker that runs none never writes a generated key file.
+    encryptionKey: () => (encryptionKey ??= resolveEncryptionKey(config.auth.encryptionKey, config.dataDir)),
     limits: { allowedPrivateHosts: parseAllowedPrivateHosts(config.mail.allowedPrivateHosts) },
     // Until the Redis bus joins workers and servers, events published here reach no server.
     events: createMemoryMailEventBus(),

@@ -41,7 +41,12 @@ describe.skipIf(!services().dovecot)("mail.update through the outbox, the mail q
       {
         email: async () => undefined,
         maintenance: async () => undefined,
-        mail: createMailActionProcessor({ db: db(), encryptionKey, limits, events: inner.mailEvents }),
+        mail: createMailActionProcessor({
+          db: db(),
+          encryptionKey: async () => encryptionKey,
+          limits,
+          events: inner.mailEvents,
+        }),
       },
       (error) => failures.push(error),
     );

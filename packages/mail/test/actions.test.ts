@@ -107,7 +107,7 @@ describe.skipIf(!services().dovecot)("mail actions against Dovecot", () => {
     });
     const bus = createMemoryMailEventBus();
     bus.subscribe(userId, (event) => events.push(event));
-    deps = { db: db(), encryptionKey, limits, events: bus };
+    deps = { db: db(), encryptionKey: async () => encryptionKey, limits, events: bus };
     for (const [id, subject] of [
       ["seen@t", "To read"],
       ["star@t", "To star"],

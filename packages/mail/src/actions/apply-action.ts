@@ -26,8 +26,8 @@ export interface MailAction {
 
 export interface MailActionDeps {
   db: Kysely<Database>;
-  /** Opens the account's sealed credentials (ENCRYPTION_KEY). */
-  encryptionKey: Buffer;
+  /** The key that opens the accounts' sealed credentials (ENCRYPTION_KEY), asked for when first needed. */
+  encryptionKey: () => Promise<Buffer>;
   limits: ConnectionLimits;
   events: MailEventBus;
 }
@@ -75,7 +75,7 @@ export async function carryMailAction(
     const target = action.change.folderId === undefined ? undefined : folders.get(action.change.folderId);
     if (action.change.folderId !== undefined && !target) throw new Refused("The destination folder no longer exists");
     const { imapPassword } = openMailCredentials(
-      deps.encryptionKey,
+      await deps.encryptionKey(),
       { userId: account.user_id, email: account.email },
       account.credentials_sealed,
     );
