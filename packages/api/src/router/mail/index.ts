@@ -1,7 +1,7 @@
 import type { TRPCRouterRecord } from "@trpc/server";
-import { mailFoldersInput, mailThreadInput, mailThreadsInput, mailUpdateInput } from "../../schemas.ts";
 import { verifiedProcedure } from "../../trpc.ts";
 import { listFolders, listThreads, readThread } from "./read.ts";
+import { mailFoldersInput, mailThreadInput, mailThreadsInput, mailUpdateInput } from "./schema.ts";
 import { updateMail } from "./update.ts";
 
 /** `mail.*` (API.md): the caller's own folders, threads and messages, read and changed. */

@@ -13,7 +13,7 @@ import { parseSearchQuery, type SearchQuery, SearchQueryError } from "@tidings/m
 import type { z } from "zod";
 import type { InnerContext } from "../../context.ts";
 import { AppError } from "../../errors.ts";
-import type { mailFoldersInput, mailThreadInput, mailThreadsInput } from "../../schemas.ts";
+import type { mailFoldersInput, mailThreadInput, mailThreadsInput } from "./schema.ts";
 import { folderView, messageView, threadSummaryView } from "./views.ts";
 
 type Caller = { ctx: InnerContext; userId: string };

@@ -9,8 +9,8 @@ import { addToOutbox } from "@tidings/jobs";
 import type { z } from "zod";
 import type { InnerContext } from "../../context.ts";
 import { AppError } from "../../errors.ts";
-import type { mailUpdateInput } from "../../schemas.ts";
 import { invalidField } from "./read.ts";
+import type { mailUpdateInput } from "./schema.ts";
 
 /**
  * `mail.update`: the change is applied locally at once (flags, folder, thread counts) and, in the
