@@ -1,4 +1,12 @@
-import { createDatabase, type DatabaseHandle, migrateToLatest, saveAnalysis } from "@tidings/db";
+import {
+  createDatabase,
+  type DatabaseHandle,
+  insertMailMessagesBulk,
+  insertMailThreadsBulk,
+  migrateToLatest,
+  refreshMailThreads,
+  saveAnalysis,
+} from "@tidings/db";
 import { createTestDatabase } from "@tidings/db/testing";
 import type { DeliveredMailEvent } from "@tidings/mail";
 import { TRPCError } from "@trpc/server";
@@ -269,7 +277,15 @@ describe.each(engines)("mail router on %s", (_engine, open) => {
           fields: ["query"],
         });
       }
-      for (const cursor of ["nope", Buffer.from('["d","1","x"]').toString("base64url")]) {
+      const forged = (parts: unknown[]) => Buffer.from(JSON.stringify(parts)).toString("base64url");
+      for (const cursor of [
+        "nope",
+        forged(["d", "1", "x"]),
+        // A time Postgres would refuse must be refused before it gets there.
+        forged(["d", "-999999999999999999", unknownId]),
+        forged(["d", "99999999999999999999", unknownId]),
+        forged(["p", 7, "1", unknownId]),
+      ]) {
         expect(await failure(alice.caller.mail.threads({ cursor })), cursor).toEqual({
           appCode: "INVALID_INPUT",
           fields: ["cursor"],
@@ -508,6 +524,42 @@ describe.each(engines)("mail router on %s", (_engine, open) => {
       expect((await messageRows(mail.elsewhere?.threadId ?? "")).map((row) => row.folder_id)).toEqual([
         other.folders.Trash,
       ]);
+    });
+
+    it("carries a long thread to the server in jobs of at most 1 000 messages", async () => {
+      const [threadId = ""] = await insertMailThreadsBulk(handle.db, [
+        { accountId: other.accountId, userId: carol.id },
+      ]);
+      await insertMailMessagesBulk(
+        handle.db,
+        Array.from({ length: 1_001 }, (_, index) => ({
+          accountId: other.accountId,
+          userId: carol.id,
+          folderId: other.folders.Archive,
+          threadId,
+          uid: index + 1,
+          messageId: `long-${index}@t`,
+          inReplyTo: null,
+          references: [],
+          from: null,
+          to: [],
+          cc: [],
+          replyTo: [],
+          subject: "Long",
+          date: new Date(Date.UTC(2026, 10, 1, 0, 0, index)),
+          text: null,
+          html: null,
+          hasRemoteContent: false,
+          flags: { seen: false, flagged: false, answered: false, draft: false },
+          size: 1,
+        })),
+      );
+      await refreshMailThreads(handle.db, [threadId]);
+      const jobsBefore = (await outboxJobs()).length;
+      expect(await carol.caller.mail.update({ threadIds: [threadId], seen: true })).toEqual({ updated: 1_001 });
+      const jobs = (await outboxJobs()).slice(jobsBefore);
+      expect(jobs.map((job) => (job.payload.before as unknown[]).length).sort()).toEqual([1, 1_000]);
+      expect((await threadRow(threadId)).unread_count).toBe(0);
     });
 
     it("refuses a folder of another account of the messages, naming moveTo", async () => {

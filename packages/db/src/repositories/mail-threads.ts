@@ -378,7 +378,11 @@ function encodeCursor(parts: CursorParts): string {
   return Buffer.from(JSON.stringify(parts)).toString("base64url");
 }
 
-/** The cursor's position, refused unless it was handed out by a list of the same sort. */
+/**
+ * The cursor's position, refused unless it was handed out by a list of the same sort. Times are
+ * microseconds since 1970 below 10^16 (before the year 2286), so a forged one cannot reach a time
+ * Postgres refuses.
+ */
 function decodeCursor(cursor: string, sort: "date" | "priority"): { rank?: number; micros: string; id: string } {
   let parts: unknown;
   try {
@@ -393,7 +397,7 @@ function decodeCursor(cursor: string, sort: "date" | "priority"): { rank?: numbe
   if (position?.length !== 3) throw new InvalidCursorError();
   const [rank, micros, id] = position;
   const rankOk = sort === "date" ? rank === undefined : rank === 0 || rank === 1 || rank === 2;
-  if (!rankOk || typeof micros !== "string" || !/^-?\d{1,18}$/.test(micros)) throw new InvalidCursorError();
+  if (!rankOk || typeof micros !== "string" || !/^\d{1,16}$/.test(micros)) throw new InvalidCursorError();
   if (typeof id !== "string" || !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(id)) {
     throw new InvalidCursorError();
   }

@@ -12,6 +12,8 @@ import { AppError } from "../../errors.ts";
 import { invalidField } from "./read.ts";
 import type { mailUpdateInput } from "./schema.ts";
 
+const MESSAGES_PER_JOB = 1_000;
+
 /**
  * `mail.update`: the change is applied locally at once (flags, folder, thread counts) and, in the
  * same transaction, one `mail:apply-action` job per account is written to the outbox, so the worker
@@ -52,7 +54,11 @@ export async function updateMail(
     for (const [accountId, messages] of byAccount) {
       const change = { seen: input.seen, flagged: input.flagged, folderId: destinations.get(accountId) };
       await applyMailMessageChange(trx, messages, change);
-      await addToOutbox(trx, "mail", "apply-action", { userId, accountId, change, before: messages });
+      // Threads can be long: the server gets the change in jobs of a bounded size.
+      for (let start = 0; start < messages.length; start += MESSAGES_PER_JOB) {
+        const before = messages.slice(start, start + MESSAGES_PER_JOB);
+        await addToOutbox(trx, "mail", "apply-action", { userId, accountId, change, before });
+      }
     }
     const threads = new Map(targets.messages.map((message) => [message.threadId, message.accountId]));
     return { updated: targets.messages.length, threads };
