@@ -344,7 +344,14 @@ function messageConditions(
   if (folderId !== undefined) conditions.push(eb("m.folder_id", "=", folderId));
   if (role !== undefined) {
     conditions.push(
-      eb("m.folder_id", "in", eb.selectFrom("mail_folders as rf").select("rf.id").where("rf.role", "=", role)),
+      // The message's own folder by primary key, rather than every folder of that role of every user.
+      eb.exists(
+        eb
+          .selectFrom("mail_folders as rf")
+          .select("rf.id")
+          .whereRef("rf.id", "=", "m.folder_id")
+          .where("rf.role", "=", role),
+      ),
     );
   }
   if (!search) return conditions;
