@@ -17,6 +17,8 @@ const quickOptions: Record<string, string> = {
   hashChecks: "5",
   mailSyncMessages: "300",
   mailSyncRssMessages: "600",
+  mailLarge: "10000",
+  mailRounds: "20",
 };
 
 // Arguments: benchmark names, and `--key=value` options passed to every benchmark (e.g. --emails=2000).

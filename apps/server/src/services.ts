@@ -56,6 +56,10 @@ export async function createServices(config: Config, log: FastifyBaseLogger): Pr
     if (applied.length) log.info({ migrations: applied }, "applied database migrations");
   }
 
+  const encryptionKey = await resolveEncryptionKey(config.auth.encryptionKey, config.dataDir);
+  // Embedded mode's jobs publish in process; with Redis the bus below joins workers and servers.
+  const embeddedMailEvents = createMemoryMailEventBus();
+
   let redis: Redis | undefined;
   let jobs: JobProducer;
   let relay: OutboxRelay | undefined;
@@ -76,6 +80,12 @@ export async function createServices(config: Config, log: FastifyBaseLogger): Pr
       transport,
       appUrl: config.appUrl,
       from: config.mailFrom,
+      mailActions: {
+        db: database.db,
+        encryptionKey: async () => encryptionKey,
+        limits: { allowedPrivateHosts: parseAllowedPrivateHosts(config.mail.allowedPrivateHosts) },
+        events: embeddedMailEvents,
+      },
     });
     jobs = createInProcessProducer(processors, (error, job) => log.error({ err: error, job }, "job failed"));
     relay = startOutboxRelay({
@@ -85,7 +95,6 @@ export async function createServices(config: Config, log: FastifyBaseLogger): Pr
     });
   }
 
-  const encryptionKey = await resolveEncryptionKey(config.auth.encryptionKey, config.dataDir);
   const keyRing = await loadKeyRing(database.db, encryptionKey, config.auth.jwtPrivateKeys);
   // With Redis, revocations and limits are shared by every server process; without, this process is all there is.
   // Per-request checks get a connection of their own that sends the commands of concurrent
@@ -113,9 +122,7 @@ export async function createServices(config: Config, log: FastifyBaseLogger): Pr
 
   // With Redis, workers publish and every server process relays its own users' events; without,
   // this process is all there is.
-  const mailEvents = requestRedis
-    ? createRedisMailEventBus(requestRedis, config.redisPrefix)
-    : createMemoryMailEventBus();
+  const mailEvents = requestRedis ? createRedisMailEventBus(requestRedis, config.redisPrefix) : embeddedMailEvents;
   // Without Redis there are no worker processes: this one keeps the mailboxes in sync, through the
   // same leases (so a second server on the same Postgres shares the accounts instead of doubling them).
   let mailSync: MailSyncWorker | undefined;

@@ -53,11 +53,22 @@ const metrics = config.metrics.enabled
         ),
     })
   : undefined;
+// Mail sync and mail actions open sealed credentials; events go on Redis for every server process to relay.
+const encryptionKey = await resolveEncryptionKey(config.auth.encryptionKey, config.dataDir);
+const eventsConnection = connection.duplicate();
+eventsConnection.on("error", (error) => log.warn({ err: error.message }, "redis connection error (mail events)"));
+const mailEvents = createRedisMailEventBus(eventsConnection, config.redisPrefix);
 const baseProcessors = createProcessors({
   db: database.db,
   transport,
   appUrl: config.appUrl,
   from: config.mailFrom,
+  mailActions: {
+    db: database.db,
+    encryptionKey: async () => encryptionKey,
+    limits: { allowedPrivateHosts: parseAllowedPrivateHosts(config.mail.allowedPrivateHosts) },
+    events: mailEvents,
+  },
 });
 const processors = metrics ? metrics.instrument(baseProcessors) : baseProcessors;
 const workers = startBullWorkers(
@@ -81,12 +92,7 @@ const relay = startOutboxRelay({
       "could not pass waiting emails and jobs to the queue; retrying",
     ),
 });
-// Mail sync: this worker leases up to WORKER_MAX_ACCOUNTS mailboxes and keeps them in step,
-// publishing per-user events on Redis for every server process to relay.
-const encryptionKey = await resolveEncryptionKey(config.auth.encryptionKey, config.dataDir);
-const eventsConnection = connection.duplicate();
-eventsConnection.on("error", (error) => log.warn({ err: error.message }, "redis connection error (mail events)"));
-const mailEvents = createRedisMailEventBus(eventsConnection, config.redisPrefix);
+// Mail sync: this worker leases up to WORKER_MAX_ACCOUNTS mailboxes and keeps them in step.
 const mailSync = startMailSyncWorker({
   db: database.db,
   events: mailEvents,

@@ -114,6 +114,7 @@ export async function startWorkerMetrics(deps: {
     return {
       email: timed("email", processors.email),
       maintenance: timed("maintenance", processors.maintenance),
+      mail: timed("mail", processors.mail),
     };
   };
 

@@ -20,6 +20,10 @@ import {
   mailAccountOAuthStartInput,
   mailAccountTestInput,
   mailAccountUpdateInput,
+  mailFoldersInput,
+  mailThreadInput,
+  mailThreadsInput,
+  mailUpdateInput,
   pageInput,
   passwordOnlyInput,
   refreshInput,
@@ -103,6 +107,11 @@ export const procedureCatalogue = {
   "mfa.totp.enable": { type: "mutation", input: totpCodeInput, signedIn: true },
   "mfa.totp.disable": { type: "mutation", input: disableTotpInput, signedIn: true },
   "mfa.recoveryCodes.regenerate": { type: "mutation", input: passwordOnlyInput, signedIn: true },
+
+  "mail.folders": { type: "query", input: mailFoldersInput, signedIn: true },
+  "mail.threads": { type: "query", input: mailThreadsInput, signedIn: true },
+  "mail.thread": { type: "query", input: mailThreadInput, signedIn: true },
+  "mail.update": { type: "mutation", input: mailUpdateInput, signedIn: true },
 
   "devMailbox.list": { type: "query", input: devMailboxListInput, signedIn: false, devOnly: true },
   "devMailbox.get": { type: "query", input: idInput, signedIn: false, devOnly: true },

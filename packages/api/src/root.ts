@@ -3,6 +3,7 @@ import { adminRouter } from "./router/admin.ts";
 import { authRouter } from "./router/auth/index.ts";
 import { devMailboxRouter } from "./router/dev-mailbox.ts";
 import { healthRouter } from "./router/health.ts";
+import { mailRouter } from "./router/mail/index.ts";
 import { mailAccountRouter } from "./router/mail-account/index.ts";
 import { mfaRouter } from "./router/mfa.ts";
 import { sessionRouter } from "./router/session.ts";
@@ -17,6 +18,7 @@ export const appRouter = createTRPCRouter({
   devMailbox: devMailboxRouter,
   mailAccount: mailAccountRouter,
   mfa: mfaRouter,
+  mail: mailRouter,
 });
 
 export type AppRouter = typeof appRouter;

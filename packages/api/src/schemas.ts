@@ -78,6 +78,15 @@ export const idInput = z.object({ id: z.uuid() });
 export const sendTestEmailInput = z.object({ to: z.email().max(320) });
 
 export {
+  mailCategories,
+  mailFolderRoles,
+  mailFoldersInput,
+  mailPriorities,
+  mailThreadInput,
+  mailThreadsInput,
+  mailUpdateInput,
+} from "./router/mail/schema.ts";
+export {
   mailAccountAddInput,
   mailAccountIdInput,
   mailAccountTestInput,

@@ -54,6 +54,14 @@ describe("createTidingsClient", () => {
       | "account_enabled"
       | "role_changed"
       | "session_revoked"
+      | "mfa_enabled"
+      | "mfa_disabled"
+      | "mfa_failed"
+      | "recovery_code_used"
+      | "email_changed"
+      | "invitation_sent"
+      | "invitation_accepted"
+      | "account_deleted"
     >();
   });
 

@@ -15,6 +15,24 @@ const emailSend = z
     }
   });
 
+const mailMessageState = z.object({
+  id: z.uuid(),
+  accountId: z.uuid(),
+  threadId: z.uuid(),
+  folderId: z.uuid(),
+  uid: z.number().int(),
+  seen: z.boolean(),
+  flagged: z.boolean(),
+});
+
+/** One account's share of a `mail.update`, applied locally already: the worker carries it to IMAP. */
+const mailApplyAction = z.object({
+  userId: z.uuid(),
+  accountId: z.uuid(),
+  change: z.object({ seen: z.boolean().optional(), flagged: z.boolean().optional(), folderId: z.uuid().optional() }),
+  before: z.array(mailMessageState).min(1).max(5_000),
+});
+
 /**
  * Every queue and the jobs it carries, with the payload schema shared by producers and workers.
  * A payload is validated when it is enqueued and again when it is processed.
@@ -22,6 +40,9 @@ const emailSend = z
 export const jobDefinitions = {
   email: {
     send: emailSend,
+  },
+  mail: {
+    "apply-action": mailApplyAction,
   },
   maintenance: {
     /** Round trip through the queue: shows that a worker is consuming (used by checks and tests). */
@@ -39,6 +60,8 @@ export interface RetryPolicy {
 export const retryPolicies: Record<QueueName, RetryPolicy> = {
   email: { attempts: 5, backoffMs: 1_000 },
   maintenance: { attempts: 1, backoffMs: 0 },
+  // An unreachable server is tried again for about a minute; a refusal ends the job at its first try.
+  mail: { attempts: 5, backoffMs: 2_000 },
 };
 
 export type QueueName = keyof typeof jobDefinitions;

@@ -15,6 +15,7 @@ export {
 export { addToOutbox, queueEmail } from "./outbox.ts";
 export { createEmailProcessor, type EmailProcessorDeps } from "./processors/email.ts";
 export { createProcessors, type ProcessorDeps } from "./processors/index.ts";
+export { createMailActionProcessor, type MailActionProcessorDeps } from "./processors/mail-actions.ts";
 export {
   createBullProducer,
   createInProcessProducer,

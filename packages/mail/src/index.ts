@@ -1,4 +1,11 @@
 export {
+  carryMailAction,
+  type MailAction,
+  type MailActionDeps,
+  type MailActionOutcome,
+  MailActionRetry,
+} from "./actions/index.ts";
+export {
   type AllowedPrivateHosts,
   isAddressAllowed,
   noPrivateHosts,
@@ -58,7 +65,7 @@ export {
   type RunnerLog,
   startMailSyncWorker,
 } from "./runner/index.ts";
-export { type SanitizedHtml, type SanitizeOptions, sanitizeMailHtml } from "./sanitize.ts";
+export { type SanitizedHtml, type SanitizeOptions, sanitizeMailHtml, showStoredMailHtml } from "./sanitize.ts";
 export { parseSearchQuery, type SearchQuery, SearchQueryError } from "./search-query.ts";
 export {
   type FolderReport,

@@ -42,7 +42,8 @@ export interface ParseOptions {
 export async function parseMessage(raw: Buffer | string, options: ParseOptions = {}): Promise<ParsedMessage> {
   const parsed = await simpleParser(raw, { skipImageLinks: true, skipTextToHtml: true });
   const maxText = options.maxTextLength ?? 1_048_576;
-  const sanitized = parsed.html ? sanitizeMailHtml(withoutNul(parsed.html)) : null;
+  // Blocked image addresses are kept (inert) so that mail.thread can allow them on request.
+  const sanitized = parsed.html ? sanitizeMailHtml(withoutNul(parsed.html), { keepBlockedSources: true }) : null;
   return {
     messageId: bareId(parsed.messageId),
     inReplyTo: firstId(parsed.inReplyTo),

@@ -9,7 +9,15 @@ export interface SanitizedHtml {
 export interface SanitizeOptions {
   /** Keep remote http(s) images (the user allowed them for this message or sender). */
   loadRemote?: boolean;
+  /**
+   * Keep a blocked image's address in `data-remote-src` (which loads nothing), so the stored HTML
+   * can later be shown with the image allowed (allowRemoteImages) without fetching the mail again.
+   */
+  keepBlockedSources?: boolean;
 }
+
+/** Where a blocked remote image keeps its address in stored HTML. */
+const BLOCKED_SOURCE = "data-remote-src";
 
 const remoteUrl = /^\s*(?:https?:)?\/\//i;
 
@@ -76,7 +84,7 @@ export function sanitizeMailHtml(html: string, options: SanitizeOptions = {}): S
     allowedAttributes: {
       "*": ["style", "align", "valign", "width", "height", "dir", "lang", "title", "class"],
       a: ["href", "name", "target", "rel"],
-      img: ["src", "alt", "width", "height"],
+      img: ["src", "alt", "width", "height", ...(options.keepBlockedSources ? [BLOCKED_SOURCE] : [])],
       font: ["color", "face", "size"],
       table: ["border", "cellpadding", "cellspacing", "bgcolor"],
       td: ["colspan", "rowspan", "bgcolor"],
@@ -93,12 +101,15 @@ export function sanitizeMailHtml(html: string, options: SanitizeOptions = {}): S
         attribs: { ...attribs, target: "_blank", rel: "noopener noreferrer nofollow" },
       }),
       img: (tagName, attribs) => {
-        const src = attribs.src ?? "";
+        const { [BLOCKED_SOURCE]: blocked, ...own } = attribs;
+        // An address set aside when the mail was stored comes back once remote content is allowed.
+        const src = own.src ?? (options.loadRemote && blocked ? blocked : "");
+        attribs = src ? { ...own, src } : own;
         if (remoteUrl.test(src)) {
           hasRemoteContent = true;
           if (!options.loadRemote) {
             const { src: _dropped, ...rest } = attribs;
-            return { tagName, attribs: rest };
+            return { tagName, attribs: options.keepBlockedSources ? { ...rest, [BLOCKED_SOURCE]: src } : rest };
           }
         }
         if (/^\s*data:/i.test(src) && !/^\s*data:image\/(?:png|gif|jpe?g|webp);/i.test(src)) {
@@ -108,8 +119,18 @@ export function sanitizeMailHtml(html: string, options: SanitizeOptions = {}): S
         return { tagName, attribs };
       },
     },
-    // An image left without a source has nothing to show.
-    exclusiveFilter: (frame) => frame.tag === "img" && !frame.attribs.src,
+    // An image left without a source has nothing to show (a kept blocked source may show later).
+    exclusiveFilter: (frame) => frame.tag === "img" && !frame.attribs.src && !frame.attribs[BLOCKED_SOURCE],
   });
   return { html: clean, hasRemoteContent };
+}
+
+/**
+ * The HTML of a stored message (sanitized with `keepBlockedSources` when it was synced) as the API
+ * shows it: sanitized once more, remote images blocked and their kept addresses dropped, or with
+ * `loadRemote` those addresses put back as sources. Mail stored before addresses were kept has
+ * nothing to put back: its remote images stay out.
+ */
+export function showStoredMailHtml(stored: string, options: { loadRemote?: boolean } = {}): string {
+  return sanitizeMailHtml(stored, { loadRemote: options.loadRemote === true }).html;
 }

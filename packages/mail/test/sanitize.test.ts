@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { sanitizeMailHtml } from "../src/index.ts";
+import { sanitizeMailHtml, showStoredMailHtml } from "../src/index.ts";
 
 const hostile = `
 <html><head><meta http-equiv="refresh" content="0;url=https://evil.test/"><style>body{background:url(https://track.test/css.png)}</style>
@@ -66,5 +66,33 @@ describe("HTML mail sanitizing (S26)", () => {
       html: '<p>Hi</p><img src="cid:x@y" />',
       hasRemoteContent: false,
     });
+  });
+
+  it("keeps blocked image addresses inert in stored HTML, and shows them only when remote content is allowed", () => {
+    const stored = sanitizeMailHtml(hostile, { keepBlockedSources: true });
+    expect(stored.hasRemoteContent).toBe(true);
+    // Nothing in the stored HTML loads: the address sits in a data attribute, never in src.
+    expect(stored.html).toContain('data-remote-src="https://track.test/pixel.gif?u=1"');
+    expect(stored.html).not.toMatch(/\ssrc="(?:https:)?\/\//);
+
+    const shown = showStoredMailHtml(stored.html);
+    expect(shown).not.toContain("track.test");
+    expect(shown).toContain('src="cid:logo@mail"');
+
+    const allowed = showStoredMailHtml(stored.html, { loadRemote: true });
+    expect(allowed).toContain('src="https://track.test/pixel.gif?u=1"');
+    expect(allowed).not.toContain("data-remote-src");
+    // Still no protocol-relative address, remote CSS or active content.
+    expect(allowed).not.toContain("relative.gif");
+    expect(allowed).not.toContain("bg.png");
+    expect(allowed).not.toContain("evil.test");
+  });
+
+  it("does not turn a kept address into a source for a data: or javascript: URL", () => {
+    const allowed = showStoredMailHtml(
+      '<img data-remote-src="javascript:alert(1)"><img data-remote-src="data:text/html;base64,PHNjcmlwdD4=">',
+      { loadRemote: true },
+    );
+    expect(allowed).toBe("");
   });
 });

@@ -219,3 +219,24 @@ export function requestMailAccountResync(
     .returningAll()
     .executeTakeFirst();
 }
+
+/**
+ * Notes an error on the account (code, message, time) without changing its status: a change the
+ * server refused does not stop the sync, but the user sees what went wrong.
+ */
+export async function recordMailAccountError(
+  db: Executor,
+  accountId: string,
+  error: { code: string; message: string },
+): Promise<void> {
+  await db
+    .updateTable("mail_accounts")
+    .set((eb) => ({
+      error_code: error.code,
+      error_message: error.message,
+      error_at: eb.fn("now"),
+      updated_at: eb.fn("now"),
+    }))
+    .where("id", "=", accountId)
+    .execute();
+}

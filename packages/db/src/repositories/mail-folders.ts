@@ -92,3 +92,43 @@ export async function clearMailFolder(db: Executor, folderId: string): Promise<v
   await refreshMailThreads(db, threadIds);
   await deleteEmptyMailThreads(db, threadIds);
 }
+
+/** The folder if it is in one of the user's accounts (S27: another user's id finds nothing). */
+export function findMailFolder(db: Executor, userId: string, folderId: string): Promise<MailFolderRow | undefined> {
+  return db
+    .selectFrom("mail_folders as f")
+    .innerJoin("mail_accounts as a", "a.id", "f.account_id")
+    .selectAll("f")
+    .where("f.id", "=", folderId)
+    .where("a.user_id", "=", userId)
+    .executeTakeFirst();
+}
+
+/** Each given account's folder with this role (accounts without one are missing from the map). */
+export async function findMailFoldersByRole(
+  db: Executor,
+  accountIds: readonly string[],
+  role: MailFolderRole,
+): Promise<Map<string, MailFolderRow>> {
+  if (!accountIds.length) return new Map();
+  const rows = await db
+    .selectFrom("mail_folders")
+    .selectAll()
+    .where("account_id", "in", [...accountIds])
+    .where("role", "=", role)
+    .orderBy("path")
+    .execute();
+  const byAccount = new Map<string, MailFolderRow>();
+  for (const row of rows) if (!byAccount.has(row.account_id)) byAccount.set(row.account_id, row);
+  return byAccount;
+}
+
+/** Folders by id (for the worker carrying a change to the server: it needs their paths). */
+export async function listMailFoldersById(db: Executor, folderIds: readonly string[]): Promise<MailFolderRow[]> {
+  if (!folderIds.length) return [];
+  return db
+    .selectFrom("mail_folders")
+    .selectAll()
+    .where("id", "in", [...folderIds])
+    .execute();
+}

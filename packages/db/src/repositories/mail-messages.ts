@@ -1,4 +1,5 @@
 import type { Executor } from "../executor.ts";
+import type { AiAnalysisRow } from "../schema-ai.ts";
 import type { MailAddress, MailAttachmentRow, MailMessageRow } from "../schema-mail.ts";
 import { deleteEmptyMailThreads, refreshMailThreads } from "./mail-threads.ts";
 
@@ -41,37 +42,9 @@ const SNIPPET_LENGTH = 200;
  * The caller refreshes the thread (refreshMailThreads) once per batch.
  */
 export async function insertMailMessage(db: Executor, message: NewMailMessage): Promise<string | null> {
-  const recipients = [...message.to, ...message.cc]
-    .map((address) => `${address.name} ${address.email}`.trim().toLowerCase())
-    .join(" ");
   const inserted = await db
     .insertInto("mail_messages")
-    .values({
-      account_id: message.accountId,
-      user_id: message.userId,
-      folder_id: message.folderId,
-      thread_id: message.threadId,
-      uid: message.uid,
-      modseq: message.modseq ?? null,
-      message_id: message.messageId,
-      in_reply_to: message.inReplyTo,
-      references: [...message.references],
-      from_name: message.from?.name ?? "",
-      from_email: message.from?.email ?? "",
-      to: JSON.stringify(message.to),
-      cc: JSON.stringify(message.cc),
-      reply_to: JSON.stringify(message.replyTo),
-      recipients_text: recipients,
-      subject: message.subject,
-      date: message.date,
-      snippet: snippetOf(message.text),
-      text_body: message.text,
-      html_body: message.html,
-      has_remote_content: message.hasRemoteContent,
-      has_attachments: message.attachments.some((attachment) => !attachment.inline),
-      ...message.flags,
-      size: message.size,
-    })
+    .values(messageValues(message))
     .onConflict((conflict) => conflict.columns(["folder_id", "uid"]).doNothing())
     .returning("id")
     .executeTakeFirst();
@@ -92,6 +65,53 @@ export async function insertMailMessage(db: Executor, message: NewMailMessage): 
       .execute();
   }
   return inserted.id;
+}
+
+/**
+ * Many messages in one statement, for generated mail (benchmarks, bulk imports) whose threads exist
+ * already: no attachments, no threading. The caller refreshes the threads (refreshMailThreads).
+ */
+export async function insertMailMessagesBulk(
+  db: Executor,
+  messages: readonly Omit<NewMailMessage, "attachments">[],
+): Promise<void> {
+  if (!messages.length) return;
+  await db
+    .insertInto("mail_messages")
+    .values(messages.map((message) => messageValues({ ...message, attachments: [] })))
+    .execute();
+}
+
+function messageValues(message: NewMailMessage) {
+  const recipients = [...message.to, ...message.cc]
+    .map((address) => `${address.name} ${address.email}`.trim().toLowerCase())
+    .join(" ");
+  return {
+    account_id: message.accountId,
+    user_id: message.userId,
+    folder_id: message.folderId,
+    thread_id: message.threadId,
+    uid: message.uid,
+    modseq: message.modseq ?? null,
+    message_id: message.messageId,
+    in_reply_to: message.inReplyTo,
+    references: [...message.references],
+    from_name: message.from?.name ?? "",
+    from_email: message.from?.email ?? "",
+    to: JSON.stringify(message.to),
+    cc: JSON.stringify(message.cc),
+    reply_to: JSON.stringify(message.replyTo),
+    recipients_text: recipients,
+    subject: message.subject,
+    date: message.date,
+    snippet: snippetOf(message.text),
+    text_body: message.text,
+    html_body: message.html,
+    has_remote_content: message.hasRemoteContent,
+    has_attachments: message.attachments.some((attachment) => !attachment.inline),
+    ...message.flags,
+    size: message.size,
+  };
 }
 
 /** Flags as the server has them now; answers the thread to refresh, if the message is known. */
@@ -131,12 +151,17 @@ export async function deleteMailMessagesByUid(
   return removed.length;
 }
 
-/** The folder's stored UIDs, ascending (for the UID comparison that finds deletions). */
+/**
+ * The folder's stored UIDs, ascending (for the UID comparison that finds deletions). Messages moved
+ * here locally and not yet on the server hold a placeholder UID below 1 (see applyMailMessageChange)
+ * and are left out, so a sync in between does not take them for deleted.
+ */
 export async function listMailMessageUids(db: Executor, folderId: string): Promise<number[]> {
   const rows = await db
     .selectFrom("mail_messages")
     .select("uid")
     .where("folder_id", "=", folderId)
+    .where("uid", ">", 0)
     .orderBy("uid")
     .execute();
   return rows.map((row) => row.uid);
@@ -175,6 +200,177 @@ export async function listMailThreadMessages(
   }));
 }
 
+/** A message's state as a user action changes it, and as it is put back when the server refuses. */
+export interface MailMessageState {
+  id: string;
+  accountId: string;
+  threadId: string;
+  folderId: string;
+  uid: number;
+  seen: boolean;
+  flagged: boolean;
+}
+
+/**
+ * The messages a user action targets: every message of the given threads and the given messages.
+ * `complete` is false when any id is not the user's (or does not exist): S27 then answers NOT_FOUND
+ * for the whole call. Ordered by id so that concurrent actions lock rows in the same order.
+ */
+export async function findMailActionTargets(
+  db: Executor,
+  userId: string,
+  ids: { threadIds: readonly string[]; messageIds: readonly string[] },
+): Promise<{ complete: boolean; messages: MailMessageState[] }> {
+  const threadIds = [...new Set(ids.threadIds)];
+  const messageIds = [...new Set(ids.messageIds)];
+  const ownedThreads = threadIds.length
+    ? await db
+        .selectFrom("mail_threads")
+        .select("id")
+        .where("user_id", "=", userId)
+        .where("id", "in", threadIds)
+        .execute()
+    : [];
+  const rows = await db
+    .selectFrom("mail_messages")
+    .select(["id", "account_id", "thread_id", "folder_id", "uid", "seen", "flagged"])
+    .where("user_id", "=", userId)
+    .where((eb) =>
+      eb.or([
+        ...(threadIds.length ? [eb("thread_id", "in", threadIds)] : []),
+        ...(messageIds.length ? [eb("id", "in", messageIds)] : []),
+      ]),
+    )
+    .orderBy("id")
+    .forUpdate()
+    .execute();
+  const found = new Set(rows.map((row) => row.id));
+  const complete = ownedThreads.length === threadIds.length && messageIds.every((id) => found.has(id));
+  return {
+    complete,
+    messages: rows.map((row) => ({
+      id: row.id,
+      accountId: row.account_id,
+      threadId: row.thread_id,
+      folderId: row.folder_id,
+      uid: Number(row.uid),
+      seen: row.seen,
+      flagged: row.flagged,
+    })),
+  };
+}
+
+export interface MailMessageChange {
+  seen?: boolean;
+  flagged?: boolean;
+  /** Moves to this folder (of the messages' account); messages already there stay. */
+  folderId?: string;
+}
+
+/**
+ * Applies a user's change locally, before the server has it: flags, and for a move the new folder
+ * with a placeholder UID below 1 (the real one is known once the server moved it, see
+ * setMovedMailMessageUid). Thread counts are recomputed. Run it in the action's transaction.
+ */
+export async function applyMailMessageChange(
+  db: Executor,
+  messages: readonly MailMessageState[],
+  change: MailMessageChange,
+): Promise<void> {
+  if (!messages.length) return;
+  const ids = messages.map((message) => message.id);
+  const flags = { seen: change.seen, flagged: change.flagged };
+  if (flags.seen !== undefined || flags.flagged !== undefined) {
+    await db.updateTable("mail_messages").set(flags).where("id", "in", ids).execute();
+  }
+  const target = change.folderId;
+  if (target !== undefined) {
+    const moving = messages.filter((message) => message.folderId !== target);
+    if (moving.length) {
+      // The folder row lock serialises placeholder numbering between concurrent moves into it.
+      await db.selectFrom("mail_folders").select("id").where("id", "=", target).forUpdate().execute();
+      const lowest = await db
+        .selectFrom("mail_messages")
+        .select((eb) => eb.fn.min("uid").as("uid"))
+        .where("folder_id", "=", target)
+        .where("uid", "<=", 0)
+        .executeTakeFirst();
+      let placeholder = Math.min(Number(lowest?.uid ?? 0), 0);
+      for (const message of moving) {
+        placeholder -= 1;
+        await db
+          .updateTable("mail_messages")
+          .set({ folder_id: target, uid: placeholder })
+          .where("id", "=", message.id)
+          .execute();
+      }
+    }
+  }
+  await refreshMailThreads(db, [...new Set(messages.map((message) => message.threadId))]);
+}
+
+/**
+ * Puts messages back exactly as they were before a change the server refused (folder, UID, flags)
+ * and recounts their threads. Messages deleted meanwhile are skipped.
+ */
+export async function restoreMailMessages(db: Executor, messages: readonly MailMessageState[]): Promise<void> {
+  for (const message of messages) {
+    await db
+      .updateTable("mail_messages")
+      .set({ folder_id: message.folderId, uid: message.uid, seen: message.seen, flagged: message.flagged })
+      .where("id", "=", message.id)
+      .execute();
+  }
+  await refreshMailThreads(db, [...new Set(messages.map((message) => message.threadId))]);
+}
+
+/**
+ * Gives a moved message the UID the server assigned in its new folder. If a sync stored that UID
+ * first (as a row of its own), the placeholder row goes instead, so the message is never there twice.
+ */
+export async function setMovedMailMessageUid(
+  db: Executor,
+  messageId: string,
+  folderId: string,
+  uid: number,
+): Promise<void> {
+  const synced = await db
+    .selectFrom("mail_messages")
+    .select(["id", "thread_id"])
+    .where("folder_id", "=", folderId)
+    .where("uid", "=", uid)
+    .executeTakeFirst();
+  if (!synced) {
+    await db
+      .updateTable("mail_messages")
+      .set({ uid })
+      .where("id", "=", messageId)
+      .where("folder_id", "=", folderId)
+      .execute();
+    return;
+  }
+  if (synced.id === messageId) return;
+  const removed = await db
+    .deleteFrom("mail_messages")
+    .where("id", "=", messageId)
+    .returning("thread_id")
+    .executeTakeFirst();
+  const threadIds = [...new Set([synced.thread_id, ...(removed ? [removed.thread_id] : [])])];
+  await refreshMailThreads(db, threadIds);
+  await deleteEmptyMailThreads(db, threadIds);
+}
+
 function snippetOf(text: string | null): string {
   return (text ?? "").replace(/\s+/g, " ").trim().slice(0, SNIPPET_LENGTH);
+}
+
+/** The ready AI analyses of these messages (for `mail.thread`); messages without one are absent. */
+export async function listReadyAnalysesOf(db: Executor, messageIds: readonly string[]): Promise<AiAnalysisRow[]> {
+  if (!messageIds.length) return [];
+  return db
+    .selectFrom("ai_analyses")
+    .selectAll()
+    .where("message_id", "in", [...messageIds])
+    .where("status", "=", "ready")
+    .execute();
 }

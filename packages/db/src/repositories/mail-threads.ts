@@ -1,7 +1,8 @@
 import { type Expression, type ExpressionBuilder, type SqlBool, sql } from "kysely";
 import type { Executor } from "../executor.ts";
 import type { Database } from "../schema.ts";
-import type { MailThreadRow } from "../schema-mail.ts";
+import type { AiPriority } from "../schema-ai.ts";
+import type { MailAddress, MailFolderRole, MailThreadRow } from "../schema-mail.ts";
 
 /** Which threads already hold (or reference) the given Message-IDs, and the provider thread's one. */
 export async function findMailThreadLinks(
@@ -155,14 +156,39 @@ export interface MailThreadSearch {
   after: Date | null;
 }
 
+/** Thread-level filters of `mail.threads`; the AI ones look at the thread's latest analysis. */
+export interface MailThreadFilter {
+  unread?: boolean;
+  starred?: boolean;
+  hasAttachments?: boolean;
+  needsReply?: boolean;
+  priority?: AiPriority;
+  category?: string;
+}
+
 export interface MailThreadListOptions {
   userId: string;
   accountId?: string;
   folderId?: string;
+  /** Threads with a message in a folder of this role, in any of the user's accounts (unified view). */
+  role?: MailFolderRole;
   search?: MailThreadSearch;
+  filter?: MailThreadFilter;
+  /** "date": newest first; "priority": high, normal (or not analysed yet), low, then newest first. */
+  sort?: "date" | "priority";
   cursor?: string;
   limit?: number;
 }
+
+/** A listed thread with its latest ready AI analysis (all null when it has none). */
+export type MailThreadListItem = MailThreadRow & {
+  ai_priority: AiPriority | null;
+  ai_category: string | null;
+  ai_needs_reply: boolean | null;
+  ai_summary: string | null;
+  /** Whether a ready analysis exists for a message of the thread. */
+  ai_analysed: boolean;
+};
 
 export class InvalidCursorError extends Error {
   readonly field = "cursor";
@@ -172,55 +198,162 @@ export class InvalidCursorError extends Error {
   }
 }
 
+// Unanalysed threads rank with "normal": new mail is not buried while its analysis is pending.
+const priorityRank = sql<number>`(case ai.priority when 'high' then 2 when 'low' then 0 else 1 end)`;
+const latestMicros = sql<string>`floor(extract(epoch from t.last_message_at) * 1000000)::bigint::text`;
+
 /**
- * The user's threads, newest first, by keyset (last_message_at, id): a page costs the same however
- * deep it is. With `search`, a thread is listed when one of its messages matches every part.
+ * The user's threads by keyset, newest first or by priority: a page costs the same however deep it
+ * is, and the cursor holds the last row's exact time (microseconds), so no row is lost or repeated
+ * between pages. With `folderId`, `role` or `search`, a thread is listed when one of its messages
+ * matches all of them.
  */
 export async function listMailThreads(
   db: Executor,
   options: MailThreadListOptions,
-): Promise<{ items: MailThreadRow[]; nextCursor: string | null }> {
+): Promise<{ items: MailThreadListItem[]; nextCursor: string | null }> {
   const limit = Math.min(Math.max(options.limit ?? 50, 1), 200);
-  const after = options.cursor === undefined ? undefined : decodeCursor(options.cursor);
-  let query = db.selectFrom("mail_threads as t").selectAll("t").where("t.user_id", "=", options.userId);
+  const sort = options.sort ?? "date";
+  const after = options.cursor === undefined ? undefined : decodeCursor(options.cursor, sort);
+  let query = db
+    .selectFrom("mail_threads as t")
+    .leftJoinLateral(
+      (eb) =>
+        eb
+          .selectFrom("mail_messages as am")
+          .innerJoin("ai_analyses as a", "a.message_id", "am.id")
+          .select(["a.priority", "a.category", "a.needs_reply", "a.summary"])
+          .whereRef("am.thread_id", "=", "t.id")
+          .where("a.status", "=", "ready")
+          .orderBy("am.date", "desc")
+          .orderBy("am.id", "desc")
+          .limit(1)
+          .as("ai"),
+      (join) => join.onTrue(),
+    )
+    .selectAll("t")
+    .select([
+      "ai.priority as ai_priority",
+      "ai.category as ai_category",
+      "ai.needs_reply as ai_needs_reply",
+      "ai.summary as ai_summary",
+      sql<boolean>`ai.priority is not null or ai.category is not null`.as("ai_analysed"),
+      latestMicros.as("latest_micros"),
+      priorityRank.as("priority_rank"),
+    ])
+    .where("t.user_id", "=", options.userId);
   if (options.accountId) query = query.where("t.account_id", "=", options.accountId);
   if (after) {
-    query = query.where((eb) =>
-      eb.or([
-        eb("t.last_message_at", "<", after.at),
-        eb.and([eb("t.last_message_at", "=", after.at), eb("t.id", "<", after.id)]),
-      ]),
+    const at = sql`(timestamptz 'epoch' + ${after.micros}::bigint * interval '1 microsecond')`;
+    query = query.where(
+      after.rank === undefined
+        ? sql<SqlBool>`(t.last_message_at, t.id) < (${at}, ${after.id}::uuid)`
+        : sql<SqlBool>`(${priorityRank}, t.last_message_at, t.id) < (${after.rank}, ${at}, ${after.id}::uuid)`,
     );
   }
-  const folderId = options.folderId;
-  const search = options.search;
-  if (folderId !== undefined || search !== undefined) {
+  const filter = options.filter ?? {};
+  if (filter.unread !== undefined) query = query.where("t.unread_count", filter.unread ? ">" : "=", 0);
+  if (filter.starred !== undefined) query = query.where("t.flagged_count", filter.starred ? ">" : "=", 0);
+  if (filter.hasAttachments !== undefined) query = query.where("t.has_attachments", "=", filter.hasAttachments);
+  if (filter.needsReply !== undefined) {
+    query = query.where(
+      filter.needsReply ? sql<SqlBool>`ai.needs_reply is true` : sql<SqlBool>`ai.needs_reply is not true`,
+    );
+  }
+  if (filter.priority !== undefined) query = query.where("ai.priority", "=", filter.priority);
+  if (filter.category !== undefined) query = query.where("ai.category", "=", filter.category);
+  const { folderId, role, search } = options;
+  if (folderId !== undefined || role !== undefined || search !== undefined) {
     query = query.where(({ exists, selectFrom }) =>
       exists(
         selectFrom("mail_messages as m")
           .select("m.id")
           .whereRef("m.thread_id", "=", "t.id")
-          .where((eb) => eb.and(messageConditions(eb, folderId, search))),
+          .where((eb) => eb.and(messageConditions(eb, folderId, search, role))),
       ),
     );
   }
+  if (sort === "priority") query = query.orderBy(priorityRank, "desc");
   const rows = await query
     .orderBy("t.last_message_at", "desc")
     .orderBy("t.id", "desc")
     .limit(limit + 1)
     .execute();
-  const items = rows.slice(0, limit);
-  const last = items[items.length - 1];
-  return { items, nextCursor: rows.length > limit && last ? encodeCursor(last.last_message_at, last.id) : null };
+  const items = rows.slice(0, limit).map(({ latest_micros: _micros, priority_rank: _rank, ...item }) => item);
+  const last = rows[limit - 1];
+  const nextCursor =
+    rows.length > limit && last
+      ? encodeCursor(
+          sort === "priority"
+            ? ["p", Number(last.priority_rank), last.latest_micros, last.id]
+            : ["d", last.latest_micros, last.id],
+        )
+      : null;
+  return { items, nextCursor };
+}
+
+export interface MailThreadDetails {
+  /** Folders holding a message of the thread. */
+  folderIds: string[];
+  /** Senders of the thread's messages, each once, in the order they first wrote. */
+  participants: MailAddress[];
+}
+
+/** Folders and senders of each listed thread, in two queries for the whole page. */
+export async function listMailThreadDetails(
+  db: Executor,
+  threadIds: readonly string[],
+): Promise<Map<string, MailThreadDetails>> {
+  const details = new Map<string, MailThreadDetails>(threadIds.map((id) => [id, { folderIds: [], participants: [] }]));
+  if (!threadIds.length) return details;
+  const folders = await db
+    .selectFrom("mail_messages")
+    .select(["thread_id", "folder_id"])
+    .distinct()
+    .where("thread_id", "in", [...threadIds])
+    .orderBy("thread_id")
+    .orderBy("folder_id")
+    .execute();
+  for (const row of folders) details.get(row.thread_id)?.folderIds.push(row.folder_id);
+  // Each sender once per thread (the first message of theirs), then in the order they first wrote.
+  const senders = await db
+    .selectFrom("mail_messages")
+    .distinctOn(["thread_id", sql`lower(from_email)`])
+    .select(["thread_id", "from_name", "from_email", "date", "id"])
+    .where("thread_id", "in", [...threadIds])
+    .where("from_email", "<>", "")
+    .orderBy("thread_id")
+    .orderBy(sql`lower(from_email)`)
+    .orderBy("date")
+    .orderBy("id")
+    .execute();
+  senders.sort((a, b) => a.date.getTime() - b.date.getTime() || a.id.localeCompare(b.id));
+  for (const row of senders) {
+    details.get(row.thread_id)?.participants.push({ name: row.from_name, email: row.from_email });
+  }
+  return details;
 }
 
 function messageConditions(
   eb: ExpressionBuilder<Database & { m: Database["mail_messages"] }, "m">,
   folderId: string | undefined,
   search: MailThreadSearch | undefined,
+  role?: MailFolderRole,
 ): Expression<SqlBool>[] {
   const conditions: Expression<SqlBool>[] = [];
   if (folderId !== undefined) conditions.push(eb("m.folder_id", "=", folderId));
+  if (role !== undefined) {
+    conditions.push(
+      // The message's own folder by primary key, rather than every folder of that role of every user.
+      eb.exists(
+        eb
+          .selectFrom("mail_folders as rf")
+          .select("rf.id")
+          .whereRef("rf.id", "=", "m.folder_id")
+          .where("rf.role", "=", role),
+      ),
+    );
+  }
   if (!search) return conditions;
   if (search.words.length) {
     conditions.push(sql<SqlBool>`m.search @@ plainto_tsquery('simple'::regconfig, ${search.words.join(" ")})`);
@@ -246,17 +379,63 @@ function containsPattern(text: string): string {
   return `%${text.replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
 }
 
-function encodeCursor(at: Date, id: string): string {
-  return Buffer.from(JSON.stringify([at.toISOString(), id])).toString("base64url");
+type CursorParts = ["d", string, string] | ["p", number, string, string];
+
+function encodeCursor(parts: CursorParts): string {
+  return Buffer.from(JSON.stringify(parts)).toString("base64url");
 }
 
-function decodeCursor(cursor: string): { at: Date; id: string } {
+/**
+ * The cursor's position, refused unless it was handed out by a list of the same sort. Times are
+ * microseconds since 1970 below 10^16 (before the year 2286), so a forged one cannot reach a time
+ * Postgres refuses.
+ */
+function decodeCursor(cursor: string, sort: "date" | "priority"): { rank?: number; micros: string; id: string } {
+  let parts: unknown;
   try {
-    const [at, id] = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as unknown[];
-    const date = typeof at === "string" ? new Date(at) : new Date(Number.NaN);
-    if (Number.isNaN(date.getTime()) || typeof id !== "string" || !/^[0-9a-f-]{36}$/.test(id)) throw new Error();
-    return { at: date, id };
+    parts = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
   } catch {
     throw new InvalidCursorError();
   }
+  if (!Array.isArray(parts)) throw new InvalidCursorError();
+  const [kind, ...rest] = parts as unknown[];
+  const position =
+    sort === "priority" && kind === "p" ? rest : sort === "date" && kind === "d" ? [undefined, ...rest] : null;
+  if (position?.length !== 3) throw new InvalidCursorError();
+  const [rank, micros, id] = position;
+  const rankOk = sort === "date" ? rank === undefined : rank === 0 || rank === 1 || rank === 2;
+  if (!rankOk || typeof micros !== "string" || !/^\d{1,16}$/.test(micros)) throw new InvalidCursorError();
+  if (typeof id !== "string" || !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(id)) {
+    throw new InvalidCursorError();
+  }
+  return { rank: rank as number | undefined, micros, id };
+}
+
+/** The thread if it is the user's (S27: another user's id finds nothing). */
+export function findMailThread(db: Executor, userId: string, threadId: string): Promise<MailThreadRow | undefined> {
+  return db
+    .selectFrom("mail_threads")
+    .selectAll()
+    .where("id", "=", threadId)
+    .where("user_id", "=", userId)
+    .executeTakeFirst();
+}
+
+/** Empty threads in one statement (generated mail, see insertMailMessagesBulk); answers their ids in order. */
+export async function insertMailThreadsBulk(
+  db: Executor,
+  threads: readonly { accountId: string; userId: string }[],
+): Promise<string[]> {
+  if (!threads.length) return [];
+  const ids = threads.map(() => crypto.randomUUID());
+  await db
+    .insertInto("mail_threads")
+    .values(threads.map((thread, index) => ({ id: ids[index], account_id: thread.accountId, user_id: thread.userId })))
+    .execute();
+  return ids;
+}
+
+/** Refreshes the planner's statistics of the mail tables (after a bulk load). */
+export async function analyzeMailTables(db: Executor): Promise<void> {
+  await sql`analyze mail_threads, mail_messages, mail_folders, ai_analyses`.execute(db);
 }

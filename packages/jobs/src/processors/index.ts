@@ -1,12 +1,17 @@
 import type { Processors } from "../definitions.ts";
 import { createEmailProcessor, type EmailProcessorDeps } from "./email.ts";
+import { createMailActionProcessor, type MailActionProcessorDeps } from "./mail-actions.ts";
 
-export type ProcessorDeps = EmailProcessorDeps;
+export type ProcessorDeps = EmailProcessorDeps & {
+  /** For the `mail` queue: the database handle, ENCRYPTION_KEY, the address guard and the event bus. */
+  mailActions: MailActionProcessorDeps;
+};
 
 /** What each queue's jobs do; the same functions run in the worker process and in embedded mode. */
 export function createProcessors(deps: ProcessorDeps): Processors {
   return {
     email: createEmailProcessor(deps),
+    mail: createMailActionProcessor(deps.mailActions),
     maintenance: async (job) => {
       switch (job.name) {
         case "ping":

@@ -1,0 +1,60 @@
+import { z } from "zod";
+import { plainText } from "../text-input.ts";
+
+// The mail inputs (API.md `mail`). Browser-safe: the web app checks what it sends with these very
+// schemas (through `@tidings/api/schemas`).
+
+export const mailFolderRoles = ["inbox", "sent", "drafts", "trash", "junk", "archive", "all"] as const;
+export const mailPriorities = ["high", "normal", "low"] as const;
+export const mailCategories = [
+  "personal",
+  "work",
+  "newsletter",
+  "notification",
+  "promotion",
+  "transactional",
+  "social",
+  "spam",
+] as const;
+const mailFolderRole = z.enum(mailFolderRoles);
+
+export const mailFoldersInput = z.object({ accountId: z.uuid().optional() }).default({});
+export const mailThreadsInput = z
+  .object({
+    accountId: z.uuid().optional(),
+    folderId: z.uuid().optional(),
+    role: mailFolderRole.optional(),
+    query: plainText(1000).optional(),
+    filter: z
+      .object({
+        unread: z.boolean().optional(),
+        starred: z.boolean().optional(),
+        needsReply: z.boolean().optional(),
+        priority: z.enum(mailPriorities).optional(),
+        category: z.enum(mailCategories).optional(),
+        hasAttachments: z.boolean().optional(),
+      })
+      .optional(),
+    sort: z.enum(["date", "priority"]).default("date"),
+    /** Opaque: the `nextCursor` of the previous page (same filters and sort). */
+    cursor: z.string().min(1).max(300).optional(),
+    limit: z.number().int().min(1).max(100).default(50),
+  })
+  .default({ sort: "date", limit: 50 });
+export const mailThreadInput = z.object({ threadId: z.uuid(), loadRemote: z.boolean().default(false) });
+export const mailUpdateInput = z
+  .object({
+    threadIds: z.array(z.uuid()).max(100, "At most 100 threads at once").optional(),
+    messageIds: z.array(z.uuid()).max(500, "At most 500 messages at once").optional(),
+    seen: z.boolean().optional(),
+    flagged: z.boolean().optional(),
+    moveTo: z.union([z.strictObject({ role: mailFolderRole }), z.strictObject({ folderId: z.uuid() })]).optional(),
+  })
+  .superRefine((value, ctx) => {
+    if (!value.threadIds?.length && !value.messageIds?.length) {
+      ctx.addIssue({ code: "custom", path: ["threadIds"], message: "Give threadIds or messageIds" });
+    }
+    if (value.seen === undefined && value.flagged === undefined && value.moveTo === undefined) {
+      ctx.addIssue({ code: "custom", path: ["seen"], message: "Give a change: seen, flagged or moveTo" });
+    }
+  });
