@@ -1,7 +1,13 @@
 import { randomBytes } from "node:crypto";
-import { findMailAccount, insertMailAccount, listMailFolders, type MailAccountRow, sql } from "@tidings/db";
+import {
+  findMailAccount,
+  insertMailAccount,
+  insertOutboxJob,
+  listMailFolders,
+  type MailAccountRow,
+  sql,
+} from "@tidings/db";
 import { createTestDatabase, type TestDatabase } from "@tidings/db/testing";
-import { queueEmail } from "@tidings/jobs";
 import { createTestRedis, services, startDovecot, type TestDovecot, type TestRedis } from "@tidings/testing";
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
@@ -111,7 +117,9 @@ describe.skipIf(!services().dovecot || !services().redis)("mail sync runner agai
         authRetryMs: 10 * 60_000,
         errorNoticeMs: ERROR_NOTICE_MS,
       },
-      queueErrorEmail: (trx, notice) => queueEmail(trx, mailAccountErrorEmail(notice)),
+      // The outbox row the apps write through @tidings/jobs' queueEmail (which depends on this package).
+      queueErrorEmail: (trx, notice) =>
+        insertOutboxJob(trx, { queue: "email", jobName: "send", payload: mailAccountErrorEmail(notice) }),
       log: silentLog,
     });
   }, 60_000);
