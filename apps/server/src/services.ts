@@ -56,6 +56,7 @@ export async function createServices(config: Config, log: FastifyBaseLogger): Pr
     if (applied.length) log.info({ migrations: applied }, "applied database migrations");
   }
 
+  const encryptionKey = await resolveEncryptionKey(config.auth.encryptionKey, config.dataDir);
   let redis: Redis | undefined;
   let jobs: JobProducer;
   let relay: OutboxRelay | undefined;
@@ -76,6 +77,7 @@ export async function createServices(config: Config, log: FastifyBaseLogger): Pr
       transport,
       appUrl: config.appUrl,
       from: config.mailFrom,
+      mailSend: { db: database.db, encryptionKey, allowedPrivateHosts: config.mail.allowedPrivateHosts },
     });
     jobs = createInProcessProducer(processors, (error, job) => log.error({ err: error, job }, "job failed"));
     relay = startOutboxRelay({
@@ -85,7 +87,6 @@ export async function createServices(config: Config, log: FastifyBaseLogger): Pr
     });
   }
 
-  const encryptionKey = await resolveEncryptionKey(config.auth.encryptionKey, config.dataDir);
   const keyRing = await loadKeyRing(database.db, encryptionKey, config.auth.jwtPrivateKeys);
   // With Redis, revocations and limits are shared by every server process; without, this process is all there is.
   // Per-request checks get a connection of their own that sends the commands of concurrent

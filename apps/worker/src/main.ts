@@ -58,6 +58,12 @@ const baseProcessors = createProcessors({
   transport,
   appUrl: config.appUrl,
   from: config.mailFrom,
+  // Sending through users' mailboxes opens their sealed passwords (S23).
+  mailSend: {
+    db: database.db,
+    encryptionKey: await resolveEncryptionKey(config.auth.encryptionKey, config.dataDir),
+    allowedPrivateHosts: config.mail.allowedPrivateHosts,
+  },
 });
 const processors = metrics ? metrics.instrument(baseProcessors) : baseProcessors;
 const workers = startBullWorkers(

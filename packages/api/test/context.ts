@@ -9,7 +9,10 @@ import { createAuthDeps, type InnerContext } from "../src/index.ts";
 /** The inner context of a procedure, on a test database, without HTTP. */
 export async function testInnerContext(db: Kysely<Database>, env: Record<string, string> = {}): Promise<InnerContext> {
   const config = loadConfig(env);
-  const jobs = createInProcessProducer({ email: async () => undefined, maintenance: async () => undefined }, () => {});
+  const jobs = createInProcessProducer(
+    { email: async () => undefined, "mail-send": async () => undefined, maintenance: async () => undefined },
+    () => {},
+  );
   const keyRing = await createKeyRing([await generateSigningKey()]);
   const auth = createAuthDeps({
     config,

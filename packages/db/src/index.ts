@@ -18,10 +18,13 @@ export * from "./repositories/invitations.ts";
 export * from "./repositories/mail-accounts.ts";
 export * from "./repositories/mail-folders.ts";
 export * from "./repositories/mail-leases.ts";
+export * from "./repositories/mail-drafts.ts";
 export * from "./repositories/mail-messages.ts";
 export * from "./repositories/mail-oauth.ts";
+export * from "./repositories/mail-outgoing.ts";
 export * from "./repositories/mail-threads.ts";
 export * from "./repositories/mfa.ts";
+export * from "./repositories/mail-uploads.ts";
 export * from "./repositories/one-time-token-owner.ts";
 export * from "./repositories/one-time-tokens.ts";
 export * from "./repositories/outbox.ts";
@@ -57,3 +60,4 @@ export type {
 } from "./schema-ai.ts";
 export type * from "./schema-mail.ts";
 export type * from "./schema-protection.ts";
+export type * from "./schema-mail-outgoing.ts";

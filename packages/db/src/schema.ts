@@ -2,6 +2,7 @@ import type { ColumnType, Generated, Insertable, Selectable, Updateable } from "
 import type { AiDatabase } from "./schema-ai.ts";
 import type { MailDatabase } from "./schema-mail.ts";
 import type { ProtectionDatabase } from "./schema-protection.ts";
+import type { MailOutgoingDatabase } from "./schema-mail-outgoing.ts";
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
@@ -114,7 +115,7 @@ export interface SigningKeysTable {
   created_at: Timestamp;
 }
 
-export interface Database extends MailDatabase, AiDatabase, ProtectionDatabase {
+export interface Database extends MailDatabase, MailOutgoingDatabase, AiDatabase, ProtectionDatabase {
   sessions: SessionsTable;
   refresh_tokens: RefreshTokensTable;
   one_time_tokens: OneTimeTokensTable;

@@ -15,6 +15,7 @@ export {
 export { addToOutbox, queueEmail } from "./outbox.ts";
 export { createEmailProcessor, type EmailProcessorDeps } from "./processors/email.ts";
 export { createProcessors, type ProcessorDeps } from "./processors/index.ts";
+export { createMailSendProcessor, type MailSendProcessorDeps } from "./processors/mail-send.ts";
 export {
   createBullProducer,
   createInProcessProducer,

@@ -8,6 +8,7 @@ const sentAt = new Date().toISOString();
 function recordingProcessors(seen: string[]): Processors {
   return {
     email: async () => undefined,
+    "mail-send": async () => undefined,
     maintenance: async (job) => {
       seen.push(`${job.name}:${job.data.sentAt}`);
       return { ok: true };

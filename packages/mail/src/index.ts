@@ -76,3 +76,4 @@ export {
   type ThreadKeys,
   type ThreadPlan,
 } from "./threading.ts";
+export * from "./send/index.ts";

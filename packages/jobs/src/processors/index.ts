@@ -1,12 +1,14 @@
 import type { Processors } from "../definitions.ts";
 import { createEmailProcessor, type EmailProcessorDeps } from "./email.ts";
+import { createMailSendProcessor, type MailSendProcessorDeps } from "./mail-send.ts";
 
-export type ProcessorDeps = EmailProcessorDeps;
+export type ProcessorDeps = EmailProcessorDeps & { mailSend: MailSendProcessorDeps };
 
 /** What each queue's jobs do; the same functions run in the worker process and in embedded mode. */
 export function createProcessors(deps: ProcessorDeps): Processors {
   return {
     email: createEmailProcessor(deps),
+    "mail-send": createMailSendProcessor(deps.mailSend),
     maintenance: async (job) => {
       switch (job.name) {
         case "ping":
