@@ -1,6 +1,8 @@
 import type { z } from "zod";
 import {
   acceptInvitationInput,
+  attachmentUrlInput,
+  cancelSendInput,
   changeEmailInput,
   changePasswordInput,
   checkPasswordResetTokenInput,
@@ -25,6 +27,8 @@ import {
   refreshInput,
   registerInput,
   resetPasswordInput,
+  saveDraftInput,
+  sendMailInput,
   sendTestEmailInput,
   sessionIdInput,
   setUserDisabledInput,
@@ -103,6 +107,11 @@ export const procedureCatalogue = {
   "mfa.totp.enable": { type: "mutation", input: totpCodeInput, signedIn: true },
   "mfa.totp.disable": { type: "mutation", input: disableTotpInput, signedIn: true },
   "mfa.recoveryCodes.regenerate": { type: "mutation", input: passwordOnlyInput, signedIn: true },
+
+  "mail.saveDraft": { type: "mutation", input: saveDraftInput, signedIn: true },
+  "mail.send": { type: "mutation", input: sendMailInput, signedIn: true },
+  "mail.cancelSend": { type: "mutation", input: cancelSendInput, signedIn: true },
+  "mail.attachmentUrl": { type: "query", input: attachmentUrlInput, signedIn: true },
 
   "devMailbox.list": { type: "query", input: devMailboxListInput, signedIn: false, devOnly: true },
   "devMailbox.get": { type: "query", input: idInput, signedIn: false, devOnly: true },

@@ -4,6 +4,7 @@ import { authRouter } from "./router/auth/index.ts";
 import { devMailboxRouter } from "./router/dev-mailbox.ts";
 import { healthRouter } from "./router/health.ts";
 import { mailAccountRouter } from "./router/mail-account/index.ts";
+import { mailSendProcedures } from "./router/mail-send/index.ts";
 import { mfaRouter } from "./router/mfa.ts";
 import { sessionRouter } from "./router/session.ts";
 import { createTRPCRouter } from "./trpc.ts";
@@ -17,6 +18,7 @@ export const appRouter = createTRPCRouter({
   devMailbox: devMailboxRouter,
   mailAccount: mailAccountRouter,
   mfa: mfaRouter,
+  mail: { ...mailSendProcedures },
 });
 
 export type AppRouter = typeof appRouter;

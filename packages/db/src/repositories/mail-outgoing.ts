@@ -124,7 +124,7 @@ export async function markMailOutgoingFailed(
     .updateTable("mail_outgoing")
     .set((eb) => ({ status: final ? "failed" : "sending", error, updated_at: eb.fn("now") }))
     .where("id", "=", outgoingId)
-    .where("status", "=", "sending")
+    .where("status", "in", ["queued", "sending"])
     .execute();
 }
 
