@@ -13,7 +13,8 @@ export async function consumeSendLimits(ctx: Context, userId: string, recipients
   const key = `user:${userId}`;
   // Looked at first, so a message that cannot fit does not use up the recipients it would have had.
   const room = await ctx.rateLimiter.peek(recipientRule, key);
-  if (recipients > room.remaining + (room.allowed ? 1 : 0)) {
+  // A peek counts nothing, so `remaining` is the free room itself.
+  if (recipients > (room.allowed ? room.remaining : 0)) {
     throw limited(
       `Too many recipients: at most ${sendRecipients.limit} per ${describeWindow(sendRecipients.windowSeconds)}.`,
       // When it is allowed at all, the wait for enough room is at most a window.
