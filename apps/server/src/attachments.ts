@@ -2,13 +2,7 @@ import fastifyMultipart from "@fastify/multipart";
 import { consumeRateLimits } from "@tidings/api";
 import { AuthFailure, authenticate } from "@tidings/auth";
 import type { Config } from "@tidings/config";
-import {
-  findMailAccount,
-  findMailUpload,
-  findReceivedAttachment,
-  findUserById,
-  insertMailUpload,
-} from "@tidings/db";
+import { findMailAccount, findMailUpload, findReceivedAttachment, findUserById, insertMailUpload } from "@tidings/db";
 import {
   attachmentDisposition,
   downloadReceivedAttachment,
@@ -27,7 +21,10 @@ export async function registerAttachmentRoutes(app: FastifyInstance, services: S
   const maxBytes = config.mail.maxAttachmentBytes;
   const tooLarge = `Attachments can be at most ${Math.round(maxBytes / (1024 * 1024))} MB`;
   const encryptionKey = services.auth.sessions.encryptionKey;
-  const access = { encryptionKey, limits: { allowedPrivateHosts: parseAllowedPrivateHosts(config.mail.allowedPrivateHosts) } };
+  const access = {
+    encryptionKey,
+    limits: { allowedPrivateHosts: parseAllowedPrivateHosts(config.mail.allowedPrivateHosts) },
+  };
 
   await app.register(async (scope) => {
     await scope.register(fastifyMultipart, { limits: { fileSize: maxBytes, files: 1, fields: 0, parts: 2 } });
@@ -135,7 +132,10 @@ function fail(reply: FastifyReply, status: number, appCode: string, message: str
 /** The name as given, without folders or control characters, bounded. */
 function cleanFilename(name: string | undefined): string {
   const base = (name ?? "").split(/[\\/]/).pop() ?? "";
-  const cleaned = base.replace(/\p{Cc}/gu, "").trim().slice(0, 255);
+  const cleaned = base
+    .replace(/\p{Cc}/gu, "")
+    .trim()
+    .slice(0, 255);
   return cleaned || "attachment";
 }
 

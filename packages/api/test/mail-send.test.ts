@@ -51,7 +51,11 @@ async function person(inner: InnerContext, options: { verified?: boolean } = {})
   if (options.verified !== false) await markEmailVerified(db, user.id, false);
   const origin = { ip: "127.0.0.1", userAgent: "mail-send" };
   const { session } = await createSession(db, { userId: user.id, origin, method: "password" }, inner.auth.sessions);
-  const access = await signAccessToken(inner.auth.keyRing, { userId: user.id, sessionId: session.id }, inner.auth.tokens);
+  const access = await signAccessToken(
+    inner.auth.keyRing,
+    { userId: user.id, sessionId: session.id },
+    inner.auth.tokens,
+  );
   const caller = createCaller(createContext(inner, plainRequest({ accessToken: access.token })));
   return { id: user.id, caller, mail: await createMailFixture(db, user.id) };
 }
@@ -63,7 +67,8 @@ async function failure(call: Promise<unknown>) {
   );
   if (!(error instanceof TRPCError)) throw new Error(`expected a TRPCError, got ${String(error)}`);
   const appCode = error instanceof AppError ? error.appCode : appCodeForTrpcCode(error.code);
-  const issues = error.cause && "issues" in error.cause ? (error.cause as { issues: { path: unknown[] }[] }).issues : [];
+  const issues =
+    error.cause && "issues" in error.cause ? (error.cause as { issues: { path: unknown[] }[] }).issues : [];
   return { appCode, message: error.message, paths: issues.map((issue) => issue.path.join(".")) };
 }
 
@@ -172,7 +177,12 @@ describe("mail.send", () => {
     const inner = await contextWith();
     const ada = await person(inner);
     const parent = await parentMessage(ada);
-    await ada.caller.mail.send({ accountId: ada.mail.accountId, to: ["carol@example.test"], text: "FYI", forwardOf: parent });
+    await ada.caller.mail.send({
+      accountId: ada.mail.accountId,
+      to: ["carol@example.test"],
+      text: "FYI",
+      forwardOf: parent,
+    });
     const [row] = await outgoingOf(ada.id);
     expect(row).toMatchObject({ subject: "Fwd: Trip", in_reply_to: null, references: [], reply_to_message_id: null });
     expect(row?.text_body).toContain("---------- Forwarded message ----------");
@@ -192,7 +202,10 @@ describe("mail.send", () => {
     for (const [field, input] of cases) {
       const refused = await failure(ada.caller.mail.send(input));
       expect(refused.appCode, field).toBe("INVALID_INPUT");
-      expect(refused.paths.some((path) => path.startsWith(field)), `${field}: ${refused.paths}`).toBe(true);
+      expect(
+        refused.paths.some((path) => path.startsWith(field)),
+        `${field}: ${refused.paths}`,
+      ).toBe(true);
     }
     expect((await failure(ada.caller.mail.saveDraft({ ...base, subject: "a\rb" }))).paths).toEqual(["subject"]);
     expect(await outgoingOf(ada.id)).toEqual([]);
@@ -213,7 +226,8 @@ describe("sending limits (S29)", () => {
     const inner = await contextWith({ RATE_LIMIT_SEND: "2/3600" });
     const ada = await person(inner);
     const bob = await person(inner);
-    const send = (who: Person) => who.caller.mail.send({ accountId: who.mail.accountId, to: ["x@example.test"], text: "x" });
+    const send = (who: Person) =>
+      who.caller.mail.send({ accountId: who.mail.accountId, to: ["x@example.test"], text: "x" });
     await send(ada);
     await send(ada);
     const refused = await failure(send(ada));
@@ -273,9 +287,20 @@ describe("mail.saveDraft", () => {
       text: "two",
     });
     expect(again).toEqual({ draftId });
-    const row = await testDb.handle.db.selectFrom("mail_drafts").selectAll().where("id", "=", draftId).executeTakeFirst();
-    expect(row).toMatchObject({ subject: "Plans", text_body: "two", revision: 2, to: [{ name: "", email: "b@example.test" }] });
-    const jobs = enqueued.filter((entry) => entry.name === "draft" && (entry.data as { draftId: string }).draftId === draftId);
+    const row = await testDb.handle.db
+      .selectFrom("mail_drafts")
+      .selectAll()
+      .where("id", "=", draftId)
+      .executeTakeFirst();
+    expect(row).toMatchObject({
+      subject: "Plans",
+      text_body: "two",
+      revision: 2,
+      to: [{ name: "", email: "b@example.test" }],
+    });
+    const jobs = enqueued.filter(
+      (entry) => entry.name === "draft" && (entry.data as { draftId: string }).draftId === draftId,
+    );
     expect(jobs.map((job) => job.jobId)).toEqual([`${draftId}-1`, `${draftId}-2`]);
   });
 });

@@ -19,6 +19,7 @@ export * from "./repositories/mail-accounts.ts";
 export * from "./repositories/mail-folders.ts";
 export * from "./repositories/mail-leases.ts";
 export * from "./repositories/mail-drafts.ts";
+export * from "./repositories/mail-folders.ts";
 export * from "./repositories/mail-messages.ts";
 export * from "./repositories/mail-oauth.ts";
 export * from "./repositories/mail-outgoing.ts";

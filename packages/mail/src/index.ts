@@ -60,6 +60,7 @@ export {
 } from "./runner/index.ts";
 export { type SanitizedHtml, type SanitizeOptions, sanitizeMailHtml } from "./sanitize.ts";
 export { parseSearchQuery, type SearchQuery, SearchQueryError } from "./search-query.ts";
+export * from "./send/index.ts";
 export {
   type FolderReport,
   MailboxSync,
@@ -76,4 +77,3 @@ export {
   type ThreadKeys,
   type ThreadPlan,
 } from "./threading.ts";
-export * from "./send/index.ts";

@@ -8,7 +8,14 @@ import {
   updateMailDraft,
 } from "@tidings/db";
 import { createTestDatabase, type TestDatabase } from "@tidings/db/testing";
-import { type SmtpReply, type SmtpSink, services, startDovecot, startSmtpSink, type TestDovecot } from "@tidings/testing";
+import {
+  type SmtpReply,
+  type SmtpSink,
+  services,
+  startDovecot,
+  startSmtpSink,
+  type TestDovecot,
+} from "@tidings/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   downloadReceivedAttachment,
@@ -131,7 +138,9 @@ describe.skipIf(!services().dovecot)("sending through a connected mailbox", () =
     expect(sent[0]?.flags).toContain("\\Seen");
     const inbox = await dovecot.messages("alice", "INBOX");
     expect(inbox.find((message) => message.uid === parent.uid)?.flags).toContain("\\Answered");
-    expect(await db().selectFrom("mail_messages").select("answered").where("id", "=", parent.id).executeTakeFirst()).toEqual({
+    expect(
+      await db().selectFrom("mail_messages").select("answered").where("id", "=", parent.id).executeTakeFirst(),
+    ).toEqual({
       answered: true,
     });
     expect(await findMailOutgoing(db(), row.id)).toMatchObject({ status: "sent", attempts: 1 });
@@ -169,9 +178,13 @@ describe.skipIf(!services().dovecot)("sending through a connected mailbox", () =
 
   it("refuses a loopback SMTP host that MAIL_ALLOWED_PRIVATE_HOSTS does not name (S24), permanently", async () => {
     const row = await queue();
-    const error = await sendOutgoing({ ...deps(), limits: { allowedPrivateHosts: parseAllowedPrivateHosts([]) } }, row.id, {
-      lastAttempt: false,
-    }).catch((caught: unknown) => caught);
+    const error = await sendOutgoing(
+      { ...deps(), limits: { allowedPrivateHosts: parseAllowedPrivateHosts([]) } },
+      row.id,
+      {
+        lastAttempt: false,
+      },
+    ).catch((caught: unknown) => caught);
     expect(error).toMatchObject({ name: "SendFailure", permanent: true });
     expect(await findMailOutgoing(db(), row.id)).toMatchObject({ status: "failed" });
   });
@@ -234,7 +247,16 @@ describe.skipIf(!services().dovecot)("sending through a connected mailbox", () =
       .selectFrom("mail_attachments as a")
       .innerJoin("mail_messages as m", "m.id", "a.message_id")
       .innerJoin("mail_folders as f", "f.id", "m.folder_id")
-      .select(["a.id", "a.filename", "a.content_type", "a.size", "a.content_id", "a.message_id", "m.account_id", "m.uid"])
+      .select([
+        "a.id",
+        "a.filename",
+        "a.content_type",
+        "a.size",
+        "a.content_id",
+        "a.message_id",
+        "m.account_id",
+        "m.uid",
+      ])
       .select("f.path as folder_path")
       .where("m.message_id", "=", "report@t")
       .executeTakeFirstOrThrow();

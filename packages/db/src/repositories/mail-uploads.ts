@@ -95,15 +95,3 @@ export function findReceivedAttachment(
     .where("m.user_id", "=", userId)
     .executeTakeFirst();
 }
-
-/** The attachments of one message in the order they were stored, for telling same-named ones apart. */
-export function listMessageAttachments(
-  db: Executor,
-  messageId: string,
-): Promise<{ id: string; filename: string | null; content_type: string; content_id: string | null }[]> {
-  return db
-    .selectFrom("mail_attachments")
-    .select(["id", "filename", "content_type", "content_id"])
-    .where("message_id", "=", messageId)
-    .execute();
-}

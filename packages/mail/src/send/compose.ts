@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
-import type Mail from "nodemailer/lib/mailer/index.js";
 import MailComposer from "nodemailer/lib/mail-composer/index.js";
+import type Mail from "nodemailer/lib/mailer/index.js";
 import { sanitizeMailHtml } from "../sanitize.ts";
 
 export interface OutgoingAddress {
@@ -110,7 +110,8 @@ export interface QuotedMessage {
   text: string | null;
 }
 
-const sender = (parent: QuotedMessage) => (parent.fromName ? `${parent.fromName} <${parent.fromEmail}>` : parent.fromEmail);
+const sender = (parent: QuotedMessage) =>
+  parent.fromName ? `${parent.fromName} <${parent.fromEmail}>` : parent.fromEmail;
 
 /** The reply's text with the parent quoted below it, unless the client already quoted (a line starting with ">"). */
 export function quoteReply(text: string, parent: QuotedMessage): string {

@@ -15,7 +15,14 @@ import {
 } from "@tidings/db";
 import nodemailer from "nodemailer";
 import { MailError } from "../errors.ts";
-import { type AccountAccess, accountSmtpOptions, addFlag, deleteMessage, specialFolder, withImap } from "./account-connection.ts";
+import {
+  type AccountAccess,
+  accountSmtpOptions,
+  addFlag,
+  deleteMessage,
+  specialFolder,
+  withImap,
+} from "./account-connection.ts";
 import { composeMessage, envelopeRecipients, type OutgoingMessage } from "./compose.ts";
 
 export interface SendDeps extends AccountAccess {

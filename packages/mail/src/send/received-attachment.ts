@@ -58,7 +58,7 @@ export async function downloadReceivedAttachment(
     const lock = await client.getMailboxLock(attachment.folder_path, { readOnly: true });
     try {
       const message = await client.fetchOne(String(attachment.uid), { bodyStructure: true }, { uid: true });
-      if (!message || !message.bodyStructure) return undefined;
+      if (!message?.bodyStructure) return undefined;
       const part = findAttachmentPart(message.bodyStructure, {
         filename: attachment.filename,
         contentType: attachment.content_type,

@@ -7,9 +7,7 @@ import { cancelSend, sendMail } from "./send.ts";
 
 /** Sending, drafts and attachment downloads; spread into the `mail` router. */
 export const mailSendProcedures = {
-  saveDraft: verifiedProcedure
-    .input(saveDraftInput)
-    .mutation(({ ctx, input }) => saveDraft(ctx, ctx.user.id, input)),
+  saveDraft: verifiedProcedure.input(saveDraftInput).mutation(({ ctx, input }) => saveDraft(ctx, ctx.user.id, input)),
   send: verifiedProcedure.input(sendMailInput).mutation(({ ctx, input }) => sendMail(ctx, ctx.user.id, input)),
   cancelSend: verifiedProcedure
     .input(cancelSendInput)

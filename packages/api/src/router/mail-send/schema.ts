@@ -2,7 +2,7 @@
 import { z } from "zod";
 
 const lineBreak = /[\r\n]/;
-const otherControl = /[\u0000-\u0009\u000b\u000c\u000e-\u001f\u007f]/;
+const otherControl = /(?![\r\n])\p{Cc}/u;
 
 /**
  * Text that becomes a header (subject, names): CR or LF refused before anything is trimmed (S29),

@@ -48,7 +48,12 @@ export async function sendMail(ctx: Context, userId: string, input: z.output<typ
     attachmentIds: input.attachmentIds,
   });
   try {
-    await ctx.jobs.enqueue("mail-send", "send", { outgoingId: row.id }, { jobId: row.id, delayMs: sendAt.getTime() - now });
+    await ctx.jobs.enqueue(
+      "mail-send",
+      "send",
+      { outgoingId: row.id },
+      { jobId: row.id, delayMs: sendAt.getTime() - now },
+    );
   } catch (error) {
     // Not queued means never sent: say so on the row rather than leave it "queued" for ever.
     await markMailOutgoingFailed(ctx.db, row.id, "Could not be queued", true).catch(() => {});
