@@ -21,6 +21,7 @@ import {
   type JobProducer,
   type OutboxRelay,
   queueEmail,
+  requeuePendingMailSends,
   startOutboxRelay,
 } from "@tidings/jobs";
 import {
@@ -80,6 +81,13 @@ export async function createServices(config: Config, log: FastifyBaseLogger): Pr
       mailSend: { db: database.db, encryptionKey, allowedPrivateHosts: config.mail.allowedPrivateHosts },
     });
     jobs = createInProcessProducer(processors, (error, job) => log.error({ err: error, job }, "job failed"));
+    // This queue lives in memory: messages waiting for their undo window when the last process stopped are queued again.
+    requeuePendingMailSends(database.db, jobs).catch((error: unknown) =>
+      log.warn(
+        { err: error instanceof Error ? error.message : String(error) },
+        "could not queue waiting outgoing mail",
+      ),
+    );
     relay = startOutboxRelay({
       db: database.db,
       producer: jobs,

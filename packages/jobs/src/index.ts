@@ -15,7 +15,11 @@ export {
 export { addToOutbox, queueEmail } from "./outbox.ts";
 export { createEmailProcessor, type EmailProcessorDeps } from "./processors/email.ts";
 export { createProcessors, type ProcessorDeps } from "./processors/index.ts";
-export { createMailSendProcessor, type MailSendProcessorDeps } from "./processors/mail-send.ts";
+export {
+  createMailSendProcessor,
+  type MailSendProcessorDeps,
+  requeuePendingMailSends,
+} from "./processors/mail-send.ts";
 export {
   createBullProducer,
   createInProcessProducer,

@@ -96,6 +96,16 @@ export function claimMailOutgoing(db: Executor, outgoingId: string): Promise<Mai
     .executeTakeFirst();
 }
 
+/** Messages still to be sent (queued, or between attempts), for re-queueing after a restart. */
+export function listPendingMailOutgoing(db: Executor): Promise<{ id: string; send_at: Date }[]> {
+  return db
+    .selectFrom("mail_outgoing")
+    .select(["id", "send_at"])
+    .where("status", "in", ["queued", "sending"])
+    .orderBy("send_at")
+    .execute();
+}
+
 /** SMTP accepted it: later attempts only finish the filing. */
 export async function markMailOutgoingDelivered(db: Executor, outgoingId: string): Promise<void> {
   await db

@@ -1,6 +1,7 @@
-import type { Database, Kysely } from "@tidings/db";
+import { type Database, type Kysely, listPendingMailOutgoing } from "@tidings/db";
 import { parseAllowedPrivateHosts, SendFailure, sendOutgoing, storeDraftCopy } from "@tidings/mail";
 import { type Job, PermanentJobError } from "../definitions.ts";
+import type { JobProducer } from "../producer.ts";
 
 export interface MailSendProcessorDeps {
   db: Kysely<Database>;
@@ -30,4 +31,23 @@ export function createMailSendProcessor(deps: MailSendProcessorDeps) {
         return { status: await storeDraftCopy(access, job.data.draftId) };
     }
   };
+}
+
+/**
+ * Queues again every message not sent yet, each at its own time. For embedded mode, whose queue
+ * lives in memory: without this a restart inside the undo window would leave the message queued for
+ * ever. The job id is the message id, and the processor sends a message once, so a message that
+ * is also still in a queue is not sent twice.
+ */
+export async function requeuePendingMailSends(db: Kysely<Database>, producer: JobProducer): Promise<number> {
+  const pending = await listPendingMailOutgoing(db);
+  for (const message of pending) {
+    await producer.enqueue(
+      "mail-send",
+      "send",
+      { outgoingId: message.id },
+      { jobId: message.id, delayMs: message.send_at.getTime() - Date.now() },
+    );
+  }
+  return pending.length;
 }

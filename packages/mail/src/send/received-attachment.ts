@@ -58,8 +58,9 @@ export async function downloadReceivedAttachment(
     const lock = await client.getMailboxLock(attachment.folder_path, { readOnly: true });
     try {
       const message = await client.fetchOne(String(attachment.uid), { bodyStructure: true }, { uid: true });
-      if (!message?.bodyStructure) return undefined;
-      const part = findAttachmentPart(message.bodyStructure, {
+      const structure = message ? message.bodyStructure : undefined;
+      if (!structure) return undefined;
+      const part = findAttachmentPart(structure, {
         filename: attachment.filename,
         contentType: attachment.content_type,
         contentId: attachment.content_id,
