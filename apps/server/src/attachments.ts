@@ -1,3 +1,4 @@
+import type { Readable } from "node:stream";
 import fastifyMultipart from "@fastify/multipart";
 import { consumeRateLimits } from "@tidings/api";
 import { AuthFailure, authenticate } from "@tidings/auth";
@@ -5,7 +6,7 @@ import type { Config } from "@tidings/config";
 import { findMailAccount, findMailUpload, findReceivedAttachment, findUserById, insertMailUpload } from "@tidings/db";
 import {
   attachmentDisposition,
-  downloadReceivedAttachment,
+  openReceivedAttachment,
   parseAllowedPrivateHosts,
   verifyAttachmentToken,
 } from "@tidings/mail";
@@ -70,9 +71,10 @@ export async function registerAttachmentRoutes(app: FastifyInstance, services: S
     const attachment = await findReceivedAttachment(db, grant.userId, grant.attachmentId);
     const account = attachment && (await findMailAccount(db, grant.userId, attachment.account_id));
     if (!attachment || !account) return gone();
-    let content: Buffer | undefined;
+    let content: Readable | undefined;
     try {
-      content = await downloadReceivedAttachment(access, account, { ...attachment, ordinal: 0 }, maxBytes);
+      // Streamed from the IMAP server as it arrives; the connection closes when the answer ends.
+      content = await openReceivedAttachment(access, account, { ...attachment, ordinal: 0 }, maxBytes);
     } catch (error) {
       request.log.warn({ err: error instanceof Error ? error.message : String(error) }, "attachment download failed");
       return fail(reply, 502, "MAIL_CONNECTION_FAILED", "The mail server could not be reached; try again later");
@@ -115,7 +117,7 @@ export async function registerAttachmentRoutes(app: FastifyInstance, services: S
   }
 }
 
-function sendFile(reply: FastifyReply, filename: string | null, contentType: string, content: Buffer) {
+function sendFile(reply: FastifyReply, filename: string | null, contentType: string, content: Buffer | Readable) {
   return reply
     .header("content-type", cleanContentType(contentType))
     .header("content-disposition", attachmentDisposition(filename))

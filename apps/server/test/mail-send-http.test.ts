@@ -213,4 +213,49 @@ describe.skipIf(!services().postgres || !services().redis || !services().dovecot
     expect(refused.error?.data).toMatchObject({ appCode: "INVALID_INPUT", issues: [{ path: ["subject"] }] });
     expect(await db().selectFrom("mail_outgoing").select("id").execute()).toHaveLength(before.length);
   });
+
+  it("downloads a received attachment, fetched from the IMAP server on demand, with the same safe headers", async () => {
+    const pdf = Buffer.from(Array.from({ length: 5000 }, (_, index) => index % 251));
+    await dovecot.append(
+      "ada",
+      "INBOX",
+      [
+        "From: Bob <bob@example.test>",
+        "To: ada@mailbox.test",
+        "Subject: Report",
+        "Message-ID: <report@bob.test>",
+        "MIME-Version: 1.0",
+        'Content-Type: multipart/mixed; boundary="b"',
+        "",
+        "--b",
+        "Content-Type: text/plain",
+        "",
+        "Attached.",
+        "--b",
+        "Content-Type: application/pdf",
+        'Content-Disposition: attachment; filename="report.pdf"',
+        "Content-Transfer-Encoding: base64",
+        "",
+        pdf.toString("base64").replace(/.{76}/g, "$&\r\n"),
+        "--b--",
+        "",
+      ].join("\r\n"),
+    );
+    expect(await syncMailbox()).toMatchObject({ ok: true });
+    const { id: attachmentId } = await db()
+      .selectFrom("mail_attachments as a")
+      .innerJoin("mail_messages as m", "m.id", "a.message_id")
+      .select("a.id")
+      .where("m.message_id", "=", "report@bob.test")
+      .executeTakeFirstOrThrow();
+    const link = await call<{ url: string }>("query", "mail.attachmentUrl", { attachmentId });
+    const download = await fetch(new URL(new URL(link.data?.url ?? "").pathname, url));
+    expect(download.status).toBe(200);
+    expect(download.headers.get("content-type")).toBe("application/pdf");
+    expect(download.headers.get("content-disposition")).toBe(
+      `attachment; filename="report.pdf"; filename*=UTF-8''report.pdf`,
+    );
+    expect(download.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(Buffer.from(await download.arrayBuffer()).equals(pdf)).toBe(true);
+  });
 });

@@ -29,12 +29,8 @@ export async function accountSmtpOptions(access: AccountAccess, account: MailAcc
   return smtpOptions(settings, access.limits);
 }
 
-/** Runs `work` on a logged-in IMAP connection to the account (through the address guard), then logs out. */
-export async function withImap<T>(
-  access: AccountAccess,
-  account: MailAccountRow,
-  work: (client: ImapFlow) => Promise<T>,
-): Promise<T> {
+/** A logged-in IMAP connection to the account, through the address guard; the caller logs it out. */
+export async function connectImap(access: AccountAccess, account: MailAccountRow): Promise<ImapFlow> {
   const settings: ServerSettings = {
     host: account.imap_host,
     port: account.imap_port,
@@ -45,10 +41,24 @@ export async function withImap<T>(
   const client = new ImapFlow(await imapOptions(settings, access.limits));
   client.on("error", () => {});
   await client.connect();
+  return client;
+}
+
+export async function logOut(client: ImapFlow): Promise<void> {
+  await client.logout().catch(() => client.close());
+}
+
+/** Runs `work` on a logged-in IMAP connection to the account, then logs out. */
+export async function withImap<T>(
+  access: AccountAccess,
+  account: MailAccountRow,
+  work: (client: ImapFlow) => Promise<T>,
+): Promise<T> {
+  const client = await connectImap(access, account);
   try {
     return await work(client);
   } finally {
-    await client.logout().catch(() => client.close());
+    await logOut(client);
   }
 }
 

@@ -26,4 +26,4 @@ export {
 } from "./compose.ts";
 export { type SendDeps, SendFailure, type SendOutcome, sendOutgoing } from "./deliver.ts";
 export { type DraftDeps, storeDraftCopy } from "./drafts.ts";
-export { downloadReceivedAttachment, findAttachmentPart } from "./received-attachment.ts";
+export { downloadReceivedAttachment, findAttachmentPart, openReceivedAttachment } from "./received-attachment.ts";
