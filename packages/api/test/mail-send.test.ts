@@ -211,6 +211,18 @@ describe("mail.send", () => {
     expect(await outgoingOf(ada.id)).toEqual([]);
   });
 
+  it("sends a scheduled message at its sendAt, never inside the undo window, and at most a year ahead", async () => {
+    const inner = await contextWith({ MAIL_UNDO_SECONDS: "10" });
+    const ada = await person(inner);
+    const base = { accountId: ada.mail.accountId, to: ["b@example.test"], text: "x" };
+    const inAnHour = new Date(Date.now() + 3_600_000);
+    expect((await ada.caller.mail.send({ ...base, sendAt: inAnHour })).sendAt).toEqual(inAnHour);
+    const past = await ada.caller.mail.send({ ...base, sendAt: new Date(Date.now() - 60_000) });
+    expect(past.sendAt.getTime()).toBeGreaterThan(Date.now() + 9_000);
+    const tooFar = await failure(ada.caller.mail.send({ ...base, sendAt: new Date(Date.now() + 400 * 86_400_000) }));
+    expect(tooFar).toMatchObject({ appCode: "INVALID_INPUT", paths: ["sendAt"] });
+  });
+
   it("needs a verified email address", async () => {
     const inner = await contextWith();
     const unverified = await person(inner, { verified: false });

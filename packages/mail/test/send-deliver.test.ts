@@ -149,6 +149,27 @@ describe.skipIf(!services().dovecot)("sending through a connected mailbox", () =
     expect(smtp.accepted).toHaveLength(1);
   });
 
+  it("does not file a copy in Sent for Gmail, which files sent mail itself", async () => {
+    const gmail = await insertMailAccount(db(), {
+      userId,
+      email: "alice@gmail.test",
+      provider: "gmail",
+      imap: { host: "127.0.0.1", port: dovecot.port, security: "none", username: "alice" },
+      smtp: { host: "127.0.0.1", port: Number(new URL(smtp.url).port), security: "none", username: "alice" },
+      credentialsSealed: sealMailCredentials(
+        encryptionKey,
+        { userId, email: "alice@gmail.test" },
+        { imapPassword: PASSWORD, smtpPassword: PASSWORD },
+      ),
+    });
+    const sentBefore = (await dovecot.messages("alice", "Sent")).length;
+    const accepted = smtp.accepted.length;
+    const row = await queue({ accountId: gmail.id, from: { name: "", email: gmail.email } });
+    expect(await sendOutgoing(deps(), row.id, { lastAttempt: false })).toBe("sent");
+    expect(smtp.accepted).toHaveLength(accepted + 1);
+    expect(await dovecot.messages("alice", "Sent")).toHaveLength(sentBefore);
+  });
+
   it("does not send a cancelled message", async () => {
     const row = await queue();
     await db().updateTable("mail_outgoing").set({ status: "cancelled" }).where("id", "=", row.id).execute();

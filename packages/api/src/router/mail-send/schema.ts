@@ -45,6 +45,7 @@ const composeFields = {
 export const saveDraftInput = z.object({ draftId: z.uuid().optional(), ...composeFields });
 
 const maxRecipients = 100;
+const MAX_SCHEDULE_MS = 366 * 24 * 60 * 60 * 1000;
 export const sendMailInput = z
   .object({
     draftId: z.uuid().optional(),
@@ -52,7 +53,10 @@ export const sendMailInput = z
     to: recipients,
     forwardOf: z.uuid().optional(),
     // Later than the undo window to schedule; never earlier (the window always applies).
-    sendAt: z.coerce.date().optional(),
+    sendAt: z.coerce
+      .date()
+      .refine((date) => date.getTime() <= Date.now() + MAX_SCHEDULE_MS, "Schedule at most a year ahead")
+      .optional(),
   })
   .superRefine((value, ctx) => {
     if (value.to.length + value.cc.length + value.bcc.length === 0) {
