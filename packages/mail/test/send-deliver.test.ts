@@ -170,6 +170,26 @@ describe.skipIf(!services().dovecot)("sending through a connected mailbox", () =
     expect(await dovecot.messages("alice", "Sent")).toHaveLength(sentBefore);
   });
 
+  it("after SMTP took the message, a retry only finishes the filing: the message is never sent twice", async () => {
+    const row = await queue({ subject: "Once only" });
+    const accepted = smtp.accepted.length;
+    const sentBefore = (await dovecot.messages("alice", "Sent")).length;
+    await dovecot.stop();
+    try {
+      const error = await sendOutgoing(deps(), row.id, { lastAttempt: false }).catch((caught: unknown) => caught);
+      expect(error).toMatchObject({ name: "SendFailure", permanent: false });
+    } finally {
+      await dovecot.start();
+    }
+    expect(smtp.accepted).toHaveLength(accepted + 1);
+    expect(await findMailOutgoing(db(), row.id)).toMatchObject({ status: "sending" });
+    expect((await findMailOutgoing(db(), row.id))?.delivered_at).not.toBeNull();
+
+    expect(await sendOutgoing(deps(), row.id, { lastAttempt: false })).toBe("sent");
+    expect(smtp.accepted).toHaveLength(accepted + 1);
+    expect(await dovecot.messages("alice", "Sent")).toHaveLength(sentBefore + 1);
+  });
+
   it("does not send a cancelled message", async () => {
     const row = await queue();
     await db().updateTable("mail_outgoing").set({ status: "cancelled" }).where("id", "=", row.id).execute();
