@@ -4,6 +4,7 @@ import {
   insertMailAccount,
   insertMailDraft,
   insertMailOutgoing,
+  insertMailUpload,
   type MailAccountRow,
   updateMailDraft,
 } from "@tidings/db";
@@ -243,12 +244,36 @@ describe.skipIf(!services().dovecot)("sending through a connected mailbox", () =
     };
     const draft = await insertMailDraft(db(), { ...content, userId, accountId: account.id, messageId: "draft-1@t" });
     expect(await storeDraftCopy(deps(), draft.id)).toBe("stored");
-    await updateMailDraft(db(), userId, draft.id, { ...content, accountId: account.id, text: "second" });
+    const upload = await insertMailUpload(db(), {
+      userId,
+      filename: "plan.txt",
+      contentType: "text/plain",
+      content: Buffer.from("the plan"),
+    });
+    const parent = await db()
+      .selectFrom("mail_messages")
+      .select("id")
+      .where("message_id", "=", "trip-2@t")
+      .executeTakeFirstOrThrow();
+    await updateMailDraft(db(), userId, draft.id, {
+      ...content,
+      accountId: account.id,
+      text: "second",
+      attachmentIds: [upload.id],
+      replyToMessageId: parent.id,
+    });
     expect(await storeDraftCopy(deps(), draft.id)).toBe("stored");
     const drafts = await dovecot.messages("alice", "Drafts");
     expect(drafts).toHaveLength(1);
     expect(drafts[0]?.flags).toContain("\\Draft");
-    expect((await parseMessage(drafts[0]?.source ?? Buffer.alloc(0))).text).toContain("second");
+    const stored = await parseMessage(drafts[0]?.source ?? Buffer.alloc(0));
+    expect(stored).toMatchObject({
+      messageId: "draft-1@t",
+      inReplyTo: "trip-2@t",
+      references: ["trip-1@t", "trip-2@t"],
+    });
+    expect(stored.text).toContain("second");
+    expect(stored.attachments).toMatchObject([{ filename: "plan.txt" }]);
 
     const row = await queue({ draftId: draft.id });
     expect(await sendOutgoing(deps(), row.id, { lastAttempt: false })).toBe("sent");

@@ -1,13 +1,15 @@
 import {
   type Database,
+  findComposeParent,
   findMailAccount,
   findMailDraftById,
+  findMailUploads,
   type Kysely,
   type MailDraftRow,
   recordMailDraftServerCopy,
 } from "@tidings/db";
 import { type AccountAccess, deleteMessage, specialFolder, withImap } from "./account-connection.ts";
-import { composeMessage } from "./compose.ts";
+import { composeMessage, type OutgoingMessage, replyThreading } from "./compose.ts";
 
 export interface DraftDeps extends AccountAccess {
   db: Kysely<Database>;
@@ -22,9 +24,8 @@ export async function storeDraftCopy(deps: DraftDeps, draftId: string): Promise<
   if (!draft) return "missing";
   const account = await findMailAccount(deps.db, draft.user_id, draft.account_id);
   if (!account) return "missing";
-  const raw = await composeMessage(draftMessage(draft, { name: account.display_name ?? "", email: account.email }), {
-    keepBcc: true,
-  });
+  const message = await draftMessage(deps, draft, { name: account.display_name ?? "", email: account.email });
+  const raw = await composeMessage(message, { keepBcc: true });
   return withImap(deps, account, async (client) => {
     const folder = await specialFolder(client, "\\Drafts");
     const appended = await client.append(folder, raw, ["\\Draft", "\\Seen"]);
@@ -39,7 +40,19 @@ export async function storeDraftCopy(deps: DraftDeps, draftId: string): Promise<
   });
 }
 
-function draftMessage(draft: MailDraftRow, from: { name: string; email: string }) {
+/** The draft as it will be sent: its attachments, and the threading headers of the message it answers. */
+async function draftMessage(
+  deps: DraftDeps,
+  draft: MailDraftRow,
+  from: { name: string; email: string },
+): Promise<OutgoingMessage> {
+  const parent = draft.reply_to_message_id
+    ? await findComposeParent(deps.db, draft.user_id, draft.reply_to_message_id)
+    : undefined;
+  const threading = parent
+    ? replyThreading({ messageId: parent.message_id, references: parent.references })
+    : { inReplyTo: null, references: [] };
+  const uploads = await findMailUploads(deps.db, draft.user_id, draft.attachment_ids);
   return {
     from,
     to: draft.to,
@@ -49,9 +62,12 @@ function draftMessage(draft: MailDraftRow, from: { name: string; email: string }
     text: draft.text_body,
     html: draft.html_body,
     messageId: draft.message_id,
-    inReplyTo: null,
-    references: [],
-    attachments: [],
+    ...threading,
+    attachments: uploads.map((upload) => ({
+      filename: upload.filename,
+      contentType: upload.content_type,
+      content: upload.content,
+    })),
     date: draft.updated_at,
   };
 }
