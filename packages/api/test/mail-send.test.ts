@@ -184,7 +184,13 @@ describe("mail.send", () => {
       forwardOf: parent,
     });
     const [row] = await outgoingOf(ada.id);
-    expect(row).toMatchObject({ subject: "Fwd: Trip", in_reply_to: null, references: [], reply_to_message_id: null });
+    expect(row).toMatchObject({
+      subject: "Fwd: Trip",
+      in_reply_to: null,
+      references: [],
+      reply_to_message_id: null,
+      forward_of_message_id: parent,
+    });
     expect(row?.text_body).toContain("---------- Forwarded message ----------");
   });
 

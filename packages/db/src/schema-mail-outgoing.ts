@@ -60,6 +60,7 @@ export interface MailOutgoingTable {
   in_reply_to: string | null;
   references: Defaulted<string[]>;
   reply_to_message_id: string | null;
+  forward_of_message_id: Defaulted<string | null>;
   attachment_ids: Defaulted<string[]>;
   attempts: Defaulted<number>;
   delivered_at: NullableTimestamp;

@@ -329,4 +329,20 @@ describe.skipIf(!services().dovecot)("sending through a connected mailbox", () =
     const content = await downloadReceivedAttachment(deps(), account, { ...attachment, ordinal: 0 }, 1024 * 1024);
     expect(content?.equals(pdf)).toBe(true);
   });
+
+  it("forwards a received message with its attachments, fetched from IMAP", async () => {
+    const report = await db()
+      .selectFrom("mail_messages")
+      .select("id")
+      .where("message_id", "=", "report@t")
+      .executeTakeFirstOrThrow();
+    const accepted = smtp.accepted.length;
+    const row = await queue({ subject: "Fwd: Report", forwardOfMessageId: report.id, bcc: [] });
+    expect(await sendOutgoing(deps(), row.id, { lastAttempt: false })).toBe("sent");
+    const delivered = (await smtp.waitForAccepted(accepted + 1, 10_000)).at(-1);
+    expect(delivered).toMatchObject({
+      subject: "Fwd: Report",
+      attachments: [{ filename: "report.pdf", contentType: "application/pdf", size: 3000 }],
+    });
+  });
 });

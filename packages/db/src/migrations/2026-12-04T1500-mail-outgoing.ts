@@ -67,6 +67,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn("references", sql`text[]`, (col) => col.notNull().defaultTo(sql`'{}'::text[]`))
     // The local message answered, so the job can set \Answered on it.
     .addColumn("reply_to_message_id", "uuid", (col) => col.references("mail_messages.id").onDelete("set null"))
+    // The message forwarded, whose attachments go along (fetched from IMAP when sending).
+    .addColumn("forward_of_message_id", "uuid", (col) => col.references("mail_messages.id").onDelete("set null"))
     .addColumn("attachment_ids", sql`uuid[]`, (col) => col.notNull().defaultTo(sql`'{}'::uuid[]`))
     .addColumn("attempts", "integer", (col) => col.notNull().defaultTo(0))
     // Set once SMTP accepted the message: a retry (Sent append failed) must not send it twice.

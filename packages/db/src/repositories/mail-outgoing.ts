@@ -18,6 +18,7 @@ export interface NewMailOutgoing {
   inReplyTo: string | null;
   references: string[];
   replyToMessageId: string | null;
+  forwardOfMessageId?: string | null;
   attachmentIds: string[];
 }
 
@@ -41,6 +42,7 @@ export function insertMailOutgoing(db: Executor, message: NewMailOutgoing): Prom
       in_reply_to: message.inReplyTo,
       references: message.references,
       reply_to_message_id: message.replyToMessageId,
+      forward_of_message_id: message.forwardOfMessageId ?? null,
       attachment_ids: message.attachmentIds,
     })
     .returningAll()

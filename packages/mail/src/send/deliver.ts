@@ -24,6 +24,7 @@ import {
   withImap,
 } from "./account-connection.ts";
 import { composeMessage, envelopeRecipients, type OutgoingMessage } from "./compose.ts";
+import { forwardedAttachments } from "./forwarded-attachments.ts";
 
 export interface SendDeps extends AccountAccess {
   db: Executor;
@@ -117,6 +118,9 @@ export async function sendOutgoing(
 
 async function outgoingMessage(deps: SendDeps, row: MailOutgoingRow): Promise<OutgoingMessage> {
   const uploads = await findMailUploads(deps.db, row.user_id, row.attachment_ids);
+  const forwarded = row.forward_of_message_id
+    ? await forwardedAttachments(deps, row.user_id, row.forward_of_message_id)
+    : [];
   return {
     from: { name: row.from_name, email: row.from_email },
     to: row.to,
@@ -128,11 +132,14 @@ async function outgoingMessage(deps: SendDeps, row: MailOutgoingRow): Promise<Ou
     messageId: row.message_id,
     inReplyTo: row.in_reply_to,
     references: row.references,
-    attachments: uploads.map((upload) => ({
-      filename: upload.filename,
-      contentType: upload.content_type,
-      content: upload.content,
-    })),
+    attachments: [
+      ...forwarded,
+      ...uploads.map((upload) => ({
+        filename: upload.filename,
+        contentType: upload.content_type,
+        content: upload.content,
+      })),
+    ],
     date: row.send_at,
   };
 }

@@ -45,6 +45,7 @@ export async function sendMail(ctx: Context, userId: string, input: z.output<typ
     inReplyTo: shaped.inReplyTo,
     references: shaped.references,
     replyToMessageId: reply?.id ?? null,
+    forwardOfMessageId: forward?.id ?? null,
     attachmentIds: input.attachmentIds,
   });
   try {
