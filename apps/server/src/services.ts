@@ -58,6 +58,9 @@ export async function createServices(config: Config, log: FastifyBaseLogger): Pr
   }
 
   const encryptionKey = await resolveEncryptionKey(config.auth.encryptionKey, config.dataDir);
+  // In process for now: the Redis bus that joins workers and server processes replaces it with Redis.
+  // Embedded mode's bus, made before the in-process jobs that publish on it (used below without Redis).
+  const localMailEvents = createMemoryMailEventBus();
   let redis: Redis | undefined;
   let jobs: JobProducer;
   let relay: OutboxRelay | undefined;
@@ -78,7 +81,12 @@ export async function createServices(config: Config, log: FastifyBaseLogger): Pr
       transport,
       appUrl: config.appUrl,
       from: config.mailFrom,
-      mailSend: { db: database.db, encryptionKey, allowedPrivateHosts: config.mail.allowedPrivateHosts },
+      mailSend: {
+        db: database.db,
+        encryptionKey,
+        allowedPrivateHosts: config.mail.allowedPrivateHosts,
+        events: localMailEvents,
+      },
     });
     jobs = createInProcessProducer(processors, (error, job) => log.error({ err: error, job }, "job failed"));
     // This queue lives in memory: messages waiting for their undo window when the last process stopped are queued again.
@@ -124,7 +132,7 @@ export async function createServices(config: Config, log: FastifyBaseLogger): Pr
   // this process is all there is.
   const mailEvents = requestRedis
     ? createRedisMailEventBus(requestRedis, config.redisPrefix)
-    : createMemoryMailEventBus();
+    : localMailEvents;
   // Without Redis there are no worker processes: this one keeps the mailboxes in sync, through the
   // same leases (so a second server on the same Postgres shares the accounts instead of doubling them).
   let mailSync: MailSyncWorker | undefined;

@@ -19,6 +19,7 @@ import {
 } from "@tidings/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  createMemoryMailEventBus,
   downloadReceivedAttachment,
   MailboxSync,
   newMessageId,
@@ -43,7 +44,12 @@ describe.skipIf(!services().dovecot)("sending through a connected mailbox", () =
   let userId: string;
   let smtpReply: (attempt: number) => SmtpReply = () => undefined;
 
-  const deps = () => ({ db: testDb.handle.db, encryptionKey, limits });
+  const events = createMemoryMailEventBus();
+  const deps = () => ({ db: testDb.handle.db, encryptionKey, limits, events });
+  const statusEvents = async (outgoingId: string) =>
+    (await events.since(userId, "0"))
+      .map((delivered) => delivered.event)
+      .filter((event) => event.type === "outgoing.status" && event.outgoingId === outgoingId);
   const db = () => testDb.handle.db;
 
   /** A queued outgoing row due now. */
@@ -145,6 +151,9 @@ describe.skipIf(!services().dovecot)("sending through a connected mailbox", () =
       answered: true,
     });
     expect(await findMailOutgoing(db(), row.id)).toMatchObject({ status: "sent", attempts: 1 });
+    expect(await statusEvents(row.id)).toEqual([
+      { type: "outgoing.status", accountId: account.id, outgoingId: row.id, status: "sent" },
+    ]);
     // A second run of the same job (a retry after a crash) sends nothing more.
     expect(await sendOutgoing(deps(), row.id, { lastAttempt: false })).toBe("already-done");
     expect(smtp.accepted).toHaveLength(1);
@@ -209,6 +218,8 @@ describe.skipIf(!services().dovecot)("sending through a connected mailbox", () =
     await expect(sendOutgoing(deps(), row.id, { lastAttempt: true })).rejects.toBeInstanceOf(SendFailure);
     expect(await findMailOutgoing(db(), row.id)).toMatchObject({ status: "failed", attempts: 2 });
     expect((await findMailOutgoing(db(), row.id))?.error).toMatch(/451/);
+    // The user hears of it once, when it failed for good.
+    expect(await statusEvents(row.id)).toMatchObject([{ status: "failed", error: expect.stringMatching(/451/) }]);
 
     smtpReply = () => ({ code: 550, message: "No such user" });
     const refused = await queue();

@@ -1,5 +1,5 @@
 import { type Database, type Kysely, listPendingMailOutgoing } from "@tidings/db";
-import { parseAllowedPrivateHosts, SendFailure, sendOutgoing, storeDraftCopy } from "@tidings/mail";
+import { type MailEventBus, parseAllowedPrivateHosts, SendFailure, sendOutgoing, storeDraftCopy } from "@tidings/mail";
 import { type Job, PermanentJobError } from "../definitions.ts";
 import type { JobProducer } from "../producer.ts";
 
@@ -9,6 +9,8 @@ export interface MailSendProcessorDeps {
   encryptionKey: Buffer;
   /** MAIL_ALLOWED_PRIVATE_HOSTS as configured (S24). */
   allowedPrivateHosts: readonly string[];
+  /** Tells users a message was sent or failed; the process's mail event bus, where it has one. */
+  events?: MailEventBus;
 }
 
 /** Sending (after the undo window) and filing drafts, through the account's own servers. */
@@ -17,6 +19,7 @@ export function createMailSendProcessor(deps: MailSendProcessorDeps) {
     db: deps.db,
     encryptionKey: deps.encryptionKey,
     limits: { allowedPrivateHosts: parseAllowedPrivateHosts(deps.allowedPrivateHosts) },
+    events: deps.events,
   };
   return async (job: Job<"mail-send">) => {
     switch (job.name) {

@@ -15,6 +15,7 @@ import {
 } from "@tidings/db";
 import nodemailer from "nodemailer";
 import { MailError } from "../errors.ts";
+import type { MailEventBus } from "../events.ts";
 import {
   type AccountAccess,
   accountSmtpOptions,
@@ -28,6 +29,8 @@ import { forwardedAttachments } from "./forwarded-attachments.ts";
 
 export interface SendDeps extends AccountAccess {
   db: Executor;
+  /** Where the outcome is told to the user's open tabs (outgoing.status), when this process has a bus. */
+  events?: MailEventBus;
 }
 
 /** A sending attempt that failed; `permanent` when trying again cannot help (a 5xx, a refused host or password). */
@@ -103,17 +106,34 @@ export async function sendOutgoing(
     if (answered) await markMailMessageAnswered(deps.db, answered.id);
     if (draft) await deleteMailDraft(deps.db, draft.id);
     await markMailOutgoingSent(deps.db, row.id);
+    await announce(deps, row, "sent");
     return "sent";
   } catch (error) {
     const failure = asSendFailure(error);
     // Once SMTP took it, the message is out: a filing step that keeps failing does not make it "failed".
     if (delivered && attempt.lastAttempt) {
       await markMailOutgoingSent(deps.db, row.id);
+      await announce(deps, row, "sent");
       return "sent";
     }
-    await markMailOutgoingFailed(deps.db, row.id, failure.message, failure.permanent || attempt.lastAttempt);
+    const final = failure.permanent || attempt.lastAttempt;
+    await markMailOutgoingFailed(deps.db, row.id, failure.message, final);
+    if (final) await announce(deps, row, "failed", failure.message);
     throw failure;
   }
+}
+
+/** Tells the user; a bus that fails must not turn a sent message into a retried one. */
+async function announce(deps: SendDeps, row: MailOutgoingRow, status: "sent" | "failed", error?: string) {
+  await deps.events
+    ?.publish(row.user_id, {
+      type: "outgoing.status",
+      accountId: row.account_id,
+      outgoingId: row.id,
+      status,
+      ...(error ? { error } : {}),
+    })
+    .catch(() => {});
 }
 
 async function outgoingMessage(deps: SendDeps, row: MailOutgoingRow): Promise<OutgoingMessage> {
