@@ -6,10 +6,10 @@ import * as sessionsRevokedAt from "./2026-11-25T1300-sessions-revoked-at.ts";
 import * as mail from "./2026-12-04T0500-mail.ts";
 import * as ai from "./2026-12-04T0600-ai.ts";
 import * as mailControl from "./2026-12-04T1300-mail-control.ts";
-import * as mailOutgoing from "./2026-12-04T1500-mail-outgoing.ts";
 import * as mailOAuth from "./2026-12-04T1600-mail-oauth.ts";
 import * as accountProtection from "./2026-12-04T1700-account-protection.ts";
 import * as mailLeases from "./2026-12-04T1800-mail-leases.ts";
+import * as mailOutgoing from "./2026-12-04T1900-mail-outgoing.ts";
 
 /**
  * Every migration, listed explicitly so that bundling or a stray file can never change what runs.
@@ -23,8 +23,8 @@ export const migrations: Record<string, Migration> = {
   "2026-12-04T0500-mail": mail,
   "2026-12-04T0600-ai": ai,
   "2026-12-04T1300-mail-control": mailControl,
-  "2026-12-04T1500-mail-outgoing": mailOutgoing,
   "2026-12-04T1600-mail-oauth": mailOAuth,
   "2026-12-04T1700-account-protection": accountProtection,
   "2026-12-04T1800-mail-leases": mailLeases,
+  "2026-12-04T1900-mail-outgoing": mailOutgoing,
 };

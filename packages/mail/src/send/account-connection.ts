@@ -2,6 +2,7 @@ import type { MailAccountRow } from "@tidings/db";
 import { ImapFlow } from "imapflow";
 import { type ConnectionLimits, imapOptions, type ServerSettings, smtpOptions } from "../connection.ts";
 import { openMailCredentials } from "../credentials.ts";
+import { MailError } from "../errors.ts";
 
 /** What the send, draft and download work needs to reach an account's servers. */
 export interface AccountAccess {
@@ -10,6 +11,10 @@ export interface AccountAccess {
 }
 
 function passwords(access: AccountAccess, account: MailAccountRow) {
+  // OAuth2 mailboxes log in with resolveMailAuth (oauth/mail-auth.ts); sending does not use it yet.
+  if (account.auth_method !== "password") {
+    throw new MailError("MAIL_AUTH_FAILED", "Sending from OAuth2 mailboxes is not supported yet", "oauth-unsupported");
+  }
   return openMailCredentials(
     access.encryptionKey,
     { userId: account.user_id, email: account.email },
