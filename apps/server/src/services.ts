@@ -58,7 +58,6 @@ export async function createServices(config: Config, log: FastifyBaseLogger): Pr
   }
 
   const encryptionKey = await resolveEncryptionKey(config.auth.encryptionKey, config.dataDir);
-  // In process for now: the Redis bus that joins workers and server processes replaces it with Redis.
   // Embedded mode's bus, made before the in-process jobs that publish on it (used below without Redis).
   const localMailEvents = createMemoryMailEventBus();
   let redis: Redis | undefined;
@@ -130,9 +129,7 @@ export async function createServices(config: Config, log: FastifyBaseLogger): Pr
 
   // With Redis, workers publish and every server process relays its own users' events; without,
   // this process is all there is.
-  const mailEvents = requestRedis
-    ? createRedisMailEventBus(requestRedis, config.redisPrefix)
-    : localMailEvents;
+  const mailEvents = requestRedis ? createRedisMailEventBus(requestRedis, config.redisPrefix) : localMailEvents;
   // Without Redis there are no worker processes: this one keeps the mailboxes in sync, through the
   // same leases (so a second server on the same Postgres shares the accounts instead of doubling them).
   let mailSync: MailSyncWorker | undefined;

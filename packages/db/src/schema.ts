@@ -1,8 +1,8 @@
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from "kysely";
 import type { AiDatabase } from "./schema-ai.ts";
 import type { MailDatabase } from "./schema-mail.ts";
-import type { ProtectionDatabase } from "./schema-protection.ts";
 import type { MailOutgoingDatabase } from "./schema-mail-outgoing.ts";
+import type { ProtectionDatabase } from "./schema-protection.ts";
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
