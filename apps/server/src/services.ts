@@ -31,7 +31,9 @@ import {
   type MailSyncWorker,
   mailAccountErrorEmail,
   parseAllowedPrivateHosts,
+  sendOutgoing,
   startMailSyncWorker,
+  storeDraftCopy,
 } from "@tidings/mail";
 import { withTimeout } from "@tidings/runtime";
 import type { FastifyBaseLogger } from "fastify";
@@ -60,6 +62,13 @@ export async function createServices(config: Config, log: FastifyBaseLogger): Pr
   const encryptionKey = await resolveEncryptionKey(config.auth.encryptionKey, config.dataDir);
   // Embedded mode's bus, made before the in-process jobs that publish on it (used below without Redis).
   const localMailEvents = createMemoryMailEventBus();
+  // What sending needs: the mailbox passwords' key, the address guard (S24), the bus for outgoing.status.
+  const sendAccess = {
+    db: database.db,
+    encryptionKey,
+    limits: { allowedPrivateHosts: parseAllowedPrivateHosts(config.mail.allowedPrivateHosts) },
+    events: localMailEvents,
+  };
   let redis: Redis | undefined;
   let jobs: JobProducer;
   let relay: OutboxRelay | undefined;
@@ -81,10 +90,8 @@ export async function createServices(config: Config, log: FastifyBaseLogger): Pr
       appUrl: config.appUrl,
       from: config.mailFrom,
       mailSend: {
-        db: database.db,
-        encryptionKey,
-        allowedPrivateHosts: config.mail.allowedPrivateHosts,
-        events: localMailEvents,
+        send: (outgoingId, attempt) => sendOutgoing(sendAccess, outgoingId, attempt),
+        storeDraft: (draftId) => storeDraftCopy(sendAccess, draftId),
       },
     });
     jobs = createInProcessProducer(processors, (error, job) => log.error({ err: error, job }, "job failed"));

@@ -7,7 +7,10 @@ import {
   createRedisMailEventBus,
   mailAccountErrorEmail,
   parseAllowedPrivateHosts,
+  type SendDeps,
+  sendOutgoing,
   startMailSyncWorker,
+  storeDraftCopy,
 } from "@tidings/mail";
 import { createLogDestination } from "@tidings/runtime";
 import { Redis } from "ioredis";
@@ -53,6 +56,13 @@ const metrics = config.metrics.enabled
         ),
     })
   : undefined;
+// Sending through users' mailboxes: their sealed passwords' key (S23) and the address guard (S24);
+// the event bus for outgoing.status is added once it exists, below.
+const sendAccess: SendDeps = {
+  db: database.db,
+  encryptionKey: await resolveEncryptionKey(config.auth.encryptionKey, config.dataDir),
+  limits: { allowedPrivateHosts: parseAllowedPrivateHosts(config.mail.allowedPrivateHosts) },
+};
 const baseProcessors = createProcessors({
   db: database.db,
   transport,
@@ -60,9 +70,8 @@ const baseProcessors = createProcessors({
   from: config.mailFrom,
   // Sending through users' mailboxes opens their sealed passwords (S23).
   mailSend: {
-    db: database.db,
-    encryptionKey: await resolveEncryptionKey(config.auth.encryptionKey, config.dataDir),
-    allowedPrivateHosts: config.mail.allowedPrivateHosts,
+    send: (outgoingId, attempt) => sendOutgoing(sendAccess, outgoingId, attempt),
+    storeDraft: (draftId) => storeDraftCopy(sendAccess, draftId),
   },
 });
 const processors = metrics ? metrics.instrument(baseProcessors) : baseProcessors;
@@ -93,6 +102,7 @@ const encryptionKey = await resolveEncryptionKey(config.auth.encryptionKey, conf
 const eventsConnection = connection.duplicate();
 eventsConnection.on("error", (error) => log.warn({ err: error.message }, "redis connection error (mail events)"));
 const mailEvents = createRedisMailEventBus(eventsConnection, config.redisPrefix);
+sendAccess.events = mailEvents;
 const mailSync = startMailSyncWorker({
   db: database.db,
   events: mailEvents,

@@ -1,37 +1,33 @@
 import { type Database, type Kysely, listPendingMailOutgoing } from "@tidings/db";
-import { type MailEventBus, parseAllowedPrivateHosts, SendFailure, sendOutgoing, storeDraftCopy } from "@tidings/mail";
 import { type Job, PermanentJobError } from "../definitions.ts";
 import type { JobProducer } from "../producer.ts";
 
+/**
+ * The work itself lives in @tidings/mail (sendOutgoing, storeDraftCopy), which depends on this
+ * package for its tests; the apps hand it in bound to the database, key, guard and event bus.
+ */
 export interface MailSendProcessorDeps {
-  db: Kysely<Database>;
-  /** Opens the accounts' sealed passwords (S23). */
-  encryptionKey: Buffer;
-  /** MAIL_ALLOWED_PRIVATE_HOSTS as configured (S24). */
-  allowedPrivateHosts: readonly string[];
-  /** Tells users a message was sent or failed; the process's mail event bus, where it has one. */
-  events?: MailEventBus;
+  /** Sends one outgoing message; a failure with `permanent: true` is not retried. */
+  send(outgoingId: string, attempt: { lastAttempt: boolean }): Promise<string>;
+  /** Puts a draft's current revision in the account's Drafts folder. */
+  storeDraft(draftId: string): Promise<string>;
 }
 
 /** Sending (after the undo window) and filing drafts, through the account's own servers. */
 export function createMailSendProcessor(deps: MailSendProcessorDeps) {
-  const access = {
-    db: deps.db,
-    encryptionKey: deps.encryptionKey,
-    limits: { allowedPrivateHosts: parseAllowedPrivateHosts(deps.allowedPrivateHosts) },
-    events: deps.events,
-  };
   return async (job: Job<"mail-send">) => {
     switch (job.name) {
       case "send":
         try {
-          return { status: await sendOutgoing(access, job.data.outgoingId, { lastAttempt: job.lastAttempt }) };
+          return { status: await deps.send(job.data.outgoingId, { lastAttempt: job.lastAttempt }) };
         } catch (error) {
-          if (error instanceof SendFailure && error.permanent) throw new PermanentJobError(error.message);
+          if ((error as { permanent?: unknown }).permanent === true) {
+            throw new PermanentJobError(error instanceof Error ? error.message : String(error));
+          }
           throw error;
         }
       case "draft":
-        return { status: await storeDraftCopy(access, job.data.draftId) };
+        return { status: await deps.storeDraft(job.data.draftId) };
     }
   };
 }
