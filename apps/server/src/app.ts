@@ -5,6 +5,7 @@ import type { Config } from "@tidings/config";
 import Fastify, { type FastifyInstance } from "fastify";
 import type { DestinationStream } from "pino";
 import { registerAccountExportRoute } from "./account-export.ts";
+import { registerAttachmentRoutes } from "./attachments.ts";
 import { redactedLogPaths, serializeRequest } from "./log-redaction.ts";
 import { registerMailOAuthCallback } from "./mail-oauth-callback.ts";
 import { registerObservability } from "./metrics/observability.ts";
@@ -72,6 +73,7 @@ export async function registerRoutes(app: FastifyInstance, { config, services }:
   await registerMailOAuthCallback(app, { config, services });
   await registerAccountExportRoute(app, services);
   await registerApiDocs(app);
+  await registerAttachmentRoutes(app, services, config);
 
   await app.register(fastifyCookie);
 

@@ -21,6 +21,7 @@ import {
   type JobProducer,
   type OutboxRelay,
   queueEmail,
+  requeuePendingMailSends,
   startOutboxRelay,
 } from "@tidings/jobs";
 import {
@@ -30,7 +31,9 @@ import {
   type MailSyncWorker,
   mailAccountErrorEmail,
   parseAllowedPrivateHosts,
+  sendOutgoing,
   startMailSyncWorker,
+  storeDraftCopy,
 } from "@tidings/mail";
 import { withTimeout } from "@tidings/runtime";
 import type { FastifyBaseLogger } from "fastify";
@@ -57,9 +60,15 @@ export async function createServices(config: Config, log: FastifyBaseLogger): Pr
   }
 
   const encryptionKey = await resolveEncryptionKey(config.auth.encryptionKey, config.dataDir);
-  // Embedded mode's jobs publish in process; with Redis the bus below joins workers and servers.
+  // Embedded mode's bus, made before the in-process jobs that publish on it (used below without Redis).
   const embeddedMailEvents = createMemoryMailEventBus();
-
+  // What sending needs: the mailbox passwords' key, the address guard (S24), the bus for outgoing.status.
+  const sendAccess = {
+    db: database.db,
+    encryptionKey,
+    limits: { allowedPrivateHosts: parseAllowedPrivateHosts(config.mail.allowedPrivateHosts) },
+    events: embeddedMailEvents,
+  };
   let redis: Redis | undefined;
   let jobs: JobProducer;
   let relay: OutboxRelay | undefined;
@@ -86,8 +95,19 @@ export async function createServices(config: Config, log: FastifyBaseLogger): Pr
         limits: { allowedPrivateHosts: parseAllowedPrivateHosts(config.mail.allowedPrivateHosts) },
         events: embeddedMailEvents,
       },
+      mailSend: {
+        send: (outgoingId, attempt) => sendOutgoing(sendAccess, outgoingId, attempt),
+        storeDraft: (draftId) => storeDraftCopy(sendAccess, draftId),
+      },
     });
     jobs = createInProcessProducer(processors, (error, job) => log.error({ err: error, job }, "job failed"));
+    // This queue lives in memory: messages waiting for their undo window when the last process stopped are queued again.
+    requeuePendingMailSends(database.db, jobs).catch((error: unknown) =>
+      log.warn(
+        { err: error instanceof Error ? error.message : String(error) },
+        "could not queue waiting outgoing mail",
+      ),
+    );
     relay = startOutboxRelay({
       db: database.db,
       producer: jobs,

@@ -7,7 +7,10 @@ import {
   createRedisMailEventBus,
   mailAccountErrorEmail,
   parseAllowedPrivateHosts,
+  type SendDeps,
+  sendOutgoing,
   startMailSyncWorker,
+  storeDraftCopy,
 } from "@tidings/mail";
 import { createLogDestination } from "@tidings/runtime";
 import { Redis } from "ioredis";
@@ -58,6 +61,13 @@ const encryptionKey = await resolveEncryptionKey(config.auth.encryptionKey, conf
 const eventsConnection = connection.duplicate();
 eventsConnection.on("error", (error) => log.warn({ err: error.message }, "redis connection error (mail events)"));
 const mailEvents = createRedisMailEventBus(eventsConnection, config.redisPrefix);
+// Sending through users' mailboxes: their sealed passwords' key (S23), the address guard (S24), the bus.
+const sendAccess: SendDeps = {
+  db: database.db,
+  encryptionKey,
+  limits: { allowedPrivateHosts: parseAllowedPrivateHosts(config.mail.allowedPrivateHosts) },
+  events: mailEvents,
+};
 const baseProcessors = createProcessors({
   db: database.db,
   transport,
@@ -68,6 +78,11 @@ const baseProcessors = createProcessors({
     encryptionKey: async () => encryptionKey,
     limits: { allowedPrivateHosts: parseAllowedPrivateHosts(config.mail.allowedPrivateHosts) },
     events: mailEvents,
+  },
+  // Sending through users' mailboxes opens their sealed passwords (S23).
+  mailSend: {
+    send: (outgoingId, attempt) => sendOutgoing(sendAccess, outgoingId, attempt),
+    storeDraft: (draftId) => storeDraftCopy(sendAccess, draftId),
   },
 });
 const processors = metrics ? metrics.instrument(baseProcessors) : baseProcessors;

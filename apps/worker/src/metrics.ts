@@ -113,6 +113,7 @@ export async function startWorkerMetrics(deps: {
     };
     return {
       email: timed("email", processors.email),
+      "mail-send": timed("mail-send", processors["mail-send"]),
       maintenance: timed("maintenance", processors.maintenance),
       mail: timed("mail", processors.mail),
     };

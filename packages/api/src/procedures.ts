@@ -1,6 +1,8 @@
 import type { z } from "zod";
 import {
   acceptInvitationInput,
+  attachmentUrlInput,
+  cancelSendInput,
   changeEmailInput,
   changePasswordInput,
   checkPasswordResetTokenInput,
@@ -29,6 +31,8 @@ import {
   refreshInput,
   registerInput,
   resetPasswordInput,
+  saveDraftInput,
+  sendMailInput,
   sendTestEmailInput,
   sessionIdInput,
   setUserDisabledInput,
@@ -112,6 +116,10 @@ export const procedureCatalogue = {
   "mail.threads": { type: "query", input: mailThreadsInput, signedIn: true },
   "mail.thread": { type: "query", input: mailThreadInput, signedIn: true },
   "mail.update": { type: "mutation", input: mailUpdateInput, signedIn: true },
+  "mail.saveDraft": { type: "mutation", input: saveDraftInput, signedIn: true },
+  "mail.send": { type: "mutation", input: sendMailInput, signedIn: true },
+  "mail.cancelSend": { type: "mutation", input: cancelSendInput, signedIn: true },
+  "mail.attachmentUrl": { type: "query", input: attachmentUrlInput, signedIn: true },
 
   "devMailbox.list": { type: "query", input: devMailboxListInput, signedIn: false, devOnly: true },
   "devMailbox.get": { type: "query", input: idInput, signedIn: false, devOnly: true },

@@ -133,3 +133,11 @@ export const acceptInvitationInput = z.object({
 /** `code`: S35 asks for a second factor too when two-factor is on (a current code or a recovery code). */
 export const changeEmailInput = z.object({ newEmail: email, password, code: recoveryCode.optional() });
 export const deleteAccountInput = z.object({ password, code: recoveryCode.optional() });
+
+export {
+  attachmentUrlInput,
+  cancelSendInput,
+  recipientInput,
+  saveDraftInput,
+  sendMailInput,
+} from "./router/mail-send/schema.ts";

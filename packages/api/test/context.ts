@@ -10,7 +10,12 @@ import { createAuthDeps, type InnerContext } from "../src/index.ts";
 export async function testInnerContext(db: Kysely<Database>, env: Record<string, string> = {}): Promise<InnerContext> {
   const config = loadConfig(env);
   const jobs = createInProcessProducer(
-    { email: async () => undefined, maintenance: async () => undefined, mail: async () => undefined },
+    {
+      email: async () => undefined,
+      maintenance: async () => undefined,
+      mail: async () => undefined,
+      "mail-send": async () => undefined,
+    },
     () => {},
   );
   const keyRing = await createKeyRing([await generateSigningKey()]);

@@ -41,6 +41,7 @@ describe.skipIf(!services().dovecot)("mail.update through the outbox, the mail q
       {
         email: async () => undefined,
         maintenance: async () => undefined,
+        "mail-send": async () => undefined,
         mail: createMailActionProcessor({
           db: db(),
           encryptionKey: async () => encryptionKey,

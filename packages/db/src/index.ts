@@ -16,11 +16,14 @@ export * from "./repositories/email-changes.ts";
 export * from "./repositories/email-deliveries.ts";
 export * from "./repositories/invitations.ts";
 export * from "./repositories/mail-accounts.ts";
+export * from "./repositories/mail-drafts.ts";
 export * from "./repositories/mail-folders.ts";
 export * from "./repositories/mail-leases.ts";
 export * from "./repositories/mail-messages.ts";
 export * from "./repositories/mail-oauth.ts";
+export * from "./repositories/mail-outgoing.ts";
 export * from "./repositories/mail-threads.ts";
+export * from "./repositories/mail-uploads.ts";
 export * from "./repositories/mfa.ts";
 export * from "./repositories/one-time-token-owner.ts";
 export * from "./repositories/one-time-tokens.ts";
@@ -56,4 +59,5 @@ export type {
   AiSettingsRow,
 } from "./schema-ai.ts";
 export type * from "./schema-mail.ts";
+export type * from "./schema-mail-outgoing.ts";
 export type * from "./schema-protection.ts";

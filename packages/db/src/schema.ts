@@ -1,6 +1,7 @@
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from "kysely";
 import type { AiDatabase } from "./schema-ai.ts";
 import type { MailDatabase } from "./schema-mail.ts";
+import type { MailOutgoingDatabase } from "./schema-mail-outgoing.ts";
 import type { ProtectionDatabase } from "./schema-protection.ts";
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -114,7 +115,7 @@ export interface SigningKeysTable {
   created_at: Timestamp;
 }
 
-export interface Database extends MailDatabase, AiDatabase, ProtectionDatabase {
+export interface Database extends MailDatabase, MailOutgoingDatabase, AiDatabase, ProtectionDatabase {
   sessions: SessionsTable;
   refresh_tokens: RefreshTokensTable;
   one_time_tokens: OneTimeTokensTable;

@@ -44,6 +44,12 @@ export const jobDefinitions = {
   mail: {
     "apply-action": mailApplyAction,
   },
+  "mail-send": {
+    /** Sends one outgoing message (after its undo window), files it in Sent, marks the parent answered. */
+    send: z.object({ outgoingId: z.uuid() }),
+    /** Puts the draft's current revision in the account's Drafts folder, replacing the older copy. */
+    draft: z.object({ draftId: z.uuid() }),
+  },
   maintenance: {
     /** Round trip through the queue: shows that a worker is consuming (used by checks and tests). */
     ping: z.object({ sentAt: z.iso.datetime() }),
@@ -59,6 +65,8 @@ export interface RetryPolicy {
 /** How often each queue's jobs are tried; a PermanentJobError ends the tries at once. */
 export const retryPolicies: Record<QueueName, RetryPolicy> = {
   email: { attempts: 5, backoffMs: 1_000 },
+  // A mailbox's SMTP server that is briefly away: 5 s, 10 s, 20 s, 40 s before the message fails.
+  "mail-send": { attempts: 5, backoffMs: 5_000 },
   maintenance: { attempts: 1, backoffMs: 0 },
   // An unreachable server is tried again for about a minute; a refusal ends the job at its first try.
   mail: { attempts: 5, backoffMs: 2_000 },

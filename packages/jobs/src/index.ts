@@ -17,6 +17,11 @@ export { createEmailProcessor, type EmailProcessorDeps } from "./processors/emai
 export { createProcessors, type ProcessorDeps } from "./processors/index.ts";
 export { createMailActionProcessor, type MailActionProcessorDeps } from "./processors/mail-actions.ts";
 export {
+  createMailSendProcessor,
+  type MailSendProcessorDeps,
+  requeuePendingMailSends,
+} from "./processors/mail-send.ts";
+export {
   createBullProducer,
   createInProcessProducer,
   type EnqueueOptions,

@@ -14,6 +14,8 @@ import {
 export interface EnqueueOptions {
   /** Jobs with the same id are enqueued once; use it to make producers idempotent. */
   jobId?: string;
+  /** Run no earlier than this many ms from now (mail.send's undo window). */
+  delayMs?: number;
 }
 
 export interface RawJob {
@@ -39,10 +41,11 @@ export interface JobProducer {
 const keepCompleted = { age: 24 * 60 * 60 };
 const keepFailed = { age: 30 * 24 * 60 * 60 };
 
-function bullJobOptions(queue: QueueName, jobId: string | undefined) {
+function bullJobOptions(queue: QueueName, jobId: string | undefined, delayMs?: number) {
   const policy = retryPolicies[queue];
   return {
     jobId,
+    delay: delayMs && delayMs > 0 ? Math.ceil(delayMs) : undefined,
     attempts: policy.attempts,
     backoff: policy.backoffMs ? { type: "exponential" as const, delay: policy.backoffMs } : undefined,
     removeOnComplete: keepCompleted,
@@ -72,7 +75,7 @@ export function createBullProducer(connection: Redis, prefix: string): JobProduc
   return {
     async enqueue(queue, name, data, options = {}) {
       const { data: payload } = toJob(queue, { id: "", name, data, attempt: 0 });
-      const job = await queueFor(queue).add(name, payload, bullJobOptions(queue, options.jobId));
+      const job = await queueFor(queue).add(name, payload, bullJobOptions(queue, options.jobId, options.delayMs));
       return job.id ?? options.jobId ?? "";
     },
     async enqueueMany(jobs) {
@@ -121,12 +124,24 @@ export function createInProcessProducer(
     }
   };
 
-  const start = (queue: QueueName, name: string, data: unknown, id: string) => {
+  // Delayed jobs not due yet, each with the way to drop it at close (resolves false).
+  const delayed = new Map<NodeJS.Timeout, (due: boolean) => void>();
+  const wait = (delayMs: number) =>
+    new Promise<boolean>((resolve) => {
+      if (delayMs <= 0) return setImmediate(() => resolve(true));
+      const timer = setTimeout(() => {
+        delayed.delete(timer);
+        resolve(true);
+      }, delayMs);
+      delayed.set(timer, resolve);
+    });
+
+  const start = (queue: QueueName, name: string, data: unknown, id: string, delayMs = 0) => {
     toJob(queue, { id, name, data, attempt: 1 });
     if (seen.has(`${queue}:${id}`)) return;
     seen.add(`${queue}:${id}`);
-    const task = new Promise((resolve) => setImmediate(resolve))
-      .then(() => run(queue, name, data, id))
+    const task = wait(delayMs)
+      .then((due) => (due ? run(queue, name, data, id) : undefined))
       .finally(() => {
         running.delete(task);
         seen.delete(`${queue}:${id}`);
@@ -137,13 +152,19 @@ export function createInProcessProducer(
   return {
     async enqueue(queue, name, data, options = {}) {
       const id = options.jobId ?? `${Date.now()}-${++counter}`;
-      start(queue, name, data, id);
+      start(queue, name, data, id, options.delayMs);
       return id;
     },
     async enqueueMany(jobs) {
       for (const job of jobs) start(job.queue, job.name, job.data, job.jobId);
     },
     async close() {
+      // Delayed jobs not due yet are dropped, as a restart would drop them (embedded mode keeps no queue).
+      for (const [timer, resolve] of delayed) {
+        clearTimeout(timer);
+        resolve(false);
+      }
+      delayed.clear();
       await Promise.all(running);
     },
   };

@@ -18,6 +18,14 @@ export type MailEvent =
     }
   | { type: "analysis.ready"; accountId: string; messageId: string; threadId: string }
   | {
+      /** A message sent with mail.send went out, or failed for good (`error` says why). */
+      type: "outgoing.status";
+      accountId: string;
+      outgoingId: string;
+      status: "sent" | "failed";
+      error?: string;
+    }
+  | {
       /** A change the user made here could not be applied on the server and was put back. */
       type: "action.failed";
       accountId: string;

@@ -67,6 +67,7 @@ export {
 } from "./runner/index.ts";
 export { type SanitizedHtml, type SanitizeOptions, sanitizeMailHtml, showStoredMailHtml } from "./sanitize.ts";
 export { parseSearchQuery, type SearchQuery, SearchQueryError } from "./search-query.ts";
+export * from "./send/index.ts";
 export {
   type FolderReport,
   MailboxSync,

@@ -10,6 +10,14 @@ export interface ReceivedEmail {
   subject: string;
   html: string;
   text: string;
+  /** Threading headers as sent, with angle brackets (empty when absent). */
+  inReplyTo: string;
+  references: string[];
+  /** The envelope's recipients (RCPT TO), Bcc included. */
+  envelopeTo: string[];
+  /** Whether the message carried a Bcc header (it must not, as delivered). */
+  hasBccHeader: boolean;
+  attachments: { filename: string; contentType: string; size: number }[];
   /** When the sink accepted it (ms since the epoch). */
   acceptedAt: number;
 }
@@ -80,10 +88,10 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
     },
     logger: false,
     size: 10 * 1024 * 1024,
-    onData(stream, _session, callback) {
+    onData(stream, session, callback) {
       simpleParser(stream)
         .then(async (parsed) => {
-          const email = toReceived(parsed);
+          const email = { ...toReceived(parsed), envelopeTo: session.envelope.rcptTo.map((rcpt) => rcpt.address) };
           if (holding) {
             await new Promise<void>((resolve) => heldCallbacks.push(resolve));
             return callback(smtpError(451, "Try again later"));
@@ -136,6 +144,15 @@ function toReceived(parsed: ParsedMail): ReceivedEmail {
     subject: parsed.subject ?? "",
     html: typeof parsed.html === "string" ? parsed.html : "",
     text: parsed.text ?? "",
+    inReplyTo: parsed.inReplyTo ?? "",
+    references: typeof parsed.references === "string" ? [parsed.references] : (parsed.references ?? []),
+    envelopeTo: [],
+    hasBccHeader: parsed.headers.has("bcc"),
+    attachments: parsed.attachments.map((attachment) => ({
+      filename: attachment.filename ?? "",
+      contentType: attachment.contentType,
+      size: attachment.size,
+    })),
     acceptedAt: 0,
   };
 }

@@ -12,7 +12,7 @@ type JsonSchema = Record<string, unknown>;
 type Operation = Record<string, unknown>;
 
 const tagDescriptions: Record<string, string> = {
-  http: "Plain HTTP routes: health, keys, the OAuth 2 token endpoint.",
+  http: "Plain HTTP routes: health, keys, the OAuth 2 token endpoint, attachment upload and download.",
   auth: "Sign-up, sign-in, tokens and passwords (tRPC procedures, raw HTTP wire format).",
   session: "The caller's sessions.",
   account: "The caller's account.",
@@ -164,6 +164,19 @@ const tokenRequest: JsonSchema = {
 };
 
 const jsonContent = (schema: JsonSchema) => ({ "application/json": { schema } });
+
+/** The error body of the attachment routes. */
+const attachmentError: JsonSchema = {
+  type: "object",
+  properties: {
+    error: {
+      type: "object",
+      properties: { appCode: { type: "string" }, message: { type: "string" } },
+      required: ["appCode", "message"],
+    },
+  },
+  required: ["error"],
+};
 
 /** `{"result":{"data":{"json": <output>}}}`: the superjson envelope of a successful call. */
 const trpcResult = (output: JsonSchema): JsonSchema => ({
@@ -335,6 +348,61 @@ export function buildOpenApiDocument(options: { title?: string; version?: string
             headers: { "Retry-After": { schema: { type: "integer" }, description: "Seconds to wait" } },
             content: jsonContent({ $ref: "#/components/schemas/OAuthError" }),
           },
+        },
+      },
+    },
+    "/attachments": {
+      post: {
+        operationId: "uploadAttachment",
+        summary: "Upload one attachment for mail.send or mail.saveDraft (multipart, at most MAIL_MAX_ATTACHMENT_MB)",
+        tags: ["http"],
+        security: [{ bearer: [] }],
+        requestBody: {
+          required: true,
+          content: {
+            "multipart/form-data": {
+              schema: {
+                type: "object",
+                properties: { file: { type: "string", format: "binary" } },
+                required: ["file"],
+              },
+            },
+          },
+        },
+        responses: {
+          "201": {
+            description: "Stored",
+            content: jsonContent({
+              type: "object",
+              properties: { attachmentId: { type: "string", format: "uuid" } },
+              required: ["attachmentId"],
+            }),
+          },
+          "401": { description: "No valid access token", content: jsonContent(attachmentError) },
+          "403": { description: "Email address not verified", content: jsonContent(attachmentError) },
+          "413": { description: "Larger than MAIL_MAX_ATTACHMENT_MB", content: jsonContent(attachmentError) },
+          "415": { description: "Not multipart/form-data", content: jsonContent(attachmentError) },
+          "429": { description: "Too many requests; see Retry-After", content: jsonContent(attachmentError) },
+        },
+      },
+    },
+    "/attachments/{token}": {
+      get: {
+        operationId: "downloadAttachment",
+        summary: "Download through a mail.attachmentUrl link (5 minutes, bound to the user), as a file",
+        tags: ["http"],
+        security: [],
+        parameters: [{ name: "token", in: "path", required: true, schema: { type: "string" } }],
+        responses: {
+          "200": {
+            description: "The file, with Content-Disposition: attachment, its declared type and nosniff",
+            content: { "application/octet-stream": { schema: { type: "string", format: "binary" } } },
+          },
+          "404": {
+            description: "Bad or expired link, or the attachment is gone",
+            content: jsonContent(attachmentError),
+          },
+          "502": { description: "The mail server could not be reached", content: jsonContent(attachmentError) },
         },
       },
     },

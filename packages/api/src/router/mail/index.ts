@@ -1,5 +1,6 @@
 import type { TRPCRouterRecord } from "@trpc/server";
 import { verifiedProcedure } from "../../trpc.ts";
+import { mailSendProcedures } from "../mail-send/index.ts";
 import { listFolders, listThreads, readThread } from "./read.ts";
 import { mailFoldersInput, mailThreadInput, mailThreadsInput, mailUpdateInput } from "./schema.ts";
 import { updateMail } from "./update.ts";
@@ -18,4 +19,6 @@ export const mailRouter = {
   update: verifiedProcedure
     .input(mailUpdateInput)
     .mutation(({ ctx, input }) => updateMail({ ctx, userId: ctx.user.id }, input)),
+  // saveDraft, send, cancelSend, attachmentUrl
+  ...mailSendProcedures,
 } satisfies TRPCRouterRecord;
