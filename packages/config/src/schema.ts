@@ -53,27 +53,28 @@ const commaList = z.preprocess(
     ),
 );
 
+/** A JSON-valued variable: unset is undefined, bad JSON or a bad shape is refused with `example`. */
+function jsonSetting<T extends z.ZodType>(example: string, shape: (error: string) => T) {
+  return z
+    .preprocess(emptyAsUndefined, z.string().optional())
+    .transform((value, ctx) => {
+      if (value === undefined) return undefined;
+      try {
+        return JSON.parse(value) as unknown;
+      } catch {
+        ctx.addIssue({ code: "custom", message: example });
+        return z.NEVER;
+      }
+    })
+    .pipe(shape(example).optional());
+}
+
 const pricesExample = 'expected JSON like {"my-model":{"input":0.2,"output":0.8}} (US dollars per million tokens)';
-const modelPrices = z
-  .preprocess(emptyAsUndefined, z.string().optional())
-  .transform((value, ctx) => {
-    if (value === undefined) return undefined;
-    try {
-      return JSON.parse(value) as unknown;
-    } catch {
-      ctx.addIssue({ code: "custom", message: pricesExample });
-      return z.NEVER;
-    }
-  })
-  .pipe(
-    z
-      .record(
-        z.string().min(1),
-        z.object({ input: z.number().min(0), output: z.number().min(0) }, { error: pricesExample }).strict(),
-        { error: pricesExample },
-      )
-      .optional(),
-  );
+const modelPrices = jsonSetting(pricesExample, (error) =>
+  z.record(z.string().min(1), z.object({ input: z.number().min(0), output: z.number().min(0) }, { error }).strict(), {
+    error,
+  }),
+);
 
 const mailServer = z
   .object({
@@ -83,35 +84,23 @@ const mailServer = z
   })
   .strict();
 const endpointsExample = 'expected JSON like {"authorize":"https://…/authorize","token":"https://…/token"}';
-const oauthEndpoints = z
-  .preprocess(emptyAsUndefined, z.string().optional())
-  .transform((value, ctx) => {
-    if (value === undefined) return undefined;
-    try {
-      return JSON.parse(value) as unknown;
-    } catch {
-      ctx.addIssue({ code: "custom", message: endpointsExample });
-      return z.NEVER;
-    }
-  })
-  .pipe(
-    z
-      .object(
-        {
-          authorize: z.url({ protocol: /^https?$/ }),
-          token: z.url({ protocol: /^https?$/ }),
-          revoke: z.url({ protocol: /^https?$/ }).optional(),
-          // The `iss` of the server's ID tokens; default: the origin of `authorize`.
-          issuer: z.url({ protocol: /^https?$/ }).optional(),
-          // Mail servers to use instead of the provider preset's (a private deployment, or tests).
-          imap: mailServer.optional(),
-          smtp: mailServer.optional(),
-        },
-        { error: endpointsExample },
-      )
-      .strict()
-      .optional(),
-  );
+const oauthEndpoints = jsonSetting(endpointsExample, (error) =>
+  z
+    .object(
+      {
+        authorize: z.url({ protocol: /^https?$/ }),
+        token: z.url({ protocol: /^https?$/ }),
+        revoke: z.url({ protocol: /^https?$/ }).optional(),
+        // The `iss` of the server's ID tokens; default: the origin of `authorize`.
+        issuer: z.url({ protocol: /^https?$/ }).optional(),
+        // Mail servers to use instead of the provider preset's (a private deployment, or tests).
+        imap: mailServer.optional(),
+        smtp: mailServer.optional(),
+      },
+      { error },
+    )
+    .strict(),
+);
 
 /**
  * Every setting Tidings reads, with its default. The documentation's environment reference is

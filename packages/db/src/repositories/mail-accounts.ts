@@ -13,27 +13,28 @@ export interface NewMailAccount {
   syncDays?: number;
 }
 
+/** The row insertMailAccount and insertMailAccountIfAbsent write. */
+function mailAccountValues(account: NewMailAccount) {
+  return {
+    user_id: account.userId,
+    email: account.email,
+    display_name: account.displayName ?? null,
+    provider: account.provider,
+    imap_host: account.imap.host,
+    imap_port: account.imap.port,
+    imap_security: account.imap.security,
+    imap_username: account.imap.username,
+    smtp_host: account.smtp.host,
+    smtp_port: account.smtp.port,
+    smtp_security: account.smtp.security,
+    smtp_username: account.smtp.username,
+    credentials_sealed: account.credentialsSealed,
+    sync_days: account.syncDays,
+  };
+}
+
 export async function insertMailAccount(db: Executor, account: NewMailAccount): Promise<MailAccountRow> {
-  return db
-    .insertInto("mail_accounts")
-    .values({
-      user_id: account.userId,
-      email: account.email,
-      display_name: account.displayName ?? null,
-      provider: account.provider,
-      imap_host: account.imap.host,
-      imap_port: account.imap.port,
-      imap_security: account.imap.security,
-      imap_username: account.imap.username,
-      smtp_host: account.smtp.host,
-      smtp_port: account.smtp.port,
-      smtp_security: account.smtp.security,
-      smtp_username: account.smtp.username,
-      credentials_sealed: account.credentialsSealed,
-      sync_days: account.syncDays,
-    })
-    .returningAll()
-    .executeTakeFirstOrThrow();
+  return db.insertInto("mail_accounts").values(mailAccountValues(account)).returningAll().executeTakeFirstOrThrow();
 }
 
 /** The account if it belongs to the user (S27: another user's id finds nothing). */
@@ -92,22 +93,7 @@ export async function deleteMailAccount(db: Executor, userId: string, accountId:
 export function insertMailAccountIfAbsent(db: Executor, account: NewMailAccount): Promise<MailAccountRow | undefined> {
   return db
     .insertInto("mail_accounts")
-    .values({
-      user_id: account.userId,
-      email: account.email,
-      display_name: account.displayName ?? null,
-      provider: account.provider,
-      imap_host: account.imap.host,
-      imap_port: account.imap.port,
-      imap_security: account.imap.security,
-      imap_username: account.imap.username,
-      smtp_host: account.smtp.host,
-      smtp_port: account.smtp.port,
-      smtp_security: account.smtp.security,
-      smtp_username: account.smtp.username,
-      credentials_sealed: account.credentialsSealed,
-      sync_days: account.syncDays,
-    })
+    .values(mailAccountValues(account))
     .onConflict((oc) => oc.columns(["user_id", "email"]).doNothing())
     .returningAll()
     .executeTakeFirst();
