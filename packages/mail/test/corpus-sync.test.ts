@@ -1,24 +1,18 @@
 // Issue 16, must-hold 2 at the sync-engine level: 2 000 real messages (SpamAssassin public corpus)
 // plus hand-built conversations in a real Dovecot INBOX, synced by MailboxSync into Postgres.
-import {
-  insertMailAccount,
-  listMailFolders,
-  listMailThreadMessages,
-  type MailAccountRow,
-  type MailFolderRow,
-} from "@tidings/db";
-import { createTestDatabase, type TestDatabase } from "@tidings/db/testing";
+import { listMailFolders, listMailThreadMessages, type MailAccountRow, type MailFolderRow } from "@tidings/db";
+import type { TestDatabase } from "@tidings/db/testing";
 import {
   appendMessages,
   type ConstructedThread,
   constructedThreads,
   services,
   spamAssassinMessages,
-  startDovecot,
   type TestDovecot,
 } from "@tidings/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MailboxSync, parseAllowedPrivateHosts, type SyncResult } from "../src/index.ts";
+import { startSyncFixture } from "./sync-fixture.ts";
 
 const PASSWORD = "corpus-password";
 const CORPUS_COUNT = 2_000;
@@ -84,23 +78,7 @@ describe.skipIf(!services().dovecot)("MailboxSync over the SpamAssassin corpus a
   };
 
   beforeAll(async () => {
-    [dovecot, testDb] = await Promise.all([startDovecot({ users: { alice: PASSWORD } }), createTestDatabase()]);
-    userId = (
-      await testDb.handle.db
-        .insertInto("users")
-        .values({ email: "alice@example.test", email_normalized: "alice@example.test" })
-        .returning("id")
-        .executeTakeFirstOrThrow()
-    ).id;
-    account = await insertMailAccount(testDb.handle.db, {
-      userId,
-      email: "alice@example.test",
-      provider: "custom",
-      imap: { host: "127.0.0.1", port: dovecot.port, security: "none", username: "alice" },
-      smtp: { host: "127.0.0.1", port: 1, security: "none", username: "alice" },
-      credentialsSealed: "sealed-elsewhere",
-      syncDays: 30,
-    });
+    ({ dovecot, testDb, userId, account } = await startSyncFixture(PASSWORD));
     await appendMessages(dovecot, "alice", "INBOX", spamAssassinMessages({ count: CORPUS_COUNT }));
     // In order, one session: the linking messages come only after the first sync.
     const early = constructed.filter((message) => !message.linksLater).map((message) => message.raw);

@@ -1,15 +1,15 @@
 import {
   findMailAccount,
-  insertMailAccount,
   listMailFolders,
   listMailThreadMessages,
   listMailThreads,
   type MailAccountRow,
 } from "@tidings/db";
-import { createTestDatabase, type TestDatabase } from "@tidings/db/testing";
-import { services, startDovecot, type TestDovecot } from "@tidings/testing";
+import type { TestDatabase } from "@tidings/db/testing";
+import { services, type TestDovecot } from "@tidings/testing";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { MailboxSync, parseAllowedPrivateHosts } from "../src/index.ts";
+import { startSyncFixture } from "./sync-fixture.ts";
 
 const limits = { allowedPrivateHosts: parseAllowedPrivateHosts(["127.0.0.1"]), timeoutMs: 5_000 };
 const PASSWORD = "sync-password";
@@ -68,23 +68,7 @@ describe.skipIf(!services().dovecot)("MailboxSync against Dovecot", () => {
   };
 
   beforeAll(async () => {
-    [dovecot, testDb] = await Promise.all([startDovecot({ users: { alice: PASSWORD } }), createTestDatabase()]);
-    userId = (
-      await testDb.handle.db
-        .insertInto("users")
-        .values({ email: "alice@example.test", email_normalized: "alice@example.test" })
-        .returning("id")
-        .executeTakeFirstOrThrow()
-    ).id;
-    account = await insertMailAccount(testDb.handle.db, {
-      userId,
-      email: "alice@example.test",
-      provider: "custom",
-      imap: { host: "127.0.0.1", port: dovecot.port, security: "none", username: "alice" },
-      smtp: { host: "127.0.0.1", port: 1, security: "none", username: "alice" },
-      credentialsSealed: "sealed-elsewhere",
-      syncDays: 30,
-    });
+    ({ dovecot, testDb, userId, account } = await startSyncFixture(PASSWORD));
     // 20 unrelated messages, a thread of three delivered out of order, one old message.
     for (let index = 0; index < 20; index += 1) {
       await dovecot.append("alice", "INBOX", raw({ id: `single-${index}@t`, subject: `Single ${index}` }));

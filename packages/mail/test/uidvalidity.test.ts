@@ -1,23 +1,11 @@
 // Issue 16, must-hold 4 at the sync-engine level: the server recreates a folder (new UIDVALIDITY,
 // new UIDs, same messages) and MailboxSync rebuilds it: no duplicates, nothing lost, threads intact.
-import {
-  insertMailAccount,
-  listMailFolders,
-  listMailThreadMessages,
-  type MailAccountRow,
-  type MailFolderRow,
-} from "@tidings/db";
-import { createTestDatabase, type TestDatabase } from "@tidings/db/testing";
-import {
-  appendMessages,
-  constructedThreads,
-  services,
-  spamAssassinMessages,
-  startDovecot,
-  type TestDovecot,
-} from "@tidings/testing";
+import { listMailFolders, listMailThreadMessages, type MailAccountRow, type MailFolderRow } from "@tidings/db";
+import type { TestDatabase } from "@tidings/db/testing";
+import { appendMessages, constructedThreads, services, spamAssassinMessages, type TestDovecot } from "@tidings/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MailboxSync, type MailboxSyncOptions, parseAllowedPrivateHosts, type SyncResult } from "../src/index.ts";
+import { startSyncFixture } from "./sync-fixture.ts";
 
 const PASSWORD = "uidvalidity-password";
 const CORPUS_COUNT = 300;
@@ -91,23 +79,7 @@ describe.skipIf(!services().dovecot)("MailboxSync when a folder's UIDVALIDITY ch
   };
 
   beforeAll(async () => {
-    [dovecot, testDb] = await Promise.all([startDovecot({ users: { alice: PASSWORD } }), createTestDatabase()]);
-    userId = (
-      await testDb.handle.db
-        .insertInto("users")
-        .values({ email: "alice@example.test", email_normalized: "alice@example.test" })
-        .returning("id")
-        .executeTakeFirstOrThrow()
-    ).id;
-    account = await insertMailAccount(testDb.handle.db, {
-      userId,
-      email: "alice@example.test",
-      provider: "custom",
-      imap: { host: "127.0.0.1", port: dovecot.port, security: "none", username: "alice" },
-      smtp: { host: "127.0.0.1", port: 1, security: "none", username: "alice" },
-      credentialsSealed: "sealed-elsewhere",
-      syncDays: 30,
-    });
+    ({ dovecot, testDb, userId, account } = await startSyncFixture(PASSWORD));
     await appendMessages(dovecot, "alice", "INBOX", spamAssassinMessages({ count: CORPUS_COUNT, seed: 4 }));
     await appendMessages(
       dovecot,
