@@ -1,4 +1,6 @@
+import type { ExpressionBuilder } from "kysely";
 import type { Executor } from "../executor.ts";
+import type { Database } from "../schema.ts";
 import type { MailAccountRow, MailAccountStatus, MailSecurity } from "../schema-mail.ts";
 
 export interface NewMailAccount {
@@ -64,19 +66,20 @@ export async function setMailAccountStatus(
   status: MailAccountStatus,
   error: { code: string; message: string } | null = null,
 ): Promise<void> {
+  await db.updateTable("mail_accounts").set(statusChange(status, error)).where("id", "=", accountId).execute();
+}
+
+/** The columns a status change writes: the error kept for "error", cleared otherwise; last_sync_at on "ready". */
+export function statusChange(status: MailAccountStatus, error: { code: string; message: string } | null) {
   const failed = status === "error" && error !== null;
-  await db
-    .updateTable("mail_accounts")
-    .set((eb) => ({
-      status,
-      error_code: failed ? error.code : null,
-      error_message: failed ? error.message : null,
-      error_at: failed ? eb.fn("now") : null,
-      last_sync_at: status === "ready" ? eb.fn("now") : eb.ref("last_sync_at"),
-      updated_at: eb.fn("now"),
-    }))
-    .where("id", "=", accountId)
-    .execute();
+  return (eb: ExpressionBuilder<Database, "mail_accounts">) => ({
+    status,
+    error_code: failed ? error.code : null,
+    error_message: failed ? error.message : null,
+    error_at: failed ? eb.fn<Date>("now") : null,
+    last_sync_at: status === "ready" ? eb.fn<Date>("now") : eb.ref("last_sync_at"),
+    updated_at: eb.fn<Date>("now"),
+  });
 }
 
 /** Deletes the user's account with its folders, threads and messages; false when there was none. */

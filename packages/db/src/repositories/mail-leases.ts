@@ -1,6 +1,7 @@
 import { sql } from "kysely";
 import type { Executor } from "../executor.ts";
 import type { MailAccountRow, MailAccountStatus } from "../schema-mail.ts";
+import { statusChange } from "./mail-accounts.ts";
 
 // Sync ownership of mail accounts. Times come from the database's clock, so workers on machines
 // whose clocks disagree still agree on when a lease has run out.
@@ -144,17 +145,9 @@ export async function setLeasedMailAccountStatus(
   status: Exclude<MailAccountStatus, "paused">,
   error: { code: string; message: string } | null = null,
 ): Promise<void> {
-  const failed = status === "error" && error !== null;
   await db
     .updateTable("mail_accounts")
-    .set((eb) => ({
-      status,
-      error_code: failed ? error.code : null,
-      error_message: failed ? error.message : null,
-      error_at: failed ? eb.fn("now") : null,
-      last_sync_at: status === "ready" ? eb.fn("now") : eb.ref("last_sync_at"),
-      updated_at: eb.fn("now"),
-    }))
+    .set(statusChange(status, error))
     .where("id", "=", accountId)
     .where("lease_owner", "=", owner)
     .where("status", "<>", "paused")
