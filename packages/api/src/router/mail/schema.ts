@@ -1,3 +1,4 @@
+import { categories as mailCategories, priorities as mailPriorities } from "@tidings/ai/schemas";
 import { z } from "zod";
 import { plainText } from "../text-input.ts";
 
@@ -5,17 +6,9 @@ import { plainText } from "../text-input.ts";
 // schemas (through `@tidings/api/schemas`).
 
 export const mailFolderRoles = ["inbox", "sent", "drafts", "trash", "junk", "archive", "all"] as const;
-export const mailPriorities = ["high", "normal", "low"] as const;
-export const mailCategories = [
-  "personal",
-  "work",
-  "newsletter",
-  "notification",
-  "promotion",
-  "transactional",
-  "social",
-  "spam",
-] as const;
+// The analysis' priorities and categories, as the AI package defines them (zod only, browser-safe).
+export { mailCategories, mailPriorities };
+
 const mailFolderRole = z.enum(mailFolderRoles);
 
 export const mailFoldersInput = z.object({ accountId: z.uuid().optional() }).default({});
