@@ -66,7 +66,11 @@ describe.skipIf(!servicesUp)("production mode on Postgres and Redis", () => {
     try {
       await events.waitUntilReady();
       const job = await queue.add("ping", { sentAt: new Date().toISOString() });
-      const result = await job.waitUntilFinished(events, 15_000);
+      // Generous: this is a liveness check, and CI runs it beside browser and IMAP tests on two cores.
+      // A failure shows the worker's own log, which says whether the job was ever taken.
+      const result = await job.waitUntilFinished(events, 45_000).catch((error: Error) => {
+        throw new Error(`${error.message}\nworker output:\n${worker?.output()}`);
+      });
       expect(result).toMatchObject({ pong: true });
       await worker.waitFor(new RegExp(`"jobId":"${job.id}".*"msg":"job completed"`));
       expect(server.process.output()).not.toContain("job completed");

@@ -117,6 +117,8 @@ const mailSync = startMailSyncWorker({
   queueErrorEmail: (trx, notice) => queueEmail(trx, mailAccountErrorEmail(notice)),
   log: log.child({ component: "mail-sync" }),
 });
+// "worker started" means jobs are being taken: a job queued after this line is not waiting on a connection.
+await workers.ready();
 log.info({ prefix: config.redisPrefix, metrics: metrics?.url, mailWorkerId: mailSync.workerId }, "worker started");
 
 let stopping = false;

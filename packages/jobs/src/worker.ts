@@ -15,6 +15,8 @@ export interface WorkerOptions {
 }
 
 export interface RunningWorkers {
+  /** Resolves once every queue's worker is connected to Redis and taking jobs. */
+  ready(): Promise<void>;
   /** Waits for the jobs in progress, then disconnects. */
   close(): Promise<void>;
 }
@@ -61,6 +63,9 @@ export function startBullWorkers(
     return worker;
   });
   return {
+    async ready() {
+      await Promise.all(workers.map((worker) => worker.waitUntilReady()));
+    },
     async close() {
       await Promise.all(workers.map((worker) => worker.close()));
       // BullMQ leaves connections it was given open; they are ours to end.
