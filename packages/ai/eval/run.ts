@@ -1,6 +1,6 @@
-// pnpm eval [--provider local|openai|compatible] [--limit N] [--seed S]: a provider on the
-// SpamAssassin corpus; the local one before and after replaying user actions on a learning split.
-// See docs/ai.md for the labels.
+// pnpm eval [--set dev|spamassassin] [--provider local|openai|compatible] [--limit N] [--seed S]:
+// a provider on the hand-written development set (default) or the SpamAssassin corpus; the local
+// one before and after replaying user actions. See docs/ai.md for the labels.
 import { parseArgs } from "node:util";
 import { loadConfig } from "@tidings/config";
 import {
@@ -25,12 +25,15 @@ import {
   type UserBehaviour,
 } from "../src/index.ts";
 import { type LabelledEmail, loadCorpus } from "./corpus.ts";
+import { evaluateDevSet, runLocalDevEvaluation } from "./dev-run.ts";
+import { recipientFor, toEmail } from "./dev-set/index.ts";
 import { accuracy, confusion, formatConfusion } from "./metrics.ts";
 
 const print = (line: string) => process.stdout.write(`${line}\n`);
 
 const { values } = parseArgs({
   options: {
+    set: { type: "string", default: "dev" },
     provider: { type: "string", default: "local" },
     seed: { type: "string", default: "18" },
     limit: { type: "string", default: "100" },
@@ -40,6 +43,15 @@ const providerKind = values.provider;
 if (providerKind !== "local" && providerKind !== "openai" && providerKind !== "compatible") {
   console.error(`--provider: expected local, openai or compatible (got ${JSON.stringify(providerKind)})`);
   process.exit(2);
+}
+
+if (values.set !== "dev" && values.set !== "spamassassin") {
+  console.error(`--set: expected dev or spamassassin (got ${JSON.stringify(values.set)})`);
+  process.exit(2);
+}
+if (values.set === "dev") {
+  await runDevSet(providerKind);
+  process.exit(0);
 }
 
 /** Seeded shuffle (mulberry32) so every run splits the corpus the same way. */
@@ -197,4 +209,35 @@ print("| | rules only | after 30 actions | after all actions |");
 print("|---|---|---|---|");
 for (const key of ["priority", "needsReply", "spam"] as const) {
   print(`| ${key} | ${pct(rulesOnly[key])} | ${pct(after30[key])} | ${pct(afterAll[key])} |`);
+}
+
+/** The development set through the chosen provider (cloud ones configured as the server is). */
+async function runDevSet(kind: "local" | "openai" | "compatible") {
+  if (kind === "local") {
+    await runLocalDevEvaluation();
+    return;
+  }
+  const config = loadConfig();
+  const ledger: CallResult[] = [];
+  const meter: Meter = { reserve: async () => ({ settle: async (result) => void ledger.push(result) }) };
+  const provider = createOpenAiProvider({
+    kind,
+    apiKey: config.ai.openaiApiKey?.reveal(),
+    baseUrl: config.ai.baseUrl,
+    models: config.ai.models,
+    prices: { ...defaultModelPrices, ...config.ai.prices },
+    timeoutMs: config.ai.timeoutMs,
+    maxRetries: config.ai.maxRetries,
+  });
+  const result = await evaluateDevSet(`${kind} (${config.ai.models.triage})`, (message, index) =>
+    provider.analyze(toEmail(message, index), { meter, recipient: recipientFor(message) }),
+  );
+  const cost = ledger.reduce((sum, call) => sum + call.costUsd, 0);
+  const latency = ledger.reduce((sum, call) => sum + call.latencyMs, 0) / Math.max(1, ledger.length);
+  print(
+    `\n${ledger.length} calls: $${(cost / Math.max(1, ledger.length)).toFixed(6)} and ${latency.toFixed(0)} ms per call`,
+  );
+  print(
+    `agreement: priority ${(result.priority * 100).toFixed(1)}%, category ${(result.category * 100).toFixed(1)}%, needs reply ${(result.needsReply * 100).toFixed(1)}%`,
+  );
 }
