@@ -53,8 +53,31 @@ describe("local provider: rules", () => {
       noModel,
     );
     expect([promo.category, receipt.category, notice.category]).toEqual(["promotion", "transactional", "notification"]);
-    expect([promo.priority, receipt.priority, notice.priority]).toEqual(["low", "normal", "low"]);
+    // A receipt asks nothing of the user: low. A failed build is a notice worth seeing: normal.
+    expect([promo.priority, receipt.priority, notice.priority]).toEqual(["low", "low", "normal"]);
     expect([promo.needsReply, receipt.needsReply, notice.needsReply]).toEqual([false, false, false]);
+  });
+
+  it("sees phishing, programs asking for action, bookings and cold outreach for what they are", () => {
+    const robot = { name: "Robot", email: "no-reply@service.example" };
+    const at = (over: Parameters<typeof email>[0]) => analyzeLocally(email(over), me, noModel);
+    const lure = at({
+      from: { name: "PayPal", email: "service@paypal-verify.example" },
+      subject: "Your account has been limited",
+      text: "Verify your identity within 24 hours or your account will be closed.",
+    });
+    expect(lure).toMatchObject({ category: "spam", priority: "low", needsReply: false });
+    expect(lure.reasons).toContain("looks like phishing or a scam");
+    // The same words from someone the user knows are not taken for a scam.
+    expect(
+      analyzeLocally(email({ subject: "Your account has been limited" }), { ...me, knownContact: true }, noModel)
+        .category,
+    ).not.toBe("spam");
+    expect(at({ from: robot, subject: "Action required: approve the expense report" }).priority).toBe("high");
+    expect(at({ from: robot, subject: "Your booking is confirmed", text: "Reservation 123." }).priority).toBe("normal");
+    expect(at({ from: robot, subject: "Your receipt", text: "Receipt for €3." }).priority).toBe("low");
+    const outreach = at({ subject: "Quick question", text: "Are you the right person to talk to about tooling?" });
+    expect(outreach).toMatchObject({ priority: "low", needsReply: false });
   });
 
   it("gives high priority only with several signs: a direct question from someone the user answers", () => {
@@ -62,8 +85,12 @@ describe("local provider: rules", () => {
     const analysis = analyzeLocally(email(), known, noModel);
     expect(analysis).toMatchObject({ priority: "high", needsReply: true });
     expect(analysis.reasons).toEqual(expect.arrayContaining(["asks you something"]));
-    // The same question from a stranger is normal, and an FYI with the user only copied is low.
-    expect(analyzeLocally(email(), me, noModel).priority).toBe("normal");
+    // The same question from a stranger is normal unless it also names a deadline ("by Friday"),
+    // and an FYI with the user only copied is low.
+    expect(analyzeLocally(email({ text: "Could you send me the quarterly numbers?" }), me, noModel).priority).toBe(
+      "normal",
+    );
+    expect(analyzeLocally(email(), me, noModel).reasons).toContain("mentions a deadline or urgency");
     const copied = analyzeLocally(
       email({
         to: [{ name: "", email: "team@analytical.example" }],
@@ -167,7 +194,7 @@ describe("local provider: learning", () => {
       id: `vendor-${i}`,
       from: { name: "Sales", email: "sam@vendorhub.example" },
       subject: `Partnership opportunity ${i}`,
-      text: `Following up on our platform demo and pricing, version ${i}.`,
+      text: `Our platform demo and pricing, version ${i}.`,
     });
 
   it("after feedback on 30 messages ranks similar new mail differently", () => {

@@ -19,6 +19,16 @@ export interface Signals {
   marketingWords: boolean;
   transactionalWords: boolean;
   notificationWords: boolean;
+  /** A program asks the user to do something only they can (approve, sign, act before a date). */
+  actionRequired: boolean;
+  /** Something happening soon that needs the user present: a booking, a ticket, a delivery today. */
+  timely: boolean;
+  /** Deadline or urgency in a person's words (urgent, asap, by Friday). */
+  urgent: boolean;
+  /** The marks of phishing and scams: threats to an account, credentials or money asked for. */
+  lure: boolean;
+  /** Unsolicited sales or recruiting from someone the user has never written to. */
+  coldOutreach: boolean;
   socialSender: boolean;
   freeMailSender: boolean;
   sameDomainAsUser: boolean;
@@ -26,6 +36,7 @@ export interface Signals {
 
 const noReplyPattern =
   /^(no[-_.]?reply|do[-_.]?not[-_.]?reply|donotreply|notifications?|mailer-daemon|bounce[s]?)([-+_.].*)?@/i;
+const questionPattern = /\?(\s|$)|？/m;
 const requestPattern =
   /\b(can you|could you|would you|will you|are you able|please (let me know|confirm|send|review|reply|advise|call)|let me know|what do you think|your thoughts|rsvp|get back to me|kannst du|können sie|pourriez-vous|peux-tu|¿puedes|podrías)\b/i;
 const marketingPattern =
@@ -33,7 +44,17 @@ const marketingPattern =
 const transactionalPattern =
   /\b(receipt|invoice|order (confirmation|#|number)|your order|payment (received|confirmation)|has shipped|tracking number|booking (confirmation|reference)|reservation|refund|statement)\b/i;
 const notificationPattern =
-  /\b(notification|alert|commented|mentioned you|new sign-in|security alert|password (was )?changed|verify your|reminder|build (failed|passed)|pull request|assigned to you)\b/i;
+  /\b(notification|alert|commented|mentioned you|new sign-in|security alert|password (was )?changed|verify your|reminder|build (failed|passed)|pull request|assigned to you|shared .{1,40} with you|invited you|expires?|will expire|declined|sent you|new event|maintenance)\b/i;
+const actionRequiredPattern =
+  /\b(action required|approve or deny|please (approve|sign)|docusign|review and sign|awaiting your (approval|signature)|bescheid (ist )?abrufbar|steuerbescheid)\b/i;
+const timelyPattern =
+  /\b(booking|reservation|tickets?|fahrkarte|check-in|check in now|termin(bestätigung)?|appointment|delivered|zugestellt|kommt heute|out for delivery|arrives today)\b/i;
+const urgentPattern =
+  /\b(urgent|asap|immediately|right now|today|by (monday|tuesday|wednesday|thursday|friday|tomorrow|the end of)|deadline|dringend|sofort|bis (montag|dienstag|mittwoch|donnerstag|freitag)|urgente|avant (lundi|mardi|mercredi|jeudi|vendredi))\b/i;
+const lurePattern =
+  /\b(verify (your )?(identity|account|wallet)|account (has been |will be )?(limited|suspended|locked|closed)|(will be|been) suspended|recovery phrase|confirm (it|your password) here|keep your current password|storage (limit|quota)|mailbox storage|gift cards?|business proposal|million (usd|dollars|us dollars)|redelivery fee|first page of google|verified (list|emails?|contacts?)|seo errors)\b/i;
+const coldOutreachPattern =
+  /\b(following up|quick (question|chat|call)|\d{2}-minute (call|demo)|worth a (quick )?(call|chat|demo)|open to a quick chat|are you the right person|hiring a|i('m| am) hiring|role at a)\b/i;
 const socialDomains = ["facebookmail.com", "linkedin.com", "twitter.com", "x.com", "instagram.com", "mastodon.social"];
 const freeMailDomains = [
   "gmail.com",
@@ -74,12 +95,17 @@ export function readSignals(email: EmailForAnalysis, context: RecipientContext):
     calendarInvitation: email.hasCalendar,
     direct: email.to.some((address) => own.has(address.email.toLowerCase())),
     copied: email.cc.some((address) => own.has(address.email.toLowerCase())),
-    asksTheUser: /\?\s*$/m.test(words) || requestPattern.test(words),
+    asksTheUser: questionPattern.test(words) || requestPattern.test(words),
     repliedToSenderBefore: context.repliedToSenderBefore,
     knownContact: context.knownContact,
     marketingWords: marketingPattern.test(subjectAndWords),
     transactionalWords: transactionalPattern.test(subjectAndWords),
     notificationWords: notificationPattern.test(subjectAndWords),
+    actionRequired: actionRequiredPattern.test(subjectAndWords),
+    timely: timelyPattern.test(subjectAndWords),
+    urgent: urgentPattern.test(subjectAndWords),
+    lure: lurePattern.test(subjectAndWords) && !context.knownContact,
+    coldOutreach: coldOutreachPattern.test(subjectAndWords) && !context.knownContact && !context.repliedToSenderBefore,
     socialSender: endsWithDomain(domain, socialDomains),
     freeMailSender: endsWithDomain(domain, freeMailDomains),
     sameDomainAsUser: ownDomains.has(domain) && !endsWithDomain(domain, freeMailDomains),

@@ -13,6 +13,7 @@ export interface Triage {
 const learnedThreshold: Record<Head, number> = { priority: 1, needsReply: 1.5, category: 1.5 };
 
 function ruleCategory(s: Signals): { category: Category; reason: string } {
+  if (s.lure) return { category: "spam", reason: "looks like phishing or a scam" };
   if (s.socialSender) return { category: "social", reason: "from a social network" };
   const machine = s.automated || s.noReplySender || s.bulk;
   if (machine && s.transactionalWords) return { category: "transactional", reason: "a receipt, order or booking" };
@@ -30,9 +31,22 @@ function ruleCategory(s: Signals): { category: Category; reason: string } {
 }
 
 function ruleNeedsReply(s: Signals): boolean {
-  if (s.bulk || s.automated || s.noReplySender) return false;
+  if (s.bulk || s.automated || s.noReplySender || s.coldOutreach) return false;
   if (s.calendarInvitation) return s.direct;
   return s.asksTheUser && (s.direct || !s.copied);
+}
+
+/**
+ * Mail from programs is low unless it asks the user to act (approve, sign: high), is about
+ * something happening soon (a booking, a delivery today) or is a notice worth seeing (a mention, a
+ * failed build, a security alert): normal. Plain receipts and statements stay low.
+ */
+function machinePriority(s: Signals, category: Category): { priority: Priority; reasons: string[] } {
+  if (s.actionRequired) return { priority: "high", reasons: ["asks you to act"] };
+  if (s.timely) return { priority: "normal", reasons: ["about something happening soon"] };
+  if (category === "transactional") return { priority: "low", reasons: [] };
+  if (s.notificationWords) return { priority: "normal", reasons: ["a notice worth seeing"] };
+  return { priority: "low", reasons: [] };
 }
 
 /**
@@ -43,9 +57,8 @@ function rulePriority(s: Signals, needsReply: boolean, category: Category): { pr
   if (category === "promotion" || category === "newsletter" || category === "social") {
     return { priority: "low", reasons: [] };
   }
-  if (s.automated || s.noReplySender) {
-    return { priority: category === "transactional" ? "normal" : "low", reasons: [] };
-  }
+  if (s.automated || s.noReplySender) return machinePriority(s, category);
+  if (s.coldOutreach) return { priority: "low", reasons: ["unsolicited sales or recruiting"] };
   const reasons: string[] = [];
   let score = 0;
   if (s.direct) score += 1;
@@ -53,9 +66,14 @@ function rulePriority(s: Signals, needsReply: boolean, category: Category): { pr
     score -= 1;
     reasons.push("you are only copied");
   }
-  if (needsReply) {
+  // An invitation's "Going? Yes - Maybe - No" is its own sign below, not also a question.
+  if (needsReply && !s.calendarInvitation) {
     score += 1;
     reasons.push("asks you something");
+  }
+  if (s.urgent && needsReply) {
+    score += 1;
+    reasons.push("mentions a deadline or urgency");
   }
   if (s.repliedToSenderBefore) {
     score += 1;
