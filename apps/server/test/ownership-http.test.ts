@@ -1,10 +1,10 @@
-import { randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { appRouter } from "@tidings/api";
 import { insertMailDraft, insertMailOutgoing } from "@tidings/db";
 import { createMailFixture } from "@tidings/db/testing";
 import { signAttachmentToken } from "@tidings/mail";
 import { type AuthResultBody, type AuthStack, bearer, signUp, startAuthStack, trpcCall } from "@tidings/test-stack";
-import { services } from "@tidings/testing";
+import { services, startOAuthServer, type TestOAuthServer } from "@tidings/testing";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 
 // Issue #16 must-hold 8 (S27) over HTTP, against a server and a worker on Postgres and Redis: user A
@@ -284,6 +284,7 @@ const coverage = (entries: Iterable<[string, Iterable<string>]>) =>
 
 describe.skipIf(!services().postgres || !services().redis)("S27: another user's ids answer NOT_FOUND over HTTP", () => {
   let stack: AuthStack;
+  let oauth: TestOAuthServer;
   let url: string;
   let encryptionKey: Buffer;
   let a: AuthResultBody;
@@ -293,8 +294,8 @@ describe.skipIf(!services().postgres || !services().redis)("S27: another user's 
   let ready: Promise<void> | undefined;
 
   const db = () => stack.testDb.handle.db;
-  const call = (kind: "query" | "mutation", path: string, input: unknown, token: string) =>
-    trpcCall(url, kind, path, input, bearer(token));
+  const call = <T = Record<string, unknown>>(kind: "query" | "mutation", path: string, input: unknown, token: string) =>
+    trpcCall<T>(url, kind, path, input, bearer(token));
   const kindOf = (path: string) => {
     const type = procedures[path]?._def.type;
     if (type !== "query" && type !== "mutation") throw new Error(`${path} is not a query or mutation`);
@@ -302,12 +303,25 @@ describe.skipIf(!services().postgres || !services().redis)("S27: another user's 
   };
 
   beforeAll(async () => {
-    stack = await startAuthStack();
+    oauth = await startOAuthServer();
+    stack = await startAuthStack({
+      env: {
+        MAIL_OAUTH_GOOGLE_CLIENT_ID: "tidings-ownership-client",
+        MAIL_OAUTH_GOOGLE_CLIENT_SECRET: "tidings-ownership-secret",
+        // Nothing listens there: the mailbox connected at the end is never synced, only owned.
+        MAIL_OAUTH_GOOGLE_ENDPOINTS: JSON.stringify({
+          ...oauth.endpoints,
+          imap: { host: "127.0.0.1", port: 9, security: "none" },
+          smtp: { host: "127.0.0.1", port: 9, security: "none" },
+        }),
+      },
+    });
     url = stack.servers[0]?.url ?? "";
     encryptionKey = Buffer.from(stack.env.ENCRYPTION_KEY ?? "", "base64");
   }, 120_000);
   afterAll(async () => {
     await stack?.stop();
+    await oauth?.close();
   });
 
   const upload = async (token: string, name: string): Promise<string> => {
@@ -521,5 +535,45 @@ describe.skipIf(!services().postgres || !services().redis)("S27: another user's 
     const forged = await fetch(new URL(`${path.slice(0, -4)}AAAA`, url));
     expect(forged.status).toBe(404);
     expect((await fetch(new URL(`/exports/${randomUUID()}`, url))).status).toBe(404);
+  });
+
+  // Last: the mailbox it connects is B's, and the worker then tries it (B's rows change).
+  it("GET /oauth/mail/callback: the state names the owner, so B's flow followed with A's credentials lands on B; an unknown state creates nothing", async () => {
+    const listOf = async (token: string) =>
+      ((await call<{ id: string }[]>("query", "mailAccount.list", undefined, token)).data ?? [])
+        .map(({ id }) => id)
+        .sort();
+    const aBefore = await listOf(a.accessToken);
+    const bBefore = await listOf(b.accessToken);
+    oauth.signInAs("bert-mailbox@tidings.test");
+    const started = await call("mutation", "mailAccount.oauthStart", { provider: "google" }, b.accessToken);
+    expect(started.error).toBeUndefined();
+    const approval = await fetch((started.data as { authorizeUrl: string }).authorizeUrl, { redirect: "manual" });
+    expect(approval.status).toBe(302);
+    const callback = new URL(approval.headers.get("location") ?? "");
+    // Followed by A's browser: A's Bearer token is sent along, and means nothing to this route.
+    const follow = async (target: URL) => {
+      const answer = await fetch(new URL(target.pathname + target.search, url), {
+        headers: bearer(a.accessToken),
+        redirect: "manual",
+      });
+      expect(answer.status).toBe(302);
+      return new URL(answer.headers.get("location") ?? "");
+    };
+
+    const unknownState = new URL(callback);
+    unknownState.searchParams.set("state", randomBytes(32).toString("base64url"));
+    expect((await follow(unknownState)).searchParams.get("error")).toBe("invalid_state");
+    expect(await listOf(a.accessToken)).toEqual(aBefore);
+    expect(await listOf(b.accessToken)).toEqual(bBefore);
+
+    const landing = await follow(callback);
+    const connected = landing.searchParams.get("connected") ?? "";
+    expect(connected).toMatch(/^[0-9a-f-]{36}$/);
+    expect(await listOf(a.accessToken)).toEqual(aBefore);
+    expect(await listOf(b.accessToken)).toEqual([...bBefore, connected].sort());
+    // And A cannot reach it by its id.
+    const resync = await call("mutation", "mailAccount.resync", { accountId: connected }, a.accessToken);
+    expect(resync.error?.data.appCode).toBe("NOT_FOUND");
   });
 });
