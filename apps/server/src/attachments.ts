@@ -25,6 +25,8 @@ export async function registerAttachmentRoutes(app: FastifyInstance, services: S
   const access = {
     encryptionKey,
     limits: { allowedPrivateHosts: parseAllowedPrivateHosts(config.mail.allowedPrivateHosts) },
+    // Received attachments of OAuth2 mailboxes are read with XOAUTH2 (tokens refreshed when due).
+    oauth: { db: services.database.db, clients: config.mail.oauth },
   };
 
   await app.register(async (scope) => {

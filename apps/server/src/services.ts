@@ -67,6 +67,8 @@ export async function createServices(config: Config, log: FastifyBaseLogger): Pr
     db: database.db,
     encryptionKey,
     limits: { allowedPrivateHosts: parseAllowedPrivateHosts(config.mail.allowedPrivateHosts) },
+    // OAuth2 mailboxes send with XOAUTH2; their tokens are refreshed with the configured clients.
+    oauth: { db: database.db, clients: config.mail.oauth },
     events: embeddedMailEvents,
   };
   let redis: Redis | undefined;
@@ -92,6 +94,7 @@ export async function createServices(config: Config, log: FastifyBaseLogger): Pr
       mailActions: {
         db: database.db,
         encryptionKey: async () => encryptionKey,
+        oauthClients: config.mail.oauth,
         limits: { allowedPrivateHosts: parseAllowedPrivateHosts(config.mail.allowedPrivateHosts) },
         events: embeddedMailEvents,
       },
@@ -151,6 +154,8 @@ export async function createServices(config: Config, log: FastifyBaseLogger): Pr
       db: database.db,
       events: mailEvents,
       encryptionKey,
+      // OAuth2 mailboxes sync with XOAUTH2, their access tokens refreshed with these clients.
+      oauthClients: config.mail.oauth,
       allowedPrivateHosts: parseAllowedPrivateHosts(config.mail.allowedPrivateHosts),
       settings: config.mail,
       queueErrorEmail: (trx, notice) => queueEmail(trx, mailAccountErrorEmail(notice)),

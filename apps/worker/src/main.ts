@@ -66,6 +66,8 @@ const sendAccess: SendDeps = {
   db: database.db,
   encryptionKey,
   limits: { allowedPrivateHosts: parseAllowedPrivateHosts(config.mail.allowedPrivateHosts) },
+  // OAuth2 mailboxes send with XOAUTH2; their tokens are refreshed with the configured clients.
+  oauth: { db: database.db, clients: config.mail.oauth },
   events: mailEvents,
 };
 const baseProcessors = createProcessors({
@@ -76,6 +78,7 @@ const baseProcessors = createProcessors({
   mailActions: {
     db: database.db,
     encryptionKey: async () => encryptionKey,
+    oauthClients: config.mail.oauth,
     limits: { allowedPrivateHosts: parseAllowedPrivateHosts(config.mail.allowedPrivateHosts) },
     events: mailEvents,
   },
@@ -112,6 +115,8 @@ const mailSync = startMailSyncWorker({
   db: database.db,
   events: mailEvents,
   encryptionKey,
+  // OAuth2 mailboxes sync with XOAUTH2, their access tokens refreshed with these clients.
+  oauthClients: config.mail.oauth,
   allowedPrivateHosts: parseAllowedPrivateHosts(config.mail.allowedPrivateHosts),
   settings: config.mail,
   queueErrorEmail: (trx, notice) => queueEmail(trx, mailAccountErrorEmail(notice)),

@@ -28,9 +28,6 @@ export function acquireMailLeases(
         .selectFrom("mail_accounts")
         .select("id")
         .where("status", "<>", "paused")
-        // MailboxSync signs in with a password only so far; OAuth2 accounts wait for XOAUTH2 in it
-        // (resolveMailAuth) rather than fail as unreadable credentials.
-        .where("auth_method", "=", "password")
         .where((w) => w.or([w("lease_expires_at", "is", null), w("lease_expires_at", "<", sql<Date>`now()`)]))
         .orderBy("lease_expires_at", (o) => o.nullsFirst())
         .orderBy("created_at")

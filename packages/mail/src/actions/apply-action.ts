@@ -11,9 +11,11 @@ import {
   setMovedMailMessageUid,
 } from "@tidings/db";
 import { ImapFlow } from "imapflow";
-import { type ConnectionLimits, imapOptions } from "../connection.ts";
-import { openMailCredentials } from "../credentials.ts";
+import type { ConnectionLimits } from "../connection.ts";
+import { MailError } from "../errors.ts";
 import type { MailEventBus } from "../events.ts";
+import { imapOptionsWithAuth, noMailOAuthClients, withMailAuth } from "../oauth/mail-auth.ts";
+import type { MailOAuthClients } from "../oauth/providers.ts";
 
 /** A user's change to one account's messages, applied locally already, to carry to the IMAP server. */
 export interface MailAction {
@@ -28,6 +30,8 @@ export interface MailActionDeps {
   db: Kysely<Database>;
   /** The key that opens the accounts' sealed credentials (ENCRYPTION_KEY), asked for when first needed. */
   encryptionKey: () => Promise<Buffer>;
+  /** `config.mail.oauth`, for OAuth2 accounts' token refreshes (XOAUTH2); unset: only password accounts work. */
+  oauthClients?: MailOAuthClients;
   limits: ConnectionLimits;
   events: MailEventBus;
 }
@@ -74,25 +78,19 @@ export async function carryMailAction(
     );
     const target = action.change.folderId === undefined ? undefined : folders.get(action.change.folderId);
     if (action.change.folderId !== undefined && !target) throw new Refused("The destination folder no longer exists");
-    const { imapPassword } = openMailCredentials(
+    client = await withMailAuth(
+      deps.db,
       await deps.encryptionKey(),
-      { userId: account.user_id, email: account.email },
-      account.credentials_sealed,
+      account,
+      deps.oauthClients ?? noMailOAuthClients,
+      "imap",
+      async (auth) => {
+        const attempt = new ImapFlow(await imapOptionsWithAuth(account, auth, deps.limits));
+        attempt.on("error", () => {});
+        await attempt.connect();
+        return attempt;
+      },
     );
-    client = new ImapFlow(
-      await imapOptions(
-        {
-          host: account.imap_host,
-          port: account.imap_port,
-          security: account.imap_security,
-          username: account.imap_username,
-          password: imapPassword,
-        },
-        deps.limits,
-      ),
-    );
-    client.on("error", () => {});
-    await client.connect();
     if (target) await requireMailbox(client, target);
     for (const [folderId, messages] of groupBy(action.before, (message) => message.folderId)) {
       const folder = folders.get(folderId);
@@ -101,6 +99,11 @@ export async function carryMailAction(
     }
     return { status: "applied", messages: done.size };
   } catch (error) {
+    // An OAuth2 grant the provider no longer honours: the account is in error until the user
+    // reconnects it, so retrying the job cannot help.
+    if (error instanceof MailError && error.code === "MAIL_AUTH_FAILED") {
+      return revert(deps, action, done, { code: error.code, message: error.message });
+    }
     const refused = error instanceof Refused;
     if (!refused && !options.lastAttempt) throw new MailActionRetry(describe(error), { cause: error });
     const message = refused ? error.message : `The mail server could not be reached: ${describe(error)}`;

@@ -171,6 +171,26 @@ export async function withMailAuth<T>(
   }
 }
 
+/**
+ * withMailAuth bound to one account: how work that opens connections again and again (the sync
+ * runner's passes, the sender's SMTP and IMAP steps) signs in each time, with a token refreshed
+ * when due. `account()` is read per call, so a runner's row that lease renewals update is used as
+ * it is then (a refresh stored by another process is still found under the row lock).
+ */
+export type MailSignIn = <T>(side: "imap" | "smtp", work: (auth: MailAuth) => Promise<T>) => Promise<T>;
+
+export function mailSignIn(
+  db: Kysely<Database>,
+  encryptionKey: Buffer,
+  account: () => AccountForAuth,
+  oauthClients: MailOAuthClients,
+): MailSignIn {
+  return (side, work) => withMailAuth(db, encryptionKey, account(), oauthClients, side, work);
+}
+
+/** No OAuth client configured: OAuth2 accounts then fail with "no longer set up" (a password account is unaffected). */
+export const noMailOAuthClients: MailOAuthClients = { google: undefined, microsoft: undefined };
+
 type ServerSide = Pick<
   MailAccountRow,
   "imap_host" | "imap_port" | "imap_security" | "smtp_host" | "smtp_port" | "smtp_security"

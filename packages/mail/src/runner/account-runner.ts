@@ -4,15 +4,20 @@ import {
   clearMailResyncRequest,
   type Database,
   type Executor,
+  findMailAccount,
   type Kysely,
   listMailFoldersWithCounts,
   type MailAccountErrorNotice,
   type MailAccountRow,
   setLeasedMailAccountStatus,
 } from "@tidings/db";
-import { type ConnectionLimits, imapOptions } from "../connection.ts";
+import type { ConnectionLimits } from "../connection.ts";
 import { openMailCredentials } from "../credentials.ts";
+import { MailError } from "../errors.ts";
 import type { MailEvent, MailEventBus } from "../events.ts";
+import { imapOptionsWithAuth, type MailSignIn, mailSignIn, noMailOAuthClients } from "../oauth/mail-auth.ts";
+import type { MailOAuthClients } from "../oauth/providers.ts";
+import { openMailOAuthTokens } from "../oauth/tokens.ts";
 import { MailboxSync, type SyncChange, type SyncResult } from "../sync/mailbox-sync.ts";
 import { type BackoffPolicy, backoffDelay } from "./backoff.ts";
 import { type IdleWatcher, watchInbox } from "./idle-watcher.ts";
@@ -43,6 +48,8 @@ export interface AccountRunnerDeps {
   owner: string;
   events: MailEventBus;
   encryptionKey: Buffer;
+  /** `config.mail.oauth`: refreshes OAuth2 accounts' access tokens; without it they fail as not set up. */
+  oauthClients?: MailOAuthClients;
   limits: ConnectionLimits;
   settings: AccountRunnerSettings;
   /** Queues the `mail-account-error` email in `trx` (the outbox), so it goes out exactly when the mark commits. */
@@ -111,6 +118,8 @@ export class AccountRunner {
   private readonly lastCounts = new Map<string, string>();
   /** The resync request the last connecting pass served (ms), so it is not served twice. */
   private servedResync = 0;
+  /** Signs in per connection with the row as it is then; OAuth2 tokens are refreshed when due. */
+  private readonly signIn: MailSignIn;
 
   private get firstPassSlots(): Slots {
     return this.deps.firstPassSlots ?? unlimited;
@@ -122,6 +131,7 @@ export class AccountRunner {
   ) {
     this.account = account;
     if (account.status === "error" && account.error_at) this.errorSince = account.error_at.getTime();
+    this.signIn = mailSignIn(deps.db, deps.encryptionKey, () => this.account, deps.oauthClients ?? noMailOAuthClients);
   }
 
   get accountId(): string {
@@ -180,7 +190,12 @@ export class AccountRunner {
           { accountId: this.account.id, code: outcome.code },
           "mail server refused the credentials; waiting for the user",
         );
-        await this.waitForUser(settingsKey(this.account), Date.now());
+        // The row as it is now: an OAuth2 refresh during the refused attempt stored new tokens,
+        // which are not the user's change to wait for (else the next lease renewal retries at once).
+        const current = await findMailAccount(this.deps.db, this.account.user_id, this.account.id).catch(
+          () => undefined,
+        );
+        await this.waitForUser(settingsKey(current ?? this.account), Date.now());
       }
     }
   }
@@ -203,17 +218,13 @@ export class AccountRunner {
   }
 
   private async connectAndServe(): Promise<Outcome> {
-    let password: string;
-    try {
-      password = openMailCredentials(
-        this.deps.encryptionKey,
-        { userId: this.account.user_id, email: this.account.email },
-        this.account.credentials_sealed,
-      ).imapPassword;
-    } catch {
+    if (!this.credentialsReadable()) {
       const error = {
         code: "MAIL_CREDENTIALS_UNREADABLE",
-        message: "The stored credentials of this mailbox cannot be opened; enter the password again",
+        message:
+          this.account.auth_method === "oauth2"
+            ? "The stored sign-in of this mailbox cannot be opened; reconnect the account"
+            : "The stored credentials of this mailbox cannot be opened; enter the password again",
       };
       await setLeasedMailAccountStatus(this.deps.db, this.deps.owner, this.account.id, "error", error);
       return { kind: "refused", ...error };
@@ -225,7 +236,7 @@ export class AccountRunner {
     const first = await this.firstPassSlots.run(async (): Promise<SyncResult> => {
       // Stopped while waiting for a slot: no login for nothing.
       if (this.stopped) return { ok: false, retry: true, code: "STOPPED", message: "stopped" };
-      return this.pass("full", password, this.stopping.signal);
+      return this.pass("full", this.stopping.signal);
     });
     if (this.stopped) return { kind: "stopped" };
     if (!first.ok) return outcomeOf(first);
@@ -235,7 +246,21 @@ export class AccountRunner {
       this.servedResync = requestedAt.getTime();
     }
     await this.recovered();
-    return this.serve(password);
+    return this.serve();
+  }
+
+  /** Whether the sealed password or OAuth2 tokens open with our key (a rotated key, a copied row do not). */
+  private credentialsReadable(): boolean {
+    const { account } = this;
+    const owner = { userId: account.user_id, email: account.email };
+    try {
+      if (account.auth_method === "oauth2")
+        openMailOAuthTokens(this.deps.encryptionKey, owner, account.credentials_sealed);
+      else openMailCredentials(this.deps.encryptionKey, owner, account.credentials_sealed);
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   /** After a successful pass: errors are history, and a later error is news again. */
@@ -248,7 +273,7 @@ export class AccountRunner {
   }
 
   /** The live part: IDLE on INBOX, polling, periodic full passes, resyncs; ends on a failure or stop. */
-  private async serve(password: string): Promise<Outcome> {
+  private async serve(): Promise<Outcome> {
     const session = new AbortController();
     const abortSession = () => session.abort();
     this.stopping.signal.addEventListener("abort", abortSession);
@@ -264,7 +289,9 @@ export class AccountRunner {
 
     let watcher: IdleWatcher | undefined;
     try {
-      watcher = await watchInbox(await this.imapOptions(password), () => this.queue("inbox"));
+      watcher = await this.signIn("imap", async (auth) =>
+        watchInbox(await imapOptionsWithAuth(this.account, auth, this.deps.limits), () => this.queue("inbox")),
+      );
     } catch (error) {
       this.stopping.signal.removeEventListener("abort", abortSession);
       return failureOf(error, this.account.imap_host);
@@ -280,7 +307,7 @@ export class AccountRunner {
       setInterval(() => this.queue("poll"), this.deps.settings.pollMs),
       setInterval(() => this.queue("full"), this.deps.settings.fullSyncMs),
     ];
-    const drained = this.drainTasks(password, session.signal, finish);
+    const drained = this.drainTasks(session.signal, finish);
     const outcome = await ended;
     for (const timer of timers) clearInterval(timer);
     this.stopping.signal.removeEventListener("abort", abortSession);
@@ -296,7 +323,7 @@ export class AccountRunner {
   }
 
   /** One pass at a time per account, so two passes never store the same folder side by side. */
-  private async drainTasks(password: string, signal: AbortSignal, finish: (outcome: Outcome) => void): Promise<void> {
+  private async drainTasks(signal: AbortSignal, finish: (outcome: Outcome) => void): Promise<void> {
     while (!signal.aborted) {
       const task = taskOrder.find((candidate) => this.tasks.has(candidate));
       if (!task) {
@@ -313,7 +340,7 @@ export class AccountRunner {
         this.tasks.delete("poll");
       }
       const requestedAt = this.account.resync_requested_at;
-      const result = await this.pass(task, password, signal);
+      const result = await this.pass(task, signal);
       if (signal.aborted) return;
       if (!result.ok) {
         finish(outcomeOf(result));
@@ -323,13 +350,13 @@ export class AccountRunner {
     }
   }
 
-  private async pass(task: Task, password: string, signal: AbortSignal): Promise<SyncResult> {
+  private async pass(task: Task, signal: AbortSignal): Promise<SyncResult> {
     const accountId = this.account.id;
     const live = task === "inbox" || task === "poll";
     const sync = new MailboxSync({
       db: this.deps.db,
       account: this.account,
-      imapPassword: password,
+      signIn: this.signIn,
       limits: this.deps.limits,
       signal,
       // Live passes run every few seconds: they note the sync time, without flickering through "syncing".
@@ -444,20 +471,6 @@ export class AccountRunner {
       if (until()) return;
     }
   }
-
-  private imapOptions(password: string) {
-    const { account } = this;
-    return imapOptions(
-      {
-        host: account.imap_host,
-        port: account.imap_port,
-        security: account.imap_security,
-        username: account.imap_username,
-        password,
-      },
-      this.deps.limits,
-    );
-  }
 }
 
 /** What, when changed by the user, is worth another login after a refusal. */
@@ -479,8 +492,14 @@ function outcomeOf(result: Extract<SyncResult, { ok: false }>): Outcome {
 
 /** A failure of the IDLE connection, as MailboxSync would classify it. */
 function failureOf(error: unknown, host: string): Outcome {
+  // resolveMailAuth's own: a refused OAuth2 refresh (the user must reconnect), or its endpoint unreachable.
+  if (error instanceof MailError) {
+    return error.code === "MAIL_CONNECTION_FAILED"
+      ? { kind: "retry", code: error.code, message: error.message }
+      : { kind: "refused", code: error.code, message: error.message };
+  }
   if ((error as { authenticationFailed?: unknown }).authenticationFailed === true) {
-    return { kind: "refused", code: "MAIL_AUTH_FAILED", message: `The IMAP server ${host} refused the password` };
+    return { kind: "refused", code: "MAIL_AUTH_FAILED", message: `The IMAP server ${host} refused the sign-in` };
   }
   const reason = (error as { code?: unknown }).code;
   return {

@@ -11,6 +11,7 @@ import {
 } from "@tidings/db";
 import type { AllowedPrivateHosts } from "../address-guard.ts";
 import type { MailEventBus } from "../events.ts";
+import type { MailOAuthClients } from "../oauth/providers.ts";
 import { AccountRunner, type AccountRunnerSettings, createSlots, type RunnerLog } from "./account-runner.ts";
 import { defaultBackoff } from "./backoff.ts";
 
@@ -18,6 +19,8 @@ export interface MailSyncWorkerOptions {
   db: Kysely<Database>;
   events: MailEventBus;
   encryptionKey: Buffer;
+  /** `config.mail.oauth`, for OAuth2 accounts' token refreshes (XOAUTH2); unset: only password accounts work. */
+  oauthClients?: MailOAuthClients;
   allowedPrivateHosts: AllowedPrivateHosts;
   /** `config.mail`'s settings; the rest of AccountRunnerSettings may be overridden (tests). */
   settings: {
@@ -114,6 +117,7 @@ export function startMailSyncWorker(options: MailSyncWorkerOptions): MailSyncWor
           owner: workerId,
           events: options.events,
           encryptionKey: options.encryptionKey,
+          oauthClients: options.oauthClients,
           limits: { allowedPrivateHosts: options.allowedPrivateHosts },
           settings: runnerSettings,
           queueErrorEmail: options.queueErrorEmail,

@@ -1,52 +1,77 @@
-import type { MailAccountRow } from "@tidings/db";
+import type { Database, Kysely, MailAccountRow } from "@tidings/db";
 import { ImapFlow } from "imapflow";
-import { type ConnectionLimits, imapOptions, type ServerSettings, smtpOptions } from "../connection.ts";
+import nodemailer from "nodemailer";
+import type { ConnectionLimits } from "../connection.ts";
 import { openMailCredentials } from "../credentials.ts";
 import { MailError } from "../errors.ts";
+import { imapOptionsWithAuth, type MailAuth, smtpOptionsWithAuth, withMailAuth } from "../oauth/mail-auth.ts";
+import type { MailOAuthClients } from "../oauth/providers.ts";
 
 /** What the send, draft and download work needs to reach an account's servers. */
 export interface AccountAccess {
   encryptionKey: Buffer;
   limits: ConnectionLimits;
+  /**
+   * For OAuth2 accounts: where a refreshed token is stored (under the row lock) and the configured
+   * clients (`config.mail.oauth`). Without it, only password accounts can be reached.
+   */
+  oauth?: { db: Kysely<Database>; clients: MailOAuthClients };
 }
 
-function passwords(access: AccountAccess, account: MailAccountRow) {
-  // OAuth2 mailboxes log in with resolveMailAuth (oauth/mail-auth.ts); sending does not use it yet.
-  if (account.auth_method !== "password") {
-    throw new MailError("MAIL_AUTH_FAILED", "Sending from OAuth2 mailboxes is not supported yet", "oauth-unsupported");
+/**
+ * Runs `work` with the account's login for one side: the stored password, or an OAuth2 access
+ * token (XOAUTH2) refreshed when due, and once more after the server refused it (withMailAuth).
+ */
+function withAccountAuth<T>(
+  access: AccountAccess,
+  account: MailAccountRow,
+  side: "imap" | "smtp",
+  work: (auth: MailAuth) => Promise<T>,
+): Promise<T> {
+  if (account.auth_method === "password") {
+    const credentials = openMailCredentials(
+      access.encryptionKey,
+      { userId: account.user_id, email: account.email },
+      account.credentials_sealed,
+    );
+    return side === "smtp"
+      ? work({ user: account.smtp_username, pass: credentials.smtpPassword })
+      : work({ user: account.imap_username, pass: credentials.imapPassword });
   }
-  return openMailCredentials(
-    access.encryptionKey,
-    { userId: account.user_id, email: account.email },
-    account.credentials_sealed,
-  );
+  if (!access.oauth) {
+    throw new MailError("MAIL_AUTH_FAILED", "This process cannot sign in to OAuth2 mailboxes", "oauth-unsupported");
+  }
+  return withMailAuth(access.oauth.db, access.encryptionKey, account, access.oauth.clients, side, work);
 }
 
-/** nodemailer options for the account's SMTP server, through the address guard (S24). */
-export async function accountSmtpOptions(access: AccountAccess, account: MailAccountRow) {
-  const settings: ServerSettings = {
-    host: account.smtp_host,
-    port: account.smtp_port,
-    security: account.smtp_security,
-    username: account.smtp_username,
-    password: passwords(access, account).smtpPassword,
-  };
-  return smtpOptions(settings, access.limits);
+/**
+ * Runs `work` with an SMTP transport signed in to the account's server, through the address guard
+ * (S24), then closes it. A login refused before anything was sent is retried once with a refreshed
+ * OAuth2 token, so `work` may run twice only when its first run failed at the login.
+ */
+export function withSmtp<T>(
+  access: AccountAccess,
+  account: MailAccountRow,
+  work: (transport: nodemailer.Transporter) => Promise<T>,
+): Promise<T> {
+  return withAccountAuth(access, account, "smtp", async (auth) => {
+    const transport = nodemailer.createTransport(await smtpOptionsWithAuth(account, auth, access.limits));
+    try {
+      return await work(transport);
+    } finally {
+      transport.close();
+    }
+  });
 }
 
 /** A logged-in IMAP connection to the account, through the address guard; the caller logs it out. */
-export async function connectImap(access: AccountAccess, account: MailAccountRow): Promise<ImapFlow> {
-  const settings: ServerSettings = {
-    host: account.imap_host,
-    port: account.imap_port,
-    security: account.imap_security,
-    username: account.imap_username,
-    password: passwords(access, account).imapPassword,
-  };
-  const client = new ImapFlow(await imapOptions(settings, access.limits));
-  client.on("error", () => {});
-  await client.connect();
-  return client;
+export function connectImap(access: AccountAccess, account: MailAccountRow): Promise<ImapFlow> {
+  return withAccountAuth(access, account, "imap", async (auth) => {
+    const client = new ImapFlow(await imapOptionsWithAuth(account, auth, access.limits));
+    client.on("error", () => {});
+    await client.connect();
+    return client;
+  });
 }
 
 export async function logOut(client: ImapFlow): Promise<void> {

@@ -13,17 +13,9 @@ import {
   markMailOutgoingFailed,
   markMailOutgoingSent,
 } from "@tidings/db";
-import nodemailer from "nodemailer";
 import { MailError } from "../errors.ts";
 import type { MailEventBus } from "../events.ts";
-import {
-  type AccountAccess,
-  accountSmtpOptions,
-  addFlag,
-  deleteMessage,
-  specialFolder,
-  withImap,
-} from "./account-connection.ts";
+import { type AccountAccess, addFlag, deleteMessage, specialFolder, withImap, withSmtp } from "./account-connection.ts";
 import { composeMessage, envelopeRecipients, type OutgoingMessage } from "./compose.ts";
 import { forwardedAttachments } from "./forwarded-attachments.ts";
 
@@ -76,15 +68,10 @@ export async function sendOutgoing(
     const message = await outgoingMessage(deps, row);
 
     if (!delivered) {
-      const transport = nodemailer.createTransport(await accountSmtpOptions(deps, account));
-      try {
-        await transport.sendMail({
-          envelope: { from: row.from_email, to: envelopeRecipients(message) },
-          raw: await composeMessage(message),
-        });
-      } finally {
-        transport.close();
-      }
+      const raw = await composeMessage(message);
+      await withSmtp(deps, account, (transport) =>
+        transport.sendMail({ envelope: { from: row.from_email, to: envelopeRecipients(message) }, raw }),
+      );
       await markMailOutgoingDelivered(deps.db, row.id);
       delivered = true;
     }
@@ -167,7 +154,8 @@ async function outgoingMessage(deps: SendDeps, row: MailOutgoingRow): Promise<Ou
 /** Our wording, never a password: SMTP 5xx and refused hosts or logins are permanent. */
 function asSendFailure(error: unknown): SendFailure {
   if (error instanceof SendFailure) return error;
-  if (error instanceof MailError) return new SendFailure(error.message, true);
+  // An OAuth2 token endpoint out of reach may answer later; a refused grant or password will not.
+  if (error instanceof MailError) return new SendFailure(error.message, error.code !== "MAIL_CONNECTION_FAILED");
   const smtp = error as { responseCode?: number; code?: string };
   if (smtp.code === "EAUTH") return new SendFailure("The mail server refused the account's login", true);
   if (typeof smtp.responseCode === "number" && smtp.responseCode >= 500) {

@@ -14,16 +14,22 @@ import {
   upsertMailFolder,
 } from "@tidings/db";
 import { type FetchMessageObject, ImapFlow, type ListResponse } from "imapflow";
-import { type ConnectionLimits, imapOptions } from "../connection.ts";
+import type { ConnectionLimits } from "../connection.ts";
 import { MailError } from "../errors.ts";
+import { imapOptionsWithAuth, type MailAuth, type MailSignIn } from "../oauth/mail-auth.ts";
 import { parseMessage } from "../parse.ts";
 import { flagsOf, storeMessageWithIds } from "./store-message.ts";
 
 export interface MailboxSyncOptions {
   db: Kysely<Database>;
   account: MailAccountRow;
-  /** The IMAP password, opened from the account's sealed credentials by the caller. */
-  imapPassword: string;
+  /** The IMAP password, opened from the account's sealed credentials by the caller (password accounts). */
+  imapPassword?: string;
+  /**
+   * How to sign in instead of `imapPassword`: mailSignIn for the account, which also serves OAuth2
+   * accounts (XOAUTH2, the access token refreshed when due or once after the server refused it).
+   */
+  signIn?: MailSignIn;
   limits: ConnectionLimits;
   /** UIDs per fetch in the initial sync; default 200. */
   batchSize?: number;
@@ -120,17 +126,15 @@ export class MailboxSync {
   }
 
   private async connect(): Promise<ImapFlow> {
-    const { account, imapPassword, limits } = this.options;
-    const options = await imapOptions(
-      {
-        host: account.imap_host,
-        port: account.imap_port,
-        security: account.imap_security,
-        username: account.imap_username,
-        password: imapPassword,
-      },
-      limits,
-    );
+    const { account, imapPassword, signIn } = this.options;
+    if (signIn) return signIn("imap", (auth) => this.connectWith(auth));
+    if (imapPassword === undefined) throw new Error("MailboxSync needs imapPassword or signIn");
+    return this.connectWith({ user: account.imap_username, pass: imapPassword });
+  }
+
+  private async connectWith(auth: MailAuth): Promise<ImapFlow> {
+    const { account, limits } = this.options;
+    const options = await imapOptionsWithAuth(account, auth, limits);
     const client = new ImapFlow({
       ...options,
       qresync: this.options.useQresync !== false,
@@ -154,10 +158,14 @@ export class MailboxSync {
     if (auth) {
       const code = error instanceof MailError ? error.code : "MAIL_AUTH_FAILED";
       const message =
-        error instanceof MailError ? error.message : `The IMAP server ${account.imap_host} refused the password`;
+        error instanceof MailError
+          ? error.message
+          : `The IMAP server ${account.imap_host} refused the ${account.auth_method === "oauth2" ? "sign-in" : "password"}`;
       await this.setStatus("error", { code, message });
       return { ok: false, retry: false, code, message };
     }
+    // The OAuth2 token endpoint out of reach: its own words, tried again later.
+    if (error instanceof MailError) return { ok: false, retry: true, code: error.code, message: error.message };
     const reason = (error as { code?: unknown }).code;
     return {
       ok: false,
