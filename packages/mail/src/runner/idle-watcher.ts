@@ -24,6 +24,8 @@ export async function watchInbox(options: ImapFlowOptions, onChange: () => void)
     finish = resolve;
     fail = reject;
   });
+  // Handled from the start: a login the server refuses closes the client before anyone holds `ended`.
+  ended.catch(() => {});
   // A lost connection surfaces as "error" and/or "close"; either ends the watch (once).
   client.on("error", (error: Error) => {
     if (!closing) fail(error);
@@ -50,7 +52,6 @@ export async function watchInbox(options: ImapFlowOptions, onChange: () => void)
       if (!closing) fail(error instanceof Error ? error : new Error(String(error)));
     }
   })();
-  ended.catch(() => {});
   return {
     ended,
     async close() {
