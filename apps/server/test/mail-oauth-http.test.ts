@@ -17,7 +17,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 // Issue #16 must-hold 10 over HTTP: a server and worker on Postgres and Redis, a local OAuth2
 // authorization server (oauth2-mock-server, auto-approving), a Dovecot whose oauth2 passdb checks
 // bearer tokens against that server's introspection, and an SMTP sink that takes XOAUTH2.
-// Refresh and revocation are proven in packages/mail/test/oauth.test.ts on the same peers.
+// Refresh and revocation are proven in packages/mail/test/oauth.test.ts on the same peers, syncing,
+// actions and sending of OAuth2 accounts in packages/mail/test/oauth-sync.test.ts.
 
 const MAILBOX = "carol@tidings.test";
 
@@ -51,6 +52,8 @@ describe.skipIf(!services().postgres || !services().redis || !services().dovecot
       stack = await startAuthStack({
         env: {
           MAIL_ALLOWED_PRIVATE_HOSTS: "127.0.0.1",
+          // The worker looks for new accounts every third of this, so the connected one is synced soon.
+          MAIL_LEASE_SECONDS: "3",
           MAIL_OAUTH_GOOGLE_CLIENT_ID: "tidings-http-client",
           MAIL_OAUTH_GOOGLE_CLIENT_SECRET: "tidings-http-secret",
           MAIL_OAUTH_GOOGLE_ENDPOINTS: JSON.stringify({
@@ -94,7 +97,7 @@ describe.skipIf(!services().postgres || !services().redis || !services().dovecot
       return new URL(answer.headers.get("location") ?? "");
     }
 
-    it("connects a working account: listed for its owner, IMAP signs in with XOAUTH2 against Dovecot", async () => {
+    it("connects a working account: listed for its owner, synced by the worker to ready with its mail counted, IMAP signs in with XOAUTH2", async () => {
       const owner = await signUp(stack, "oauth-owner@example.test");
       oauth.signInAs(MAILBOX);
       const { callback, landing } = await signInWithGoogle(owner.accessToken);
@@ -109,9 +112,29 @@ describe.skipIf(!services().postgres || !services().redis || !services().dovecot
         undefined,
         bearer(owner.accessToken),
       );
-      expect(listed.data?.map(({ id, email, provider, status }) => ({ id, email, provider, status }))).toEqual([
-        { id: accountId, email: MAILBOX, provider: "gmail", status: "connecting" },
+      expect(listed.data?.map(({ id, email, provider }) => ({ id, email, provider }))).toEqual([
+        { id: accountId, email: MAILBOX, provider: "gmail" },
       ]);
+      // The worker may have taken it already; it starts out connecting, never in error.
+      expect(["connecting", "syncing", "ready"]).toContain(listed.data?.[0]?.status);
+
+      // Connecting gives a working account: the worker syncs it with XOAUTH2 and counts its mail.
+      await expect
+        .poll(
+          async () => {
+            const answer = await trpcCall<{ id: string; status: string; messageCount: number; unreadCount: number }[]>(
+              url,
+              "query",
+              "mailAccount.list",
+              undefined,
+              bearer(owner.accessToken),
+            );
+            const row = answer.data?.find((entry) => entry.id === accountId);
+            return row && { status: row.status, messageCount: row.messageCount, unreadCount: row.unreadCount };
+          },
+          { timeout: 30_000, interval: 500 },
+        )
+        .toEqual({ status: "ready", messageCount: 1, unreadCount: 1 });
       const db = stack.testDb.handle.db;
 
       // The account works with what the server stored: its key opens the tokens, Dovecot takes them.
@@ -150,6 +173,11 @@ describe.skipIf(!services().postgres || !services().redis || !services().dovecot
       expect(log).not.toContain(callback.searchParams.get("code") ?? "-");
       expect(log).not.toContain(tokens.accessToken);
       expect(log).not.toContain(tokens.refreshToken ?? "-");
+      // Nor the worker's, which signed in with them.
+      const workerLog = stack.worker.output();
+      expect(workerLog).toContain(accountId);
+      expect(workerLog).not.toContain(tokens.accessToken);
+      expect(workerLog).not.toContain(tokens.refreshToken ?? "-");
 
       // The same callback again (a reload, or a stolen URL) does nothing.
       const replay = await followCallback(callback);
