@@ -278,6 +278,19 @@ describe.skipIf(!services().dovecot)("OAuth2 mailboxes against a local authoriza
     expect((await reload(account)).status).toBe("connecting");
   });
 
+  it("signs in with an older copy of the row (a runner's) when the stored tokens were replaced and then ended early", async () => {
+    const older = await connect(ALICE);
+    await connect(ALICE); // reconnected meanwhile: new tokens stored, the older copy still has the first ones
+    oauth.expireAccessTokens();
+    const refreshCount = refreshes().length;
+    const count = await withMailAuth(testDb.handle.db, deps.encryptionKey, older, deps.clients, "imap", (auth) =>
+      imapInboxCount(older, auth),
+    );
+    expect(count).toBe(1);
+    // The stored token found in place of the refused one was dead too: renewed once, not given up.
+    expect(refreshes().length).toBe(refreshCount + 1);
+  });
+
   it("puts the account in error with MAIL_AUTH_FAILED when the refresh token was revoked; reconnecting clears it", async () => {
     const account = await connect(ALICE);
     oauth.revokeAccess(ALICE);

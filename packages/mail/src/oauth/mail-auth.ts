@@ -52,16 +52,31 @@ export async function resolveMailAuth(
   oauthClients: MailOAuthClients,
   options: ResolveMailAuthOptions = {},
 ): Promise<MailAuth> {
+  return (await resolveLogin(db, encryptionKey, account, oauthClients, options)).auth;
+}
+
+/** resolveMailAuth, also telling whether the token was issued just now (false: as stored). */
+async function resolveLogin(
+  db: Kysely<Database>,
+  encryptionKey: Buffer,
+  account: AccountForAuth,
+  oauthClients: MailOAuthClients,
+  options: ResolveMailAuthOptions,
+): Promise<{ auth: MailAuth; refreshed: boolean }> {
   const owner = { userId: account.user_id, email: account.email };
   if (account.auth_method === "password") {
     const credentials = openMailCredentials(encryptionKey, owner, account.credentials_sealed);
-    return options.side === "smtp"
-      ? { user: account.smtp_username, pass: credentials.smtpPassword }
-      : { user: account.imap_username, pass: credentials.imapPassword };
+    const auth =
+      options.side === "smtp"
+        ? { user: account.smtp_username, pass: credentials.smtpPassword }
+        : { user: account.imap_username, pass: credentials.imapPassword };
+    return { auth, refreshed: false };
   }
   const user = options.side === "smtp" ? account.smtp_username : account.imap_username;
   const stored = openMailOAuthTokens(encryptionKey, owner, account.credentials_sealed);
-  if (!options.forceRefresh && !expiresSoon(stored)) return { user, accessToken: stored.accessToken };
+  if (!options.forceRefresh && !expiresSoon(stored)) {
+    return { auth: { user, accessToken: stored.accessToken }, refreshed: false };
+  }
 
   const outcome = await db.transaction().execute(async (trx) => {
     // Under the row lock, the tokens as they are now: another process may have refreshed them.
@@ -71,18 +86,18 @@ export async function resolveMailAuth(
     const refreshedElsewhere = options.forceRefresh
       ? current.accessToken !== options.forceRefresh.refusedAccessToken
       : !expiresSoon(current);
-    if (refreshedElsewhere) return { ok: current } as const;
+    if (refreshedElsewhere) return { ok: current, refreshed: false } as const;
     const refreshed = await refreshTokens(oauthClients[current.provider], current);
     if ("failed" in refreshed) return refreshed;
     await updateMailAccountCredentials(trx, account.id, sealMailOAuthTokens(encryptionKey, owner, refreshed.ok));
-    return refreshed;
+    return { ok: refreshed.ok, refreshed: true } as const;
   });
   if ("failed" in outcome) {
     // Outside the transaction, so the error status is kept although the caller gets an exception.
     await setMailAccountStatus(db, account.id, "error", { code: outcome.failed.code, message: outcome.failed.message });
     throw outcome.failed;
   }
-  return { user, accessToken: outcome.ok.accessToken };
+  return { auth: { user, accessToken: outcome.ok.accessToken }, refreshed: outcome.refreshed };
 }
 
 function expiresSoon(tokens: MailOAuthTokens, now = Date.now()): boolean {
@@ -163,11 +178,21 @@ export async function withMailAuth<T>(
     return await work(auth);
   } catch (error) {
     if (!("accessToken" in auth) || !isMailAuthFailure(error)) throw error;
-    const fresh = await resolveMailAuth(db, encryptionKey, account, oauthClients, {
-      side,
-      forceRefresh: { refusedAccessToken: auth.accessToken },
-    });
-    return work(fresh);
+    let refused = auth.accessToken;
+    for (let attempt = 1; ; attempt += 1) {
+      const fresh = await resolveLogin(db, encryptionKey, account, oauthClients, {
+        side,
+        forceRefresh: { refusedAccessToken: refused },
+      });
+      try {
+        return await work(fresh.auth);
+      } catch (again) {
+        // `account` may be an older copy of the row (a runner's): the stored token found in its
+        // place was not issued just now and may be dead too, so it earns one refresh of its own.
+        if (fresh.refreshed || attempt > 1 || !("accessToken" in fresh.auth) || !isMailAuthFailure(again)) throw again;
+        refused = fresh.auth.accessToken;
+      }
+    }
   }
 }
 
