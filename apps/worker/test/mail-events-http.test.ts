@@ -156,6 +156,15 @@ describe.skipIf(!services().postgres || !services().redis || !services().dovecot
       theirs.stop();
       // The bearer token travelled in a header, never in a URL the server logged.
       expect(stack.servers[0]?.process.output()).not.toContain(owner);
+
+      // An open stream does not hold up a graceful shutdown (SIGTERM): it is ended, the server exits 0.
+      const open = listen(ownerClient);
+      await vi.waitFor(() => expect(open.started()).toBe(true), { timeout: 5_000 });
+      const server = stack.servers[0];
+      server?.process.child.kill("SIGTERM");
+      expect(await server?.process.exited).toBe(0);
+      expect(server?.process.output()).toContain("shut down cleanly");
+      open.stop();
     }, 90_000);
   },
 );
