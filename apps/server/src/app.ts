@@ -77,6 +77,14 @@ export async function registerRoutes(app: FastifyInstance, { config, services }:
 
   await app.register(fastifyCookie);
 
+  // Server-sent event streams (mail.events) never finish by themselves, and Node's close() waits
+  // for every open request: end them as closing starts, so shutdown is not held to its timeout.
+  const shutdown = new AbortController();
+  app.addHook("preClose", (done) => {
+    shutdown.abort();
+    done();
+  });
+
   const deps = {
     config,
     db: services.database.db,
@@ -85,6 +93,7 @@ export async function registerRoutes(app: FastifyInstance, { config, services }:
     rateLimiter: services.rateLimiter,
     mailEvents: services.mailEvents,
     observer: observability.api,
+    shutdown: shutdown.signal,
   };
   const hasCsrfProof = csrfProofCheck(config);
   await registerTrpc(app, {

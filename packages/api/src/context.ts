@@ -33,6 +33,8 @@ export interface InnerContext {
   /** Per-user mail events: what the worker and the API report, what `mail.events` relays. */
   mailEvents: MailEventBus;
   observer?: ApiObserver;
+  /** Aborted when the process starts shutting down: long-lived calls (`mail.events`) end then. */
+  shutdown?: AbortSignal;
 }
 
 /** The refresh-token cookie, behind an interface so this package needs no HTTP framework. */

@@ -22,6 +22,7 @@ import {
   mailAccountOAuthStartInput,
   mailAccountTestInput,
   mailAccountUpdateInput,
+  mailEventsInput,
   mailFoldersInput,
   mailThreadInput,
   mailThreadsInput,
@@ -46,7 +47,8 @@ import {
 
 /** What the HTTP layer may know of a procedure without looking inside tRPC's router. */
 export interface ProcedureInfo {
-  type: "query" | "mutation";
+  /** A subscription is served as server-sent events (`GET`, `text/event-stream`). */
+  type: "query" | "mutation" | "subscription";
   /** The schema the procedure parses its input with; none when it takes no input. */
   input?: z.ZodType;
   /** Needs `Authorization: Bearer <access token>` (admin procedures also need the admin role). */
@@ -120,6 +122,7 @@ export const procedureCatalogue = {
   "mail.send": { type: "mutation", input: sendMailInput, signedIn: true },
   "mail.cancelSend": { type: "mutation", input: cancelSendInput, signedIn: true },
   "mail.attachmentUrl": { type: "query", input: attachmentUrlInput, signedIn: true },
+  "mail.events": { type: "subscription", input: mailEventsInput, signedIn: true },
 
   "devMailbox.list": { type: "query", input: devMailboxListInput, signedIn: false, devOnly: true },
   "devMailbox.get": { type: "query", input: idInput, signedIn: false, devOnly: true },

@@ -79,6 +79,7 @@ export const sendTestEmailInput = z.object({ to: z.email().max(320) });
 
 export {
   mailCategories,
+  mailEventsInput,
   mailFolderRoles,
   mailFoldersInput,
   mailPriorities,

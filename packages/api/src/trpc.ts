@@ -19,6 +19,16 @@ const t = initTRPC
     transformer,
     // Stack traces never leave the server, whatever NODE_ENV says.
     isDev: false,
+    // Subscriptions (mail.events) as server-sent events. A comment-free ping every 15 s keeps
+    // proxies from cutting an idle stream (nginx's default read timeout is 60 s); a client that
+    // hears nothing for 40 s takes the connection for dead and reconnects, resuming by event id.
+    // After 30 minutes the server ends a stream and the client reconnects: its access token is
+    // checked again then, so a revoked session stops getting events.
+    sse: {
+      ping: { enabled: true, intervalMs: 15_000 },
+      client: { reconnectAfterInactivityMs: 40_000 },
+      maxDurationMs: 30 * 60_000,
+    },
     errorFormatter({ shape, error }) {
       const zodError = error.cause instanceof ZodError ? error.cause : undefined;
       const appCode = error instanceof AppError ? error.appCode : appCodeForTrpcCode(error.code);

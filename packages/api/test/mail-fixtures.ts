@@ -19,6 +19,8 @@ const createCaller = createCallerFactory(appRouter);
 export interface MailUser {
   id: string;
   caller: ReturnType<typeof createCaller>;
+  /** For callers of one's own (with an abort signal, say). */
+  accessToken: string;
 }
 
 export async function mailUser(inner: InnerContext): Promise<MailUser> {
@@ -41,7 +43,11 @@ export async function mailUser(inner: InnerContext): Promise<MailUser> {
     { userId: user.id, sessionId: session.id },
     inner.auth.tokens,
   );
-  return { id: user.id, caller: createCaller(createContext(inner, plainRequest({ accessToken: access.token }))) };
+  return {
+    id: user.id,
+    caller: createCaller(createContext(inner, plainRequest({ accessToken: access.token }))),
+    accessToken: access.token,
+  };
 }
 
 export interface MailBox {

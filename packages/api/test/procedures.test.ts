@@ -1,5 +1,10 @@
 import { createTestDatabase, type TestDatabase } from "@tidings/db/testing";
-import type { AnyTRPCMutationProcedure, AnyTRPCQueryProcedure, inferProcedureInput } from "@trpc/server";
+import type {
+  AnyTRPCMutationProcedure,
+  AnyTRPCQueryProcedure,
+  AnyTRPCSubscriptionProcedure,
+  inferProcedureInput,
+} from "@trpc/server";
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from "vitest";
 import type { z } from "zod";
 import {
@@ -23,7 +28,9 @@ type RouterProcedures<R, P extends string = ""> = {
     ? { path: `${P}${K}`; type: "query"; input: Given<inferProcedureInput<R[K]>> }
     : R[K] extends AnyTRPCMutationProcedure
       ? { path: `${P}${K}`; type: "mutation"; input: Given<inferProcedureInput<R[K]>> }
-      : RouterProcedures<R[K], `${P}${K}.`>;
+      : R[K] extends AnyTRPCSubscriptionProcedure
+        ? { path: `${P}${K}`; type: "subscription"; input: Given<inferProcedureInput<R[K]>> }
+        : RouterProcedures<R[K], `${P}${K}.`>;
 }[RouterKeys<R>];
 
 type Catalogue = typeof procedureCatalogue;

@@ -52,7 +52,29 @@ export interface MailEventBus {
   subscribe(userId: string, listener: MailEventListener): () => void;
   /** Events of this user after `lastEventId`, as far as the bus still holds them (oldest first). */
   since(userId: string, lastEventId: string): Promise<DeliveredMailEvent[]>;
+  /**
+   * Resolves once every `subscribe` made so far receives what is published from then on (Redis
+   * subscribes over the network; the memory bus at once). A listener that subscribes, waits for
+   * this, then asks `since` misses nothing in between.
+   */
+  ready?(): Promise<void>;
   close(): Promise<void>;
+}
+
+// Memory ids are a sequence ("42"), Redis stream ids "<ms>-<seq>"; both order as number pairs.
+const EVENT_ID = /^(\d{1,19})(?:-(\d{1,19}))?$/;
+
+/**
+ * Orders two event ids of one bus: negative, zero or positive like a sort comparator; undefined
+ * when either is not an id the buses hand out (a forged or foreign `lastEventId`).
+ */
+export function compareMailEventIds(a: string, b: string): number | undefined {
+  const left = EVENT_ID.exec(a);
+  const right = EVENT_ID.exec(b);
+  if (!left || !right) return undefined;
+  const first = BigInt(left[1] ?? 0) - BigInt(right[1] ?? 0);
+  const order = first !== 0n ? first : BigInt(left[2] ?? 0) - BigInt(right[2] ?? 0);
+  return order === 0n ? 0 : order < 0n ? -1 : 1;
 }
 
 /** The embedded mode's bus: one process, so a map of listeners and a short per-user history. */
@@ -79,6 +101,7 @@ export function createMemoryMailEventBus(historyPerUser = 200): MailEventBus {
         if (set.size === 0) listeners.delete(userId);
       };
     },
+    async ready() {},
     async since(userId, lastEventId) {
       const after = Number(lastEventId);
       return (history.get(userId) ?? []).filter((delivered) => Number(delivered.id) > after);

@@ -27,6 +27,7 @@ export {
 export { type MailCredentials, openMailCredentials, sealMailCredentials } from "./credentials.ts";
 export { MailError, type MailErrorCode } from "./errors.ts";
 export {
+  compareMailEventIds,
   createMemoryMailEventBus,
   type DeliveredMailEvent,
   type MailEvent,

@@ -8,7 +8,7 @@ import {
 import type { TestDatabase } from "@tidings/db/testing";
 import { services, type TestDovecot } from "@tidings/testing";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { MailboxSync, parseAllowedPrivateHosts } from "../src/index.ts";
+import { MailboxSync, parseAllowedPrivateHosts, type SyncChange } from "../src/index.ts";
 import { startSyncFixture } from "./sync-fixture.ts";
 
 const limits = { allowedPrivateHosts: parseAllowedPrivateHosts(["127.0.0.1"]), timeoutMs: 5_000 };
@@ -44,7 +44,7 @@ describe.skipIf(!services().dovecot)("MailboxSync against Dovecot", () => {
   let account: MailAccountRow;
   let userId: string;
 
-  const sync = (overrides: { password?: string; useQresync?: boolean } = {}) =>
+  const sync = (overrides: { password?: string; useQresync?: boolean; onChange?: (change: SyncChange) => void } = {}) =>
     new MailboxSync({
       db: testDb.handle.db,
       account,
@@ -52,6 +52,7 @@ describe.skipIf(!services().dovecot)("MailboxSync against Dovecot", () => {
       limits,
       batchSize: 7,
       useQresync: overrides.useQresync,
+      onChange: overrides.onChange,
       now: () => new Date("2026-12-04T00:00:00Z"),
     }).syncOnce();
 
@@ -180,6 +181,41 @@ describe.skipIf(!services().dovecot)("MailboxSync against Dovecot", () => {
     });
     expect((await inboxMessages()).map((message) => message.uid)).not.toContain(doomed.uid);
   });
+
+  it("tells of threads merged away, threads that lost a message, and threads left empty", async () => {
+    await dovecot.append("alice", "INBOX", raw({ id: "m-x@t", subject: "Plans" }));
+    await dovecot.append("alice", "INBOX", raw({ id: "m-y@t", subject: "Other plans" }));
+    await sync();
+    const threadOf = async (messageId: string) =>
+      (await inboxMessages()).find((message) => message.message_id === messageId)?.thread_id;
+    const [x, y] = [await threadOf("m-x@t"), await threadOf("m-y@t")];
+    expect(x && y && x !== y).toBe(true);
+
+    // A reply that references both joins the two threads into one: the other one is gone.
+    await dovecot.append("alice", "INBOX", raw({ id: "m-z@t", subject: "Re: Plans", references: ["m-x@t", "m-y@t"] }));
+    const merging: SyncChange[] = [];
+    await sync({ onChange: (change) => merging.push(change) });
+    const joined = await threadOf("m-z@t");
+    expect([x, y]).toContain(joined);
+    const mergedAway = joined === x ? y : x;
+    expect(merging).toContainEqual({ type: "thread.removed", threadId: mergedAway });
+    expect(merging).toContainEqual(expect.objectContaining({ type: "message.new", threadId: joined }));
+
+    // One message of the three expunged: the thread changed. Then the rest: the thread is gone.
+    const stored = await inboxMessages();
+    const uidOf = (messageId: string) => stored.find((message) => message.message_id === messageId)?.uid ?? 0;
+    await dovecot.expunge("alice", "INBOX", [uidOf("m-y@t")]);
+    const shrinking: SyncChange[] = [];
+    await sync({ onChange: (change) => shrinking.push(change) });
+    expect(shrinking).toContainEqual({ type: "thread.updated", threadId: joined });
+    expect(shrinking).not.toContainEqual(expect.objectContaining({ type: "thread.removed" }));
+
+    await dovecot.expunge("alice", "INBOX", [uidOf("m-x@t"), uidOf("m-z@t")]);
+    const emptying: SyncChange[] = [];
+    await sync({ onChange: (change) => emptying.push(change) });
+    expect(emptying).toContainEqual({ type: "thread.removed", threadId: joined });
+    expect(emptying).not.toContainEqual({ type: "thread.updated", threadId: joined });
+  }, 30_000);
 
   it("rebuilds a folder whose UIDVALIDITY changed: nothing lost, nothing doubled", async () => {
     const before = await inboxMessages();

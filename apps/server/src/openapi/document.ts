@@ -242,6 +242,38 @@ function procedureOperation(path: string, procedure: ProcedureInfo): [string, Op
       ...errorResponses(signedIn),
     },
   };
+  if (procedure.type === "subscription") {
+    return [
+      "get",
+      {
+        ...base,
+        description:
+          "tRPC subscription as server-sent events (`Accept: text/event-stream`). The input goes JSON-encoded in " +
+          '`input` as `{"json": <input>}`. Each event\'s `data` is `{"json": <event>}` and its `id` the event id; a ' +
+          "client that reconnects sends it back (`Last-Event-ID`, or `lastEventId` in the input) to get what it missed. " +
+          "`ping` events keep the connection alive.",
+        parameters: input
+          ? [
+              {
+                name: "input",
+                in: "query",
+                required: false,
+                description: 'URL-encoded JSON `{"json": <input>}`; the input schema is in `x-trpc-input`.',
+                schema: { type: "string" },
+                "x-trpc-input": input,
+              },
+            ]
+          : [],
+        responses: {
+          "200": {
+            description: "A stream of server-sent events",
+            content: { "text/event-stream": { schema: { type: "string" } } },
+          },
+          ...errorResponses(signedIn),
+        },
+      },
+    ];
+  }
   if (procedure.type === "query") {
     return [
       "get",

@@ -77,7 +77,10 @@ export async function setMailFolderSyncState(db: Executor, folderId: string, sta
  * Forgets a folder's messages and sync state (its UIDVALIDITY changed, so every UID is void); the
  * threads they were in are recounted and dropped when empty.
  */
-export async function clearMailFolder(db: Executor, folderId: string): Promise<void> {
+export async function clearMailFolder(
+  db: Executor,
+  folderId: string,
+): Promise<{ updatedThreadIds: string[]; removedThreadIds: string[] }> {
   const removed = await db
     .deleteFrom("mail_messages")
     .where("folder_id", "=", folderId)
@@ -90,7 +93,9 @@ export async function clearMailFolder(db: Executor, folderId: string): Promise<v
     .execute();
   const threadIds = [...new Set(removed.map((row) => row.thread_id))];
   await refreshMailThreads(db, threadIds);
-  await deleteEmptyMailThreads(db, threadIds);
+  const removedThreadIds = await deleteEmptyMailThreads(db, threadIds);
+  const gone = new Set(removedThreadIds);
+  return { updatedThreadIds: threadIds.filter((id) => !gone.has(id)), removedThreadIds };
 }
 
 /** The folder if it is in one of the user's accounts (S27: another user's id finds nothing). */

@@ -138,7 +138,25 @@ export async function deleteMailMessagesByUid(
   folderId: string,
   uids: readonly number[],
 ): Promise<number> {
-  if (!uids.length) return 0;
+  return (await removeMailMessagesByUid(db, folderId, uids)).removed;
+}
+
+/** What removing messages did to their threads: for the `thread.updated` / `thread.removed` events. */
+export interface RemovedMailMessages {
+  removed: number;
+  /** Threads that lost messages and still have some. */
+  updatedThreadIds: string[];
+  /** Threads that lost their last message and are gone. */
+  removedThreadIds: string[];
+}
+
+/** As deleteMailMessagesByUid, answering which threads changed and which are gone. */
+export async function removeMailMessagesByUid(
+  db: Executor,
+  folderId: string,
+  uids: readonly number[],
+): Promise<RemovedMailMessages> {
+  if (!uids.length) return { removed: 0, updatedThreadIds: [], removedThreadIds: [] };
   const removed = await db
     .deleteFrom("mail_messages")
     .where("folder_id", "=", folderId)
@@ -147,8 +165,9 @@ export async function deleteMailMessagesByUid(
     .execute();
   const threadIds = [...new Set(removed.map((row) => row.thread_id))];
   await refreshMailThreads(db, threadIds);
-  await deleteEmptyMailThreads(db, threadIds);
-  return removed.length;
+  const removedThreadIds = await deleteEmptyMailThreads(db, threadIds);
+  const gone = new Set(removedThreadIds);
+  return { removed: removed.length, updatedThreadIds: threadIds.filter((id) => !gone.has(id)), removedThreadIds };
 }
 
 /**

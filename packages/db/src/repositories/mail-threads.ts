@@ -131,16 +131,18 @@ export async function refreshMailThreads(db: Executor, threadIds: readonly strin
     where t.id = s.thread_id`.execute(db);
 }
 
-/** Drops threads left without messages (their links go with them). */
-export async function deleteEmptyMailThreads(db: Executor, threadIds: readonly string[]): Promise<void> {
-  if (!threadIds.length) return;
-  await db
+/** Drops threads left without messages (their links go with them); answers the ids dropped. */
+export async function deleteEmptyMailThreads(db: Executor, threadIds: readonly string[]): Promise<string[]> {
+  if (!threadIds.length) return [];
+  const removed = await db
     .deleteFrom("mail_threads")
     .where("id", "in", [...threadIds])
     .where(({ not, exists, selectFrom }) =>
       not(exists(selectFrom("mail_messages").select("id").whereRef("mail_messages.thread_id", "=", "mail_threads.id"))),
     )
+    .returning("id")
     .execute();
+  return removed.map((row) => row.id);
 }
 
 /** A parsed search (structurally @tidings/mail's SearchQuery). */

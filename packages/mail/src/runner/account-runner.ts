@@ -391,8 +391,8 @@ export class AccountRunner {
         threadId: change.threadId,
         messageId: change.messageId,
       });
-    } else if (change.type === "thread.updated") {
-      await this.publish({ type: "thread.updated", accountId, threadId: change.threadId });
+    } else if (change.type === "thread.updated" || change.type === "thread.removed") {
+      await this.publish({ type: change.type, accountId, threadId: change.threadId });
     }
   }
 

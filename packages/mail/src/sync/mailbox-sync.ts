@@ -1,13 +1,13 @@
 import {
   clearMailFolder,
   type Database,
-  deleteMailMessagesByUid,
   type Kysely,
   listMailMessageUids,
   type MailAccountRow,
   type MailFolderRole,
   type MailFolderRow,
   refreshMailThreads,
+  removeMailMessagesByUid,
   setMailAccountStatus,
   setMailFolderSyncState,
   setMailMessageFlags,
@@ -55,6 +55,8 @@ export type SyncChange =
   /** `initial`: stored by a folder's first pass, which is not news to announce message by message. */
   | { type: "message.new"; folderId: string; messageId: string; threadId: string; initial: boolean }
   | { type: "thread.updated"; threadId: string }
+  /** The thread is gone: its last message was removed, or it was merged into another. */
+  | { type: "thread.removed"; threadId: string }
   /** Messages of the folder were removed or the folder was rebuilt. */
   | { type: "folder.changed"; folderId: string };
 
@@ -213,9 +215,10 @@ export class MailboxSync {
       let state = folder;
       if (folder.uid_validity !== null && folder.uid_validity !== uidValidity) {
         // Every UID we hold is void: start the folder over, without announcing each message again.
-        await clearMailFolder(db, folder.id);
+        const cleared = await clearMailFolder(db, folder.id);
         state = { ...folder, uid_validity: null, uid_next: null, highest_modseq: null };
         report.rebuilt = true;
+        await this.announceRemoval(cleared);
         await this.options.onChange?.({ type: "folder.changed", folderId: folder.id });
       }
       if (state.uid_validity === null) {
@@ -321,7 +324,9 @@ export class MailboxSync {
       );
       if (stored !== null) {
         added += 1;
-        await this.options.onChange?.({ type: "message.new", folderId: folder.id, ...stored, initial });
+        const { mergedThreadIds, ...ids } = stored;
+        for (const threadId of mergedThreadIds) await this.options.onChange?.({ type: "thread.removed", threadId });
+        await this.options.onChange?.({ type: "message.new", folderId: folder.id, ...ids, initial });
       }
     }
     return added;
@@ -370,9 +375,18 @@ export class MailboxSync {
       const onServer = new Set(await this.serverUids(client));
       gone = (await listMailMessageUids(this.options.db, folder.id)).filter((uid) => !onServer.has(uid));
     }
-    const removed = await deleteMailMessagesByUid(this.options.db, folder.id, gone);
-    if (removed) await this.options.onChange?.({ type: "folder.changed", folderId: folder.id });
-    return removed;
+    const result = await removeMailMessagesByUid(this.options.db, folder.id, gone);
+    await this.announceRemoval(result);
+    if (result.removed) await this.options.onChange?.({ type: "folder.changed", folderId: folder.id });
+    return result.removed;
+  }
+
+  /** Threads that lost messages changed; those that lost their last one are gone. */
+  private async announceRemoval(threads: { updatedThreadIds: string[]; removedThreadIds: string[] }): Promise<void> {
+    for (const threadId of threads.updatedThreadIds)
+      await this.options.onChange?.({ type: "thread.updated", threadId });
+    for (const threadId of threads.removedThreadIds)
+      await this.options.onChange?.({ type: "thread.removed", threadId });
   }
 
   private usesVanished(client: ImapFlow): boolean {

@@ -32,11 +32,11 @@ export async function storeMessage(trx: Executor, message: MessageToStore): Prom
   return (await storeMessageWithIds(trx, message))?.threadId ?? null;
 }
 
-/** As storeMessage, answering the new message's id too (for the `message.new` event). */
+/** As storeMessage, answering the new message's id and the threads merged away too (for the events). */
 export async function storeMessageWithIds(
   trx: Executor,
   message: MessageToStore,
-): Promise<{ messageId: string; threadId: string } | null> {
+): Promise<{ messageId: string; threadId: string; mergedThreadIds: string[] } | null> {
   const { parsed } = message;
   const keys = {
     messageId: parsed.messageId,
@@ -86,7 +86,8 @@ export async function storeMessageWithIds(
     return null;
   }
   await refreshMailThreads(trx, [threadId]);
-  return { messageId: inserted, threadId };
+  // The threads this message joined into `threadId` are gone.
+  return { messageId: inserted, threadId, mergedThreadIds: plan.merge.filter((id) => id !== threadId) };
 }
 
 export function flagsOf(flags: ReadonlySet<string>) {

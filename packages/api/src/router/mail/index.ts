@@ -1,8 +1,9 @@
 import type { TRPCRouterRecord } from "@trpc/server";
 import { verifiedProcedure } from "../../trpc.ts";
 import { mailSendProcedures } from "../mail-send/index.ts";
+import { mailEventStream } from "./events.ts";
 import { listFolders, listThreads, readThread } from "./read.ts";
-import { mailFoldersInput, mailThreadInput, mailThreadsInput, mailUpdateInput } from "./schema.ts";
+import { mailEventsInput, mailFoldersInput, mailThreadInput, mailThreadsInput, mailUpdateInput } from "./schema.ts";
 import { updateMail } from "./update.ts";
 
 /** `mail.*` (API.md): the caller's own folders, threads and messages, read and changed. */
@@ -19,6 +20,16 @@ export const mailRouter = {
   update: verifiedProcedure
     .input(mailUpdateInput)
     .mutation(({ ctx, input }) => updateMail({ ctx, userId: ctx.user.id }, input)),
+  /** Server-sent events of the caller's own mail (the bus is per user), resumable by event id. */
+  events: verifiedProcedure.input(mailEventsInput).subscription(({ ctx, input, signal }) =>
+    mailEventStream({
+      bus: ctx.mailEvents,
+      userId: ctx.user.id,
+      lastEventId: input.lastEventId,
+      signal,
+      shutdown: ctx.shutdown,
+    }),
+  ),
   // saveDraft, send, cancelSend, attachmentUrl
   ...mailSendProcedures,
 } satisfies TRPCRouterRecord;

@@ -34,6 +34,10 @@ export const mailThreadsInput = z
     limit: z.number().int().min(1).max(100).default(50),
   })
   .default({ sort: "date", limit: 50 });
+/** `lastEventId`: the id of the last event seen, to resume after it (tRPC's links fill it in). */
+export const mailEventsInput = z
+  .object({ lastEventId: z.string().max(64, "lastEventId is not an event id").optional() })
+  .default({});
 export const mailThreadInput = z.object({ threadId: z.uuid(), loadRemote: z.boolean().default(false) });
 export const mailUpdateInput = z
   .object({
