@@ -65,7 +65,8 @@ export interface PasskeysTable {
   user_id: string;
   credential_id: string;
   public_key: string;
-  counter: ColumnType<string, number | string | undefined, number | string>;
+  /** int8: a number from pg (its parser), possibly a string from other drivers; compare with Number(). */
+  counter: ColumnType<number | string, number | string | undefined, number | string>;
   transports: ColumnType<string[], string | undefined, string>;
   device_type: "singleDevice" | "multiDevice";
   backed_up: boolean;

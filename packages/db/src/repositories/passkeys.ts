@@ -57,7 +57,7 @@ export async function insertPasskey(db: Executor, passkey: NewPasskey): Promise<
  */
 export async function recordPasskeyUse(
   db: Executor,
-  use: { id: string; previousCounter: string; counter: number; backedUp: boolean },
+  use: { id: string; previousCounter: number | string; counter: number; backedUp: boolean },
 ): Promise<boolean> {
   const row = await db
     .updateTable("passkeys")
