@@ -115,7 +115,14 @@ const webauthnCredential = {
   rawId: base64url(1366),
   type: z.literal("public-key"),
   authenticatorAttachment: z.enum(["platform", "cross-platform"]).optional(),
-  clientExtensionResults: z.record(z.string(), z.unknown()).default({}),
+  // Extension outputs are not used; the common ones are bounded, any other member is dropped.
+  clientExtensionResults: z
+    .object({
+      appid: z.boolean().optional(),
+      credProps: z.object({ rk: z.boolean().optional() }).optional(),
+      hmacCreateSecret: z.boolean().optional(),
+    })
+    .default({}),
 };
 export const passkeyAssertion = z.object({
   ...webauthnCredential,
@@ -157,10 +164,9 @@ export const verifyMfaInput = z
 /** Without `mfaToken`: passwordless sign-in. With it: the second step of that sign-in. */
 export const passkeyOptionsInput = z.object({ mfaToken: z.string().min(16).max(512).optional() }).default({});
 export const passkeyLoginInput = z.object({ response: passkeyAssertion, refreshTokenTransport });
-export const registerPasskeyInput = z.object({
-  name: plainText(64).pipe(z.string().min(1, "Name this passkey")),
-  response: passkeyAttestation,
-});
+/** The name of a passkey, alone: what the web form asks before the browser's prompt. */
+export const passkeyNameInput = z.object({ name: plainText(64).pipe(z.string().min(1, "Name this passkey")) });
+export const registerPasskeyInput = passkeyNameInput.extend({ response: passkeyAttestation });
 export const passkeyIdInput = z.object({ passkeyId: z.uuid() });
 export const totpCodeInput = z.object({ code: totpCode });
 /** A current code, or a recovery code when the phone is gone. */
