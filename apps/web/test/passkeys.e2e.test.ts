@@ -1,8 +1,10 @@
 import { createRequire } from "node:module";
+import { totpCodeAt } from "@tidings/auth";
+import { bearer, signIn, trpcCall } from "@tidings/test-stack";
 import { services } from "@tidings/testing";
 import type { CDPSession, Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { screenshot, signUpInBrowser, webStackForSuite } from "./web-stack.ts";
+import { PASSWORD, screenshot, signUpInBrowser, webStackForSuite } from "./web-stack.ts";
 
 // Passkeys in Chromium with a virtual authenticator (the DevTools protocol's WebAuthn domain):
 // the browser makes and uses real credentials, the server verifies them as it would a phone's.
@@ -94,6 +96,49 @@ describe.skipIf(!ready.postgres || !ready.redis || !ready.chromium)("passkeys in
       .toBe("That passkey was not accepted. Try again.");
     await screenshot(page, "sign-in-passkey-refused");
     expect(await seriousViolations(page)).toEqual([]);
+    await context.close();
+  });
+
+  it("offers the passkey as the second step of a password sign-in when two-factor is on", async () => {
+    const { page, context } = await suite.open();
+    const email = "second-step@example.test";
+    await signUpInBrowser(suite.web, page, email, "Second Step");
+    await addVirtualAuthenticator(page);
+    await page.goto("/settings/security");
+    await page.getByLabel("Name for a new passkey").fill("Phone");
+    await page.getByRole("button", { name: "Add a passkey" }).click();
+    await page.getByTestId("passkey").filter({ hasText: "Phone" }).waitFor();
+
+    // Two-factor (TOTP) turned on through the API, as the account's owner would with an app.
+    const server = suite.web.stack.servers[0]?.url ?? "";
+    const { accessToken } = await signIn(server, email);
+    const setup = await trpcCall<{ secret: string }>(
+      server,
+      "mutation",
+      "mfa.totp.setup",
+      undefined,
+      bearer(accessToken),
+    );
+    const secret = setup.data?.secret ?? "";
+    const enabled = await trpcCall(
+      server,
+      "mutation",
+      "mfa.totp.enable",
+      { code: totpCodeAt(secret, new Date()) },
+      bearer(accessToken),
+    );
+    expect(enabled.status).toBe(200);
+
+    await signOutInBrowser(page);
+    await page.getByLabel("Email").fill(email);
+    await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
+    await page.getByRole("button", { name: "Sign in", exact: true }).click();
+    await page.getByRole("heading", { level: 1, name: "Two-factor sign-in" }).waitFor();
+    await screenshot(page, "sign-in-second-step");
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.getByRole("button", { name: "Use your passkey" }).click();
+    await page.waitForURL(/\/settings\/security$/);
+    await page.getByRole("heading", { level: 1, name: "Security" }).waitFor();
     await context.close();
   });
 });
