@@ -162,6 +162,11 @@ const sessionsRoute = createRoute({
   path: "/settings/sessions",
   component: lazyRouteComponent(() => import("./pages/settings/SessionsPage.tsx"), "SessionsPage"),
 });
+const securityRoute = createRoute({
+  getParentRoute: () => appLayout,
+  path: "/settings/security",
+  component: lazyRouteComponent(() => import("./pages/settings/SecurityPage.tsx"), "SecurityPage"),
+});
 const activityRoute = createRoute({
   getParentRoute: () => appLayout,
   path: "/settings/activity",
@@ -207,6 +212,7 @@ const routeTree = rootRoute.addChildren([
     passwordRoute,
     sessionsRoute,
     activityRoute,
+    securityRoute,
     adminLayout.addChildren([adminUsersRoute, adminEventsRoute]),
   ]),
 ]);

@@ -69,7 +69,7 @@ describe.skipIf(!ready.postgres || !ready.redis || !ready.chromium)("web app pag
     const passwordField = page.getByLabel("Password", { exact: true });
     for (let attempt = 1; attempt <= 3; attempt++) {
       await passwordField.fill(`not my password ${attempt}`);
-      await page.getByRole("button", { name: "Sign in" }).click();
+      await page.getByRole("button", { name: "Sign in", exact: true }).click();
       const error = page.locator("#sign-in-password-error");
       await error.waitFor();
       expect(await error.textContent()).toBe("The email or password is incorrect.");
@@ -80,7 +80,7 @@ describe.skipIf(!ready.postgres || !ready.redis || !ready.chromium)("web app pag
     }
     await screenshot(page, "sign-in-wrong-password");
     await passwordField.fill(PASSWORD);
-    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("button", { name: "Sign in", exact: true }).click();
     const limited = page.getByTestId("form-error");
     await limited.waitFor();
     expect(await limited.textContent()).toMatch(/Too many sign-in attempts\. Try again in (\d+ seconds?|1 minute)\./);

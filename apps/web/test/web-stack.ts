@@ -21,9 +21,13 @@ export interface WebStack {
  * One production-mode server (Postgres, Redis, worker, SMTP sink) serving the web app built for
  * this run, and one Chromium; each test opens its own contexts.
  */
-export async function startWebStack(env: Record<string, string> = {}): Promise<WebStack> {
+export async function startWebStack(
+  env: Record<string, string> = {},
+  /** `localhost` where the browser needs a domain, not an address (WebAuthn's RP ID). */
+  options: { host?: "127.0.0.1" | "localhost" } = {},
+): Promise<WebStack> {
   const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
+  const url = `http://${options.host ?? "127.0.0.1"}:${port}`;
   const [stack, browser] = await Promise.all([
     startAuthStack({
       env: { NODE_ENV: "production", PORT: String(port), APP_URL: url, WEB_DIST_DIR: inject("webDistDir"), ...env },
@@ -73,7 +77,7 @@ export async function openPage(
  * A web stack for the enclosing describe block: started before its tests and stopped after them,
  * with a screenshot of every open page when a test fails. No page may report a CSP violation.
  */
-export function webStackForSuite(env: Record<string, string> = {}) {
+export function webStackForSuite(env: Record<string, string> = {}, options: Parameters<typeof startWebStack>[1] = {}) {
   let web: WebStack | undefined;
   const opened: WatchedPage[] = [];
   const suite = {
@@ -90,7 +94,7 @@ export function webStackForSuite(env: Record<string, string> = {}) {
   };
 
   beforeAll(async () => {
-    web = await startWebStack(env);
+    web = await startWebStack(env, options);
   });
 
   afterEach(async ({ task }) => {
@@ -145,7 +149,7 @@ export async function signInInBrowser(page: Page, email: string, password = PASS
   await page.goto("/sign-in");
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password", { exact: true }).fill(password);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await page.waitForURL(/\/dashboard/);
 }
 

@@ -30,6 +30,12 @@ export function createAuthDeps(input: {
     adminEmails: auth.adminEmails.map(normalizeEmail),
     hibpEnabled: auth.hibpEnabled,
     registrationMode: auth.registrationMode,
+    // Passkeys belong to the address people open; the browser signs that origin into each answer.
+    webauthn: {
+      rpId: new URL(input.config.appUrl).hostname,
+      rpName: "Tidings",
+      origin: new URL(input.config.appUrl).origin,
+    },
     afterResponse: (task) => {
       setImmediate(() => task().catch(input.onBackgroundError));
     },

@@ -103,17 +103,72 @@ const totpCode = z
   .trim()
   .regex(/^\d{6}$/, "Enter the 6-digit code from your authenticator app");
 const recoveryCode = z.string().trim().min(1, "Enter a recovery code").max(64, "Use at most 64 characters");
+// WebAuthn answers as the browser library (@simplewebauthn/browser) sends them: base64url fields,
+// bounded; their content is checked by the verification itself (S34).
+const base64url = (max: number) =>
+  z
+    .string()
+    .min(1)
+    .max(max)
+    .regex(/^[A-Za-z0-9_-]+={0,2}$/, "Not base64url");
+const webauthnCredential = {
+  id: base64url(1366),
+  rawId: base64url(1366),
+  type: z.literal("public-key"),
+  authenticatorAttachment: z.enum(["platform", "cross-platform"]).optional(),
+  // Extension outputs are not used; the common ones are bounded, any other member is dropped.
+  clientExtensionResults: z
+    .object({
+      appid: z.boolean().optional(),
+      credProps: z.object({ rk: z.boolean().optional() }).optional(),
+      hmacCreateSecret: z.boolean().optional(),
+    })
+    .default({}),
+};
+export const passkeyAssertion = z.object({
+  ...webauthnCredential,
+  response: z.object({
+    clientDataJSON: base64url(8192),
+    authenticatorData: base64url(8192),
+    signature: base64url(2048),
+    userHandle: base64url(128).optional(),
+  }),
+});
+export const passkeyAttestation = z.object({
+  ...webauthnCredential,
+  response: z.object({
+    clientDataJSON: base64url(8192),
+    attestationObject: base64url(65536),
+    authenticatorData: base64url(65536).optional(),
+    transports: z.array(z.string().max(32)).max(10).optional(),
+    publicKey: base64url(8192).optional(),
+    publicKeyAlgorithm: z.number().int().optional(),
+  }),
+});
+
 export const verifyMfaInput = z
   .object({
     mfaToken: z.string().min(16).max(512),
     code: totpCode.optional(),
     recoveryCode: recoveryCode.optional(),
+    /** A passkey's answer to `auth.passkeyOptions({ mfaToken })`. */
+    passkey: passkeyAssertion.optional(),
     refreshTokenTransport,
   })
-  .refine((input) => (input.code === undefined) !== (input.recoveryCode === undefined), {
-    message: "Enter either a code from your authenticator app or a recovery code",
-    path: ["code"],
-  });
+  .refine(
+    (input) => [input.code, input.recoveryCode, input.passkey].filter((factor) => factor !== undefined).length === 1,
+    {
+      message: "Enter either a code from your authenticator app or a recovery code",
+      path: ["code"],
+    },
+  );
+/** Without `mfaToken`: passwordless sign-in. With it: the second step of that sign-in. */
+export const passkeyOptionsInput = z.object({ mfaToken: z.string().min(16).max(512).optional() }).default({});
+export const passkeyLoginInput = z.object({ response: passkeyAssertion, refreshTokenTransport });
+/** The name of a passkey, alone: what the web form asks before the browser's prompt. */
+export const passkeyNameInput = z.object({ name: plainText(64).pipe(z.string().min(1, "Name this passkey")) });
+export const registerPasskeyInput = passkeyNameInput.extend({ response: passkeyAttestation });
+export const passkeyIdInput = z.object({ passkeyId: z.uuid() });
 export const totpCodeInput = z.object({ code: totpCode });
 /** A current code, or a recovery code when the phone is gone. */
 export const disableTotpInput = z.object({ password, code: recoveryCode });

@@ -24,6 +24,8 @@ export const auditEventTypes = [
   "mfa_disabled",
   "mfa_failed",
   "recovery_code_used",
+  "passkey_added",
+  "passkey_removed",
   "email_changed",
   "invitation_sent",
   "invitation_accepted",

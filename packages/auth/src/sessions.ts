@@ -19,7 +19,7 @@ import { openSecret, sealSecret } from "./crypto/index.ts";
 import { generateOpaqueToken, hashToken } from "./opaque-token.ts";
 
 /** How the identity was proven, recorded with `login_succeeded`. */
-export type SignInMethod = "password" | "email_verification" | "totp" | "recovery_code" | "invitation";
+export type SignInMethod = "password" | "email_verification" | "totp" | "recovery_code" | "invitation" | "passkey";
 
 export interface SessionSettings {
   /** Lifetime of a refresh token (and so of an idle session); each rotation starts it again. */

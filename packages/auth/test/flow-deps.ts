@@ -28,6 +28,7 @@ export async function flowDeps(
     adminEmails: [],
     hibpEnabled: false,
     registrationMode: "open",
+    webauthn: { rpId: "mail.example.test", rpName: "Tidings", origin: "https://mail.example.test" },
     sendEmail: async (_db, email) => {
       sent.push(email);
     },

@@ -58,6 +58,8 @@ describe("createTidingsClient", () => {
       | "mfa_disabled"
       | "mfa_failed"
       | "recovery_code_used"
+      | "passkey_added"
+      | "passkey_removed"
       | "email_changed"
       | "invitation_sent"
       | "invitation_accepted"

@@ -28,6 +28,7 @@ export * from "./repositories/mfa.ts";
 export * from "./repositories/one-time-token-owner.ts";
 export * from "./repositories/one-time-tokens.ts";
 export * from "./repositories/outbox.ts";
+export * from "./repositories/passkeys.ts";
 export * from "./repositories/sessions.ts";
 export * from "./repositories/signing-keys.ts";
 export * from "./repositories/users.ts";

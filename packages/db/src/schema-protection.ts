@@ -59,7 +59,39 @@ export interface EmailChangesTable {
   created_at: Timestamp;
 }
 
+/** A registered WebAuthn credential (S34). */
+export interface PasskeysTable {
+  id: Generated<string>;
+  user_id: string;
+  credential_id: string;
+  public_key: string;
+  /** int8: a number from pg (its parser), possibly a string from other drivers; compare with Number(). */
+  counter: ColumnType<number | string, number | string | undefined, number | string>;
+  transports: ColumnType<string[], string | undefined, string>;
+  device_type: "singleDevice" | "multiDevice";
+  backed_up: boolean;
+  name: string;
+  created_at: Timestamp;
+  last_used_at: NullableTimestamp;
+}
+
+export type WebauthnChallengePurpose = "register" | "second_factor" | "passwordless";
+
+export interface WebauthnChallengesTable {
+  id: Generated<string>;
+  challenge: string;
+  purpose: WebauthnChallengePurpose;
+  user_id: string | null;
+  session_id: string | null;
+  mfa_challenge_id: string | null;
+  expires_at: ColumnType<Date, Date | string, Date | string>;
+  used_at: NullableTimestamp;
+  created_at: Timestamp;
+}
+
 export interface ProtectionDatabase {
+  passkeys: PasskeysTable;
+  webauthn_challenges: WebauthnChallengesTable;
   user_totp: UserTotpTable;
   recovery_codes: RecoveryCodesTable;
   mfa_challenges: MfaChallengesTable;
@@ -70,3 +102,4 @@ export interface ProtectionDatabase {
 export type UserTotpRow = Selectable<UserTotpTable>;
 export type InvitationRow = Selectable<InvitationsTable>;
 export type EmailChangeRow = Selectable<EmailChangesTable>;
+export type PasskeyRow = Selectable<PasskeysTable>;

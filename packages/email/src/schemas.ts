@@ -45,7 +45,7 @@ const schemas = {
   "email-changed": z.object({ ...activity, newEmail: z.email().max(320) }),
   "mfa-changed": z.object({
     ...activity,
-    change: z.enum(["totp_enabled", "totp_disabled", "recovery_codes_regenerated"]),
+    change: z.enum(["totp_enabled", "totp_disabled", "recovery_codes_regenerated", "passkey_added", "passkey_removed"]),
   }),
   "mail-account-error": z.object({
     displayName,

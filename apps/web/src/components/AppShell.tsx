@@ -30,6 +30,7 @@ const accountNav: NavItem[] = [
   { to: "/settings/profile", label: "Profile", icon: UserIcon },
   { to: "/settings/password", label: "Password", icon: KeyIcon },
   { to: "/settings/sessions", label: "Sessions", icon: DevicesIcon },
+  { to: "/settings/security", label: "Security", icon: KeyIcon },
   { to: "/settings/activity", label: "Security activity", icon: ShieldIcon },
 ];
 

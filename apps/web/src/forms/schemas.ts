@@ -3,6 +3,7 @@ export {
   changePasswordInput,
   emailOnlyInput,
   loginInput,
+  passkeyNameInput,
   registerInput,
   resetPasswordInput,
   updateProfileInput,

@@ -24,6 +24,8 @@ export const securityEventLabels: Record<SecurityEventType, string> = {
   mfa_disabled: "Two-factor turned off",
   mfa_failed: "Wrong two-factor code",
   recovery_code_used: "Recovery code used",
+  passkey_added: "Passkey added",
+  passkey_removed: "Passkey removed",
   email_changed: "Email address changed",
   invitation_sent: "Invitation sent",
   invitation_accepted: "Invitation accepted",

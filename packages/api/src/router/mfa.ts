@@ -1,6 +1,22 @@
-import { disableTotp, enableTotp, mfaStatus, regenerateRecoveryCodes, setupTotp } from "@tidings/auth";
+import {
+  disableTotp,
+  enableTotp,
+  mfaStatus,
+  passkeyRegistrationOptions,
+  type RegistrationResponseJSON,
+  regenerateRecoveryCodes,
+  registerPasskey,
+  removePasskey,
+  setupTotp,
+} from "@tidings/auth";
 import type { TRPCRouterRecord } from "@trpc/server";
-import { disableTotpInput, passwordOnlyInput, totpCodeInput } from "../schemas.ts";
+import {
+  disableTotpInput,
+  passkeyIdInput,
+  passwordOnlyInput,
+  registerPasskeyInput,
+  totpCodeInput,
+} from "../schemas.ts";
 import { authedProcedure } from "../trpc.ts";
 
 const origin = (ctx: { request: { ip: string; userAgent: string | undefined } }) => ({
@@ -8,7 +24,7 @@ const origin = (ctx: { request: { ip: string; userAgent: string | undefined } })
   userAgent: ctx.request.userAgent,
 });
 
-/** Two-factor settings of the signed-in user; the rules live in @tidings/auth (S33, S35). */
+/** Two-factor settings of the signed-in user; the rules live in @tidings/auth (S33, S34, S35). */
 export const mfaRouter = {
   status: authedProcedure.query(({ ctx }) => mfaStatus(ctx.auth, ctx.principal)),
 
@@ -26,5 +42,17 @@ export const mfaRouter = {
     regenerate: authedProcedure
       .input(passwordOnlyInput)
       .mutation(({ ctx, input }) => regenerateRecoveryCodes(ctx.auth, ctx.principal, input, origin(ctx))),
+  },
+
+  passkey: {
+    registerOptions: authedProcedure.mutation(({ ctx }) => passkeyRegistrationOptions(ctx.auth, ctx.principal)),
+    register: authedProcedure.input(registerPasskeyInput).mutation(({ ctx, input }) => {
+      // The schema bounds the attestation's fields; the WebAuthn verification checks what they say.
+      const response = input.response as RegistrationResponseJSON;
+      return registerPasskey(ctx.auth, ctx.principal, { name: input.name, response }, origin(ctx));
+    }),
+    remove: authedProcedure
+      .input(passkeyIdInput)
+      .mutation(({ ctx, input }) => removePasskey(ctx.auth, ctx.principal, input, origin(ctx))),
   },
 } satisfies TRPCRouterRecord;

@@ -56,6 +56,11 @@ export interface AuthDeps {
   hibpEnabled: boolean;
   /** `invite`: only invitations create accounts, and `register` answers as always but does nothing. */
   registrationMode: "open" | "invite";
+  /**
+   * The WebAuthn relying party (S34): passkeys are made for `rpId` (APP_URL's host) and only
+   * answers signed for `origin` (APP_URL's origin) are accepted.
+   */
+  webauthn: { rpId: string; rpName: string; origin: string };
   sendEmail(db: Executor, email: AuthEmail): Promise<void>;
   /**
    * Runs work after the answer has been sent, so the answer takes as long whether or not the work

@@ -39,8 +39,21 @@ export {
   type MfaRequired,
   mfaChallengeEmail,
   openMfaChallenge,
+  type SignInSecondFactor,
   verifyMfa,
 } from "./mfa-sign-in.ts";
+export {
+  type AuthenticationResponseJSON,
+  listUserPasskeys,
+  PASSKEY_CHALLENGE_SECONDS,
+  type PasskeyView,
+  passkeyLogin,
+  passkeyRegistrationOptions,
+  passkeySignInOptions,
+  type RegistrationResponseJSON,
+  registerPasskey,
+  removePasskey,
+} from "./passkeys.ts";
 export {
   checkPasswordResetToken,
   type PasswordResetTokenCheck,

@@ -6,6 +6,7 @@ import {
   insertMfaChallenge,
   recordFailedLogin,
   useMfaChallenge,
+  userHasPasskey,
 } from "@tidings/db";
 import type { RequestOrigin } from "../audit.ts";
 import { issueOneTimeToken } from "../one-time-tokens.ts";
@@ -13,6 +14,7 @@ import { generateOpaqueToken, hashToken } from "../opaque-token.ts";
 import { recordAuditEvent } from "../record-audit-event.ts";
 import type { AuthDeps } from "./deps.ts";
 import { AuthFailure, invalidSecondFactor } from "./failure.ts";
+import { type AuthenticationResponseJSON, spendPasskeyAssertion } from "./passkeys.ts";
 import { type SecondFactor, spendSecondFactor } from "./second-factor.ts";
 import { securityNotice } from "./security-notice.ts";
 import { openSession } from "./sign-in.ts";
@@ -32,12 +34,20 @@ export function isMfaRequired(result: AuthResult | MfaRequired): result is MfaRe
   return "mfaRequired" in result;
 }
 
-/** Opens the second step: a single-use token (stored hashed) that `verifyMfa` takes with a code. */
+/**
+ * Opens the second step: a single-use token (stored hashed) that `verifyMfa` takes with a code,
+ * or with a passkey assertion when the account has a passkey.
+ */
 export async function openMfaChallenge(db: Executor, userId: string): Promise<MfaRequired> {
   const mfaToken = generateOpaqueToken();
   await insertMfaChallenge(db, { userId, tokenHash: hashToken(mfaToken), lifetimeSeconds: MFA_TOKEN_SECONDS });
-  return { mfaRequired: true, mfaToken, methods: ["totp", "recovery"] };
+  const methods: MfaRequired["methods"] = ["totp", "recovery"];
+  if (await userHasPasskey(db, userId)) methods.push("passkey");
+  return { mfaRequired: true, mfaToken, methods };
 }
+
+/** What answers the second step: a code, a recovery code, or a passkey assertion. */
+export type SignInSecondFactor = SecondFactor | { passkey: AuthenticationResponseJSON };
 
 /**
  * The normalized email of the account an `mfaToken` belongs to, so the caller can count the
@@ -55,7 +65,7 @@ export async function mfaChallengeEmail(deps: Pick<AuthDeps, "db">, mfaToken: st
  */
 export async function verifyMfa(
   deps: AuthDeps,
-  input: { mfaToken: string; factor: SecondFactor },
+  input: { mfaToken: string; factor: SignInSecondFactor },
   origin: RequestOrigin,
   now: Date = new Date(),
 ): Promise<AuthResult> {
@@ -68,10 +78,23 @@ export async function verifyMfa(
   if (!candidate || !user || user.locked_at || user.disabled_at) {
     throw new AuthFailure("TOKEN_INVALID", "Sign in again");
   }
-  const method = "recoveryCode" in input.factor ? "recovery_code" : "totp";
+  const factor = input.factor;
+  const method = "passkey" in factor ? "passkey" : "recoveryCode" in factor ? "recovery_code" : "totp";
 
   const signedIn = await deps.db.transaction().execute(async (trx) => {
-    const spent = await spendSecondFactor(trx, deps.sessions.encryptionKey, user.id, input.factor, now);
+    // A passkey's challenge is bound to this sign-in (S34): one fetched for another is refused.
+    const spent =
+      "passkey" in factor
+        ? (await spendPasskeyAssertion(deps, trx, {
+            response: factor.passkey,
+            purpose: "second_factor",
+            userId: user.id,
+            mfaChallengeId: challenge.id,
+            requireUserVerification: false,
+          }))
+          ? ("passkey" as const)
+          : undefined
+        : await spendSecondFactor(trx, deps.sessions.encryptionKey, user.id, factor, now);
     if (!spent) return undefined;
     // Used only now, so of two right answers racing, one signs in.
     if (!(await useMfaChallenge(trx, tokenHash))) throw new AuthFailure("TOKEN_INVALID", "Sign in again");

@@ -15,6 +15,7 @@ import { recordAuditEvent } from "../record-audit-event.ts";
 import type { Principal } from "./authenticate.ts";
 import type { AuthDeps } from "./deps.ts";
 import { AuthFailure, invalidSecondFactor } from "./failure.ts";
+import { listUserPasskeys, type PasskeyView } from "./passkeys.ts";
 import { openTotpSecret, sealTotpSecret, spendSecondFactor, totpEnabled } from "./second-factor.ts";
 import { securityNotice } from "./security-notice.ts";
 import { requirePassword, signedInUser } from "./step-up.ts";
@@ -39,13 +40,12 @@ async function storeNewRecoveryCodes(db: Executor, userId: string): Promise<stri
 export async function mfaStatus(
   deps: AuthDeps,
   principal: Principal,
-): Promise<{ totp: boolean; recoveryCodesLeft: number; passkeys: never[] }> {
+): Promise<{ totp: boolean; recoveryCodesLeft: number; passkeys: PasskeyView[] }> {
   const on = await totpEnabled(deps.db, principal.userId);
   return {
     totp: on,
     recoveryCodesLeft: on ? await countUnusedRecoveryCodes(deps.db, principal.userId) : 0,
-    // Passkeys are not built yet; the field is in the contract, so it is always present.
-    passkeys: [],
+    passkeys: await listUserPasskeys(deps.db, principal.userId),
   };
 }
 

@@ -10,6 +10,7 @@ import * as mailOAuth from "./2026-12-04T1600-mail-oauth.ts";
 import * as accountProtection from "./2026-12-04T1700-account-protection.ts";
 import * as mailLeases from "./2026-12-04T1800-mail-leases.ts";
 import * as mailOutgoing from "./2026-12-04T1900-mail-outgoing.ts";
+import * as passkeys from "./2026-12-05T0300-passkeys.ts";
 
 /**
  * Every migration, listed explicitly so that bundling or a stray file can never change what runs.
@@ -27,4 +28,5 @@ export const migrations: Record<string, Migration> = {
   "2026-12-04T1700-account-protection": accountProtection,
   "2026-12-04T1800-mail-leases": mailLeases,
   "2026-12-04T1900-mail-outgoing": mailOutgoing,
+  "2026-12-05T0300-passkeys": passkeys,
 };

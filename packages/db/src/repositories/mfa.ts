@@ -113,6 +113,7 @@ export async function insertMfaChallenge(
 }
 
 export interface MfaChallengeState {
+  id: string;
   userId: string;
   email: string;
   used: boolean;
@@ -125,6 +126,7 @@ export async function findMfaChallenge(db: Executor, tokenHash: string): Promise
     .selectFrom("mfa_challenges as c")
     .innerJoin("users", "users.id", "c.user_id")
     .select([
+      "c.id as id",
       "c.user_id as userId",
       "users.email_normalized as email",
       sql<boolean>`c.used_at is not null`.as("used"),
@@ -132,7 +134,9 @@ export async function findMfaChallenge(db: Executor, tokenHash: string): Promise
     ])
     .where("c.token_hash", "=", tokenHash)
     .executeTakeFirst();
-  return row && { userId: row.userId, email: row.email, used: Boolean(row.used), expired: Boolean(row.expired) };
+  return (
+    row && { id: row.id, userId: row.userId, email: row.email, used: Boolean(row.used), expired: Boolean(row.expired) }
+  );
 }
 
 /** Spends a challenge once it has been answered; false when another request spent it first. */

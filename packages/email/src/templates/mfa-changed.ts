@@ -6,6 +6,8 @@ const what: Record<TemplateData<"mfa-changed">["change"], string> = {
   totp_enabled: "Two-factor sign-in with an authenticator app was turned on",
   totp_disabled: "Two-factor sign-in with an authenticator app was turned off",
   recovery_codes_regenerated: "New recovery codes were made; the old ones no longer work",
+  passkey_added: "A passkey was added",
+  passkey_removed: "A passkey was removed",
 };
 
 export const mfaChanged: EmailTemplate<"mfa-changed"> = {

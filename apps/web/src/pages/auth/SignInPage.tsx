@@ -1,17 +1,20 @@
+import { startAuthentication } from "@simplewebauthn/browser";
 import { useMutation } from "@tanstack/react-query";
 import { getRouteApi, Link, useNavigate } from "@tanstack/react-router";
 import { useEffect, useState } from "react";
-import { tryAgainIn } from "../../api/app-error.ts";
+import { appCodeOf, appErrorData, generalMessage, tryAgainIn } from "../../api/app-error.ts";
 import { acceptAuthResult } from "../../auth/session.ts";
 import { useSession } from "../../auth/use-session.ts";
 import { DevMailboxNotice } from "../../components/DevMailboxNotice.tsx";
-import { AuthForm, EmailField, PasswordField } from "../../components/form-parts.tsx";
+import { AuthForm, EmailField, FormError, PasswordField } from "../../components/form-parts.tsx";
 import { Alert, Button, Card } from "../../components/ui.tsx";
 import { showServerError, useSchemaForm } from "../../forms/schema-form.ts";
 import { loginInput } from "../../forms/schemas.ts";
+import { isPasskeyPromptError, passkeyPromptMessage } from "../../lib/passkeys.ts";
 import { useTRPC } from "../../trpc.ts";
 import { AuthPage } from "./AuthPage.tsx";
 import { ElsewhereLink } from "./ElsewhereLink.tsx";
+import { type MfaStep, SecondFactorStep } from "./SecondFactorStep.tsx";
 
 const route = getRouteApi("/_public/sign-in");
 
@@ -37,18 +40,16 @@ export function SignInPage() {
     if (session.status === "signed-in") void navigate({ to: safeRedirect(search.redirect), replace: true });
   }, [session.status, navigate, search.redirect]);
   const [unverifiedEmail, setUnverifiedEmail] = useState<string | undefined>();
+  const [mfaStep, setMfaStep] = useState<MfaStep | undefined>();
+  const [passkeyError, setPasskeyError] = useState<string | undefined>();
   const form = useSchemaForm(loginInput, { email: "", password: "" });
   const resend = useMutation(trpc.auth.resendVerification.mutationOptions());
   const login = useMutation(
     trpc.auth.login.mutationOptions({
       onMutate: () => setUnverifiedEmail(undefined),
       onSuccess: (result) => {
-        // The second-factor step of sign-in is not built in the web app yet (issue #19).
         if ("mfaRequired" in result) {
-          form.setError("root.server", {
-            type: "server",
-            message: "This account uses two-factor sign-in, which this app cannot complete yet.",
-          });
+          setMfaStep({ mfaToken: result.mfaToken, methods: result.methods });
           return;
         }
         acceptAuthResult(result);
@@ -69,6 +70,33 @@ export function SignInPage() {
     }),
   );
   const onSubmit = form.handleSubmit((input) => login.mutate(input));
+  // Passwordless: the browser offers the passkeys it holds for this site; no email is typed.
+  const passkeyOptions = useMutation(trpc.auth.passkeyOptions.mutationOptions());
+  const passkeyLogin = useMutation(trpc.auth.passkeyLogin.mutationOptions());
+  const withPasskey = useMutation({
+    mutationFn: async () => {
+      const optionsJSON = await passkeyOptions.mutateAsync({});
+      const response = await startAuthentication({ optionsJSON });
+      return passkeyLogin.mutateAsync({ response });
+    },
+    onMutate: () => setPasskeyError(undefined),
+    onSuccess: (result) => acceptAuthResult(result),
+    onError: (error) => {
+      if (isPasskeyPromptError(error)) setPasskeyError(passkeyPromptMessage(error));
+      else if (appCodeOf(error) === "MFA_INVALID") setPasskeyError("That passkey was not accepted. Try again.");
+      else if (appCodeOf(error) === "RATE_LIMITED")
+        setPasskeyError(`Too many attempts. ${tryAgainIn(appErrorData(error))}`);
+      else setPasskeyError(generalMessage(error));
+    },
+  });
+
+  if (mfaStep) {
+    return (
+      <AuthPage title="Two-factor sign-in" description="One more step to sign in to your Tidings account.">
+        <SecondFactorStep step={mfaStep} onRestart={() => setMfaStep(undefined)} />
+      </AuthPage>
+    );
+  }
   const { errors } = form.formState;
 
   return (
@@ -112,6 +140,17 @@ export function SignInPage() {
             }
           />
         </AuthForm>
+        <div className="mt-5 grid gap-3 border-t border-line pt-5">
+          <Button
+            variant="secondary"
+            className="w-full"
+            onClick={() => withPasskey.mutate()}
+            busy={withPasskey.isPending}
+          >
+            Sign in with a passkey
+          </Button>
+          <FormError message={passkeyError} testId="passkey-error" />
+        </div>
       </Card>
       <ElsewhereLink prompt="New to Tidings?" to="/sign-up">
         Create an account

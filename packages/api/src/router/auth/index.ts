@@ -1,4 +1,5 @@
 import {
+  type AuthenticationResponseJSON,
   acceptInvitation,
   acceptSignUp,
   changePassword,
@@ -7,6 +8,8 @@ import {
   login,
   logout,
   mfaChallengeEmail,
+  passkeyLogin,
+  passkeySignInOptions,
   refresh,
   register,
   requestPasswordReset,
@@ -25,6 +28,8 @@ import {
   checkPasswordResetTokenInput,
   emailOnlyInput,
   loginInput,
+  passkeyLoginInput,
+  passkeyOptionsInput,
   refreshInput,
   registerInput,
   resetPasswordInput,
@@ -73,8 +78,26 @@ export const authRouter = {
       ctx,
       email ? signInLimits(ctx.request.ip, email) : [{ rule: "loginIp", key: ctx.request.ip }],
     );
-    const factor = input.code !== undefined ? { code: input.code } : { recoveryCode: input.recoveryCode ?? "" };
+    // The schema bounds the assertion's fields; the WebAuthn verification checks what they say.
+    const factor = input.passkey
+      ? { passkey: input.passkey as AuthenticationResponseJSON }
+      : input.code !== undefined
+        ? { code: input.code }
+        : { recoveryCode: input.recoveryCode ?? "" };
     const result = await verifyMfa(ctx.auth, { mfaToken: input.mfaToken, factor }, origin(ctx));
+    return deliverAuthResult(ctx, result, input.refreshTokenTransport);
+  }),
+
+  // Options for a passkey prompt: passwordless, or (with `mfaToken`) the second step of a sign-in.
+  passkeyOptions: publicProcedure
+    .input(passkeyOptionsInput)
+    .mutation(({ ctx, input }) => passkeySignInOptions(ctx.auth, input)),
+
+  // Passwordless sign-in: no account is named, so the per-address sign-in limit is the one that applies.
+  passkeyLogin: limited.input(passkeyLoginInput).mutation(async ({ ctx, input }) => {
+    await enforceRateLimits(ctx, [{ rule: "loginIp", key: ctx.request.ip }]);
+    const response = input.response as AuthenticationResponseJSON;
+    const result = await passkeyLogin(ctx.auth, { response }, origin(ctx));
     return deliverAuthResult(ctx, result, input.refreshTokenTransport);
   }),
 

@@ -1,0 +1,144 @@
+import { createRequire } from "node:module";
+import { totpCodeAt } from "@tidings/auth";
+import { bearer, signIn, trpcCall } from "@tidings/test-stack";
+import { services } from "@tidings/testing";
+import type { CDPSession, Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { PASSWORD, screenshot, signUpInBrowser, webStackForSuite } from "./web-stack.ts";
+
+// Passkeys in Chromium with a virtual authenticator (the DevTools protocol's WebAuthn domain):
+// the browser makes and uses real credentials, the server verifies them as it would a phone's.
+
+const axeSource: string = createRequire(import.meta.url)("axe-core").source;
+const ready = services();
+
+/** axe-core's serious and critical findings on the page as it is now. */
+async function seriousViolations(page: Page): Promise<string[]> {
+  await page.evaluate(axeSource);
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run: (context: Document, options: object) => Promise<unknown> } }).axe;
+    const result = (await axe.run(document, { resultTypes: ["violations"] })) as {
+      violations: { id: string; impact: string | null; help: string }[];
+    };
+    return result.violations;
+  });
+  return violations
+    .filter((violation) => violation.impact === "serious" || violation.impact === "critical")
+    .map((violation) => `${violation.id} (${violation.impact}): ${violation.help}`);
+}
+
+/** A platform authenticator with user verification, as a laptop's fingerprint reader would be. */
+async function addVirtualAuthenticator(page: Page): Promise<{ cdp: CDPSession; authenticatorId: string }> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send("WebAuthn.enable");
+  const { authenticatorId } = await cdp.send("WebAuthn.addVirtualAuthenticator", {
+    options: {
+      protocol: "ctap2",
+      transport: "internal",
+      hasResidentKey: true,
+      hasUserVerification: true,
+      isUserVerified: true,
+      automaticPresenceSimulation: true,
+    },
+  });
+  return { cdp, authenticatorId };
+}
+
+async function signOutInBrowser(page: Page) {
+  await page.getByRole("button", { name: /Account menu/ }).click();
+  await page.getByRole("menuitem", { name: "Sign out" }).click();
+  await page.waitForURL(/\/sign-in/);
+}
+
+describe.skipIf(!ready.postgres || !ready.redis || !ready.chromium)("passkeys in Chromium", () => {
+  // WebAuthn needs a domain for its RP ID (an IP address is refused), so the app is at localhost.
+  const suite = webStackForSuite({}, { host: "localhost" });
+
+  it("registers a passkey on the Security page, signs out, signs in with it without a password, and removes it", async () => {
+    const { page, context } = await suite.open();
+    const email = "passkey@example.test";
+    await signUpInBrowser(suite.web, page, email, "Pass Key");
+    const { cdp, authenticatorId } = await addVirtualAuthenticator(page);
+
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Security", exact: true }).click();
+    await page.getByRole("heading", { level: 1, name: "Security" }).waitFor();
+    await page.getByTestId("no-passkeys").waitFor();
+    await page.getByLabel("Name for a new passkey").fill("Work laptop");
+    await page.getByRole("button", { name: "Add a passkey" }).click();
+    await page.getByText("Passkey “Work laptop” added.", { exact: false }).waitFor();
+    await page.getByTestId("passkey").filter({ hasText: "Work laptop" }).waitFor();
+    const { credentials } = await cdp.send("WebAuthn.getCredentials", { authenticatorId });
+    expect(credentials).toHaveLength(1);
+    expect(credentials[0]?.isResidentCredential).toBe(true);
+    await screenshot(page, "security-passkeys");
+    expect(await seriousViolations(page)).toEqual([]);
+
+    await signOutInBrowser(page);
+    await page.getByRole("button", { name: "Sign in with a passkey" }).click();
+    // Signed in without a password, back on the page the sign-out left.
+    await page.waitForURL(/\/settings\/security$/);
+    await page.getByRole("heading", { level: 1, name: "Security" }).waitFor();
+    // The authenticator signed once more; the server stored the use.
+    const after = await cdp.send("WebAuthn.getCredentials", { authenticatorId });
+    expect(after.credentials[0]?.signCount).toBeGreaterThan(0);
+
+    const listed = page.getByTestId("passkey").filter({ hasText: "Work laptop" });
+    await listed.getByText(/Last used/).waitFor();
+    await listed.getByRole("button", { name: "Remove passkey Work laptop" }).click();
+    await page.getByRole("alertdialog").getByRole("button", { name: "Remove passkey" }).click();
+    await page.getByTestId("no-passkeys").waitFor();
+
+    // The key is still in the authenticator, but the server no longer knows it.
+    await signOutInBrowser(page);
+    await page.getByRole("button", { name: "Sign in with a passkey" }).click();
+    await expect
+      .poll(() => page.getByTestId("passkey-error").textContent())
+      .toBe("That passkey was not accepted. Try again.");
+    await screenshot(page, "sign-in-passkey-refused");
+    expect(await seriousViolations(page)).toEqual([]);
+    await context.close();
+  });
+
+  it("offers the passkey as the second step of a password sign-in when two-factor is on", async () => {
+    const { page, context } = await suite.open();
+    const email = "second-step@example.test";
+    await signUpInBrowser(suite.web, page, email, "Second Step");
+    await addVirtualAuthenticator(page);
+    await page.goto("/settings/security");
+    await page.getByLabel("Name for a new passkey").fill("Phone");
+    await page.getByRole("button", { name: "Add a passkey" }).click();
+    await page.getByTestId("passkey").filter({ hasText: "Phone" }).waitFor();
+
+    // Two-factor (TOTP) turned on through the API, as the account's owner would with an app.
+    const server = suite.web.stack.servers[0]?.url ?? "";
+    const { accessToken } = await signIn(server, email);
+    const setup = await trpcCall<{ secret: string }>(
+      server,
+      "mutation",
+      "mfa.totp.setup",
+      undefined,
+      bearer(accessToken),
+    );
+    const secret = setup.data?.secret ?? "";
+    const enabled = await trpcCall(
+      server,
+      "mutation",
+      "mfa.totp.enable",
+      { code: totpCodeAt(secret, new Date()) },
+      bearer(accessToken),
+    );
+    expect(enabled.status).toBe(200);
+
+    await signOutInBrowser(page);
+    await page.getByLabel("Email").fill(email);
+    await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
+    await page.getByRole("button", { name: "Sign in", exact: true }).click();
+    await page.getByRole("heading", { level: 1, name: "Two-factor sign-in" }).waitFor();
+    await screenshot(page, "sign-in-second-step");
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.getByRole("button", { name: "Use your passkey" }).click();
+    await page.waitForURL(/\/settings\/security$/);
+    await page.getByRole("heading", { level: 1, name: "Security" }).waitFor();
+    await context.close();
+  });
+});
