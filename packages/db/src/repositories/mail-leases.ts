@@ -78,7 +78,10 @@ export async function clearMailResyncRequest(db: Executor, accountId: string, se
     .updateTable("mail_accounts")
     .set({ resync_requested_at: null })
     .where("id", "=", accountId)
-    .where("resync_requested_at", "<=", servedAt)
+    // The request time is the database's now(), in microseconds; the runner hands back what it read
+    // as a JS Date, in milliseconds. Compared as is, a request at .123456 is "after" one served at
+    // .123 and would never be cleared.
+    .where(sql<Date>`date_trunc('milliseconds', resync_requested_at)`, "<=", servedAt)
     .execute();
 }
 
