@@ -21,8 +21,8 @@ export interface StoredMessage {
 
 /**
  * Stores a batch of one account's messages in a fixed number of statements, whatever its size
- * (about ten, against six a message one by one: the mail-sync benchmark's initial sync went from
- * 18 to over 100 messages/s, see the README's Benchmarks notes). Threads are planned in memory,
+ * (about ten, against about eight round trips a message one by one; the mail-sync benchmark's
+ * figures are in the README's Benchmarks notes). Threads are planned in memory,
  * message after message in the order given, exactly as storeMessage would file them one at a time:
  * a message joins every thread holding one of its ids (found in the database or earlier in the
  * batch), the others merge into the first, and new threads are made for the rest. Answers, per
