@@ -76,6 +76,7 @@ export {
   type SyncChange,
   type SyncResult,
 } from "./sync/mailbox-sync.ts";
+export { type StoredMessage, storeMessages } from "./sync/store-batch.ts";
 export { type MessageToStore, storeMessage, storeMessageWithIds } from "./sync/store-message.ts";
 export {
   type KnownThreads,

@@ -9,7 +9,8 @@ export interface ThreadKeys {
 
 /** Threads that already claim some of the message's ids (as their own message or as a reference). */
 export interface KnownThreads {
-  byMessageId: ReadonlyMap<string, string>;
+  /** Only `get` is used, so a batch can answer through its merges (see storeMessages). */
+  byMessageId: Pick<ReadonlyMap<string, string>, "get">;
   byProviderThreadId?: string | undefined;
 }
 

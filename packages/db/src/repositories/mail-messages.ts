@@ -1,6 +1,7 @@
 import type { Executor } from "../executor.ts";
 import type { AiAnalysisRow } from "../schema-ai.ts";
 import type { MailAddress, MailAttachmentRow, MailMessageRow } from "../schema-mail.ts";
+import { chunked, ROW_CHUNK } from "./chunked.ts";
 import { deleteEmptyMailThreads, refreshMailThreads } from "./mail-threads.ts";
 
 export interface NewMailMessage {
@@ -50,21 +51,71 @@ export async function insertMailMessage(db: Executor, message: NewMailMessage): 
     .executeTakeFirst();
   if (!inserted) return null;
   if (message.attachments.length) {
-    await db
-      .insertInto("mail_attachments")
-      .values(
-        message.attachments.map((attachment) => ({
-          message_id: inserted.id,
-          filename: attachment.filename,
-          content_type: attachment.contentType,
-          size: attachment.size,
-          inline: attachment.inline,
-          content_id: attachment.contentId,
-        })),
-      )
-      .execute();
+    await db.insertInto("mail_attachments").values(attachmentValues(inserted.id, message.attachments)).execute();
   }
   return inserted.id;
+}
+
+/**
+ * insertMailMessage for a batch: multi-row statements for the messages and then for all their
+ * attachments. Answers, per message in order, the new row's id, or null when its folder already had
+ * that UID (or the batch named it twice). A statement takes at most ROW_CHUNK messages and about
+ * BODY_CHUNK_CHARS of bodies, so large mail does not make one huge query.
+ */
+export async function insertMailMessages(
+  db: Executor,
+  messages: readonly NewMailMessage[],
+): Promise<(string | null)[]> {
+  const ids: (string | null)[] = messages.map(() => null);
+  const seen = new Set<string>();
+  let slice: number[] = [];
+  let chars = 0;
+  const flush = async () => {
+    if (!slice.length) return;
+    const indexes = slice;
+    slice = [];
+    chars = 0;
+    const rows = await db
+      .insertInto("mail_messages")
+      .values(indexes.map((index) => messageValues(messages[index] as NewMailMessage)))
+      .onConflict((conflict) => conflict.columns(["folder_id", "uid"]).doNothing())
+      .returning(["id", "folder_id", "uid"])
+      .execute();
+    const byKey = new Map(rows.map((row) => [`${row.folder_id}:${row.uid}`, row.id]));
+    for (const index of indexes) {
+      const message = messages[index] as NewMailMessage;
+      ids[index] = byKey.get(`${message.folderId}:${message.uid}`) ?? null;
+    }
+  };
+  for (const [index, message] of messages.entries()) {
+    const key = `${message.folderId}:${message.uid}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    slice.push(index);
+    chars += (message.text?.length ?? 0) + (message.html?.length ?? 0);
+    if (slice.length >= ROW_CHUNK || chars >= BODY_CHUNK_CHARS) await flush();
+  }
+  await flush();
+  const attachments = messages.flatMap((message, index) => {
+    const id = ids[index];
+    return id ? attachmentValues(id, message.attachments) : [];
+  });
+  for (const rows of chunked(attachments, ROW_CHUNK)) await db.insertInto("mail_attachments").values(rows).execute();
+  return ids;
+}
+
+/** Characters of text and HTML bodies per insert statement (see insertMailMessages). */
+const BODY_CHUNK_CHARS = 8_000_000;
+
+function attachmentValues(messageId: string, attachments: NewMailMessage["attachments"]) {
+  return attachments.map((attachment) => ({
+    message_id: messageId,
+    filename: attachment.filename,
+    content_type: attachment.contentType,
+    size: attachment.size,
+    inline: attachment.inline,
+    content_id: attachment.contentId,
+  }));
 }
 
 /**

@@ -3,6 +3,7 @@ import type { Executor } from "../executor.ts";
 import type { Database } from "../schema.ts";
 import type { AiPriority } from "../schema-ai.ts";
 import type { MailAddress, MailFolderRole, MailThreadRow } from "../schema-mail.ts";
+import { chunked, IN_LIST_CHUNK, ROW_CHUNK } from "./chunked.ts";
 
 /** Which threads already hold (or reference) the given Message-IDs, and the provider thread's one. */
 export async function findMailThreadLinks(
@@ -31,6 +32,128 @@ export async function findMailThreadLinks(
     byMessageId: new Map(links.map((link) => [link.message_id, link.thread_id])),
     byProviderThreadId: provider?.id,
   };
+}
+
+/** A thread as findMailThreadLinksBatch knows it: its id and the provider thread id it holds. */
+export interface KnownMailThread {
+  threadId: string;
+  providerThreadId: string | null;
+}
+
+/**
+ * findMailThreadLinks for a whole batch of messages: the threads holding (or referencing) any of
+ * the Message-IDs, and those holding any of the provider thread ids, each with its provider id, in
+ * two statements (per chunk of ids) however many messages the batch has.
+ */
+export async function findMailThreadLinksBatch(
+  db: Executor,
+  accountId: string,
+  messageIds: readonly string[],
+  providerThreadIds: readonly string[] = [],
+): Promise<{ byMessageId: Map<string, KnownMailThread>; byProviderThreadId: Map<string, string> }> {
+  const byMessageId = new Map<string, KnownMailThread>();
+  const byProviderThreadId = new Map<string, string>();
+  for (const ids of chunked([...new Set(messageIds)], IN_LIST_CHUNK)) {
+    const rows = await db
+      .selectFrom("mail_thread_links as l")
+      .innerJoin("mail_threads as t", "t.id", "l.thread_id")
+      .select(["l.message_id", "l.thread_id", "t.provider_thread_id"])
+      .where("l.account_id", "=", accountId)
+      .where("l.message_id", "in", ids)
+      .execute();
+    for (const row of rows) {
+      byMessageId.set(row.message_id, { threadId: row.thread_id, providerThreadId: row.provider_thread_id });
+    }
+  }
+  for (const ids of chunked([...new Set(providerThreadIds)], IN_LIST_CHUNK)) {
+    const rows = await db
+      .selectFrom("mail_threads")
+      .select(["id", "provider_thread_id"])
+      .where("account_id", "=", accountId)
+      .where("provider_thread_id", "in", ids)
+      .execute();
+    for (const row of rows) if (row.provider_thread_id) byProviderThreadId.set(row.provider_thread_id, row.id);
+  }
+  return { byMessageId, byProviderThreadId };
+}
+
+/** New threads with ids chosen by the caller (a batch plans its threads before storing them). */
+export async function insertMailThreadsWithIds(
+  db: Executor,
+  threads: readonly { id: string; accountId: string; userId: string; providerThreadId: string | null }[],
+): Promise<void> {
+  for (const rows of chunked(threads, ROW_CHUNK)) {
+    await db
+      .insertInto("mail_threads")
+      .values(
+        rows.map((thread) => ({
+          id: thread.id,
+          account_id: thread.accountId,
+          user_id: thread.userId,
+          provider_thread_id: thread.providerThreadId,
+        })),
+      )
+      .execute();
+  }
+}
+
+/**
+ * Moves the messages and links of the `merging` threads into `threadId` and deletes them; answers
+ * the provider thread ids they held (gone with them), for the caller to hand to the survivor.
+ */
+export async function mergeMailThreadsInto(
+  db: Executor,
+  threadId: string,
+  merging: readonly string[],
+): Promise<string[]> {
+  const others = [...new Set(merging)].filter((id) => id !== threadId);
+  if (!others.length) return [];
+  await db.updateTable("mail_messages").set({ thread_id: threadId }).where("thread_id", "in", others).execute();
+  await db.updateTable("mail_thread_links").set({ thread_id: threadId }).where("thread_id", "in", others).execute();
+  const removed = await db
+    .deleteFrom("mail_threads")
+    .where("id", "in", others)
+    .returning("provider_thread_id")
+    .execute();
+  return removed.flatMap((row) => (row.provider_thread_id ? [row.provider_thread_id] : []));
+}
+
+/** Gives threads a provider thread id, unless they hold one already. */
+export async function setMailThreadProviderIds(
+  db: Executor,
+  threads: readonly { threadId: string; providerThreadId: string }[],
+): Promise<void> {
+  for (const thread of threads) {
+    await db
+      .updateTable("mail_threads")
+      .set({ provider_thread_id: thread.providerThreadId })
+      .where("id", "=", thread.threadId)
+      .where("provider_thread_id", "is", null)
+      .execute();
+  }
+}
+
+/** Records which thread holds (or references) each Message-ID, in multi-row statements. */
+export async function upsertMailThreadLinks(
+  db: Executor,
+  accountId: string,
+  links: readonly { messageId: string; threadId: string }[],
+): Promise<void> {
+  // One row per id: ON CONFLICT may not touch the same row twice in one statement (the last wins).
+  const unique = [...new Map(links.map((link) => [link.messageId, link.threadId])).entries()];
+  for (const rows of chunked(unique, ROW_CHUNK * 4)) {
+    await db
+      .insertInto("mail_thread_links")
+      .values(
+        rows.map(([messageId, threadId]) => ({ account_id: accountId, message_id: messageId, thread_id: threadId })),
+      )
+      .onConflict((conflict) =>
+        conflict
+          .columns(["account_id", "message_id"])
+          .doUpdateSet((eb) => ({ thread_id: eb.ref("excluded.thread_id") })),
+      )
+      .execute();
+  }
 }
 
 export interface ThreadPlacement {
@@ -64,42 +187,14 @@ export async function placeInMailThread(db: Executor, placement: ThreadPlacement
         .returning("id")
         .executeTakeFirstOrThrow()
     ).id;
-  const merging = placement.merge.filter((id) => id !== threadId);
-  if (merging.length) {
-    await db.updateTable("mail_messages").set({ thread_id: threadId }).where("thread_id", "in", merging).execute();
-    await db.updateTable("mail_thread_links").set({ thread_id: threadId }).where("thread_id", "in", merging).execute();
-    // The surviving thread takes over a provider thread id the merged ones had.
-    const provider = await db
-      .selectFrom("mail_threads")
-      .select("provider_thread_id")
-      .where("id", "in", merging)
-      .where("provider_thread_id", "is not", null)
-      .executeTakeFirst();
-    await db.deleteFrom("mail_threads").where("id", "in", merging).execute();
-    if (provider?.provider_thread_id) {
-      await db
-        .updateTable("mail_threads")
-        .set({ provider_thread_id: provider.provider_thread_id })
-        .where("id", "=", threadId)
-        .where("provider_thread_id", "is", null)
-        .execute();
-    }
-  }
-  // One row per id: ON CONFLICT may not touch the same row twice in one statement.
-  const claims = [...new Set(placement.claims)];
-  if (claims.length) {
-    await db
-      .insertInto("mail_thread_links")
-      .values(
-        claims.map((messageId) => ({
-          account_id: placement.accountId,
-          message_id: messageId,
-          thread_id: threadId,
-        })),
-      )
-      .onConflict((conflict) => conflict.columns(["account_id", "message_id"]).doUpdateSet({ thread_id: threadId }))
-      .execute();
-  }
+  // The surviving thread takes over a provider thread id the merged ones had.
+  const [provider] = await mergeMailThreadsInto(db, threadId, placement.merge);
+  if (provider) await setMailThreadProviderIds(db, [{ threadId, providerThreadId: provider }]);
+  await upsertMailThreadLinks(
+    db,
+    placement.accountId,
+    placement.claims.map((messageId) => ({ messageId, threadId })),
+  );
   return threadId;
 }
 

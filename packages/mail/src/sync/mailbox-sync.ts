@@ -17,8 +17,8 @@ import { type FetchMessageObject, ImapFlow, type ListResponse } from "imapflow";
 import type { ConnectionLimits } from "../connection.ts";
 import { MailError } from "../errors.ts";
 import { imapOptionsWithAuth, type MailAuth, type MailSignIn } from "../oauth/mail-auth.ts";
-import { parseMessage } from "../parse.ts";
-import { flagsOf, storeMessageWithIds } from "./store-message.ts";
+import { fetchAndParse, slicesBySize, storeMessages } from "./store-batch.ts";
+import { flagsOf, type MessageToStore } from "./store-message.ts";
 
 export interface MailboxSyncOptions {
   db: Kysely<Database>;
@@ -289,44 +289,54 @@ export class MailboxSync {
       if (message.uid >= minUid) envelopes.push(message);
     }
     if (!envelopes.length) return 0;
-    const inWindow = envelopes.filter((message) => dateOf(message).getTime() >= windowStart).map((m) => m.uid);
-    const outside = envelopes.filter((message) => dateOf(message).getTime() < windowStart).map((m) => m.uid);
-    const raw = new Map<number, Buffer>();
-    if (inWindow.length) {
-      for await (const message of client.fetch(inWindow.join(","), { uid: true, source: true }, { uid: true })) {
-        if (message.source) raw.set(message.uid, message.source);
-      }
-    }
-    if (outside.length) {
-      for await (const message of client.fetch(outside.join(","), { uid: true, headers: true }, { uid: true })) {
-        if (message.headers) raw.set(message.uid, message.headers);
-      }
-    }
+    const inWindow = new Set(
+      envelopes.filter((message) => dateOf(message).getTime() >= windowStart).map((message) => message.uid),
+    );
+    const providerThreads = client.capabilities.has("X-GM-EXT-1");
     let added = 0;
-    for (const envelope of envelopes) {
-      const source = raw.get(envelope.uid);
-      if (!source) continue;
-      const parsed = await parseMessage(source);
-      const stored = await db.transaction().execute((trx) =>
-        storeMessageWithIds(trx, {
-          accountId: account.id,
-          userId: account.user_id,
-          folderId: folder.id,
-          uid: envelope.uid,
-          modseq: envelope.modseq ?? null,
-          flags: envelope.flags ?? new Set(),
-          internalDate: dateOf(envelope),
-          size: envelope.size ?? source.length,
-          providerThreadId: envelope.threadId && client.capabilities.has("X-GM-EXT-1") ? envelope.threadId : null,
-          parsed,
-          withBody: inWindow.includes(envelope.uid),
-        }),
-      );
-      if (stored !== null) {
+    // A slice is fetched, parsed and stored in one transaction (see storeMessages), bounded in
+    // bytes so that large mail does not pile up in memory.
+    for (const slice of slicesBySize(envelopes, (message) => (inWindow.has(message.uid) ? (message.size ?? 0) : 0))) {
+      const parsed = new Map([
+        ...(await fetchAndParse(
+          client,
+          slice.filter((message) => inWindow.has(message.uid)).map((message) => message.uid),
+          "source",
+        )),
+        ...(await fetchAndParse(
+          client,
+          slice.filter((message) => !inWindow.has(message.uid)).map((message) => message.uid),
+          "headers",
+        )),
+      ]);
+      const toStore = slice.flatMap((envelope): MessageToStore[] => {
+        const found = parsed.get(envelope.uid);
+        if (!found) return [];
+        return [
+          {
+            accountId: account.id,
+            userId: account.user_id,
+            folderId: folder.id,
+            uid: envelope.uid,
+            modseq: envelope.modseq ?? null,
+            flags: envelope.flags ?? new Set(),
+            internalDate: dateOf(envelope),
+            size: envelope.size ?? found.bytes,
+            providerThreadId: envelope.threadId && providerThreads ? envelope.threadId : null,
+            parsed: found.parsed,
+            withBody: inWindow.has(envelope.uid),
+          },
+        ];
+      });
+      parsed.clear();
+      if (!toStore.length) continue;
+      const stored = await db.transaction().execute((trx) => storeMessages(trx, toStore));
+      for (const ids of stored) {
+        if (ids === null) continue;
         added += 1;
-        const { mergedThreadIds, ...ids } = stored;
+        const { mergedThreadIds, ...newMessage } = ids;
         for (const threadId of mergedThreadIds) await this.options.onChange?.({ type: "thread.removed", threadId });
-        await this.options.onChange?.({ type: "message.new", folderId: folder.id, ...ids, initial });
+        await this.options.onChange?.({ type: "message.new", folderId: folder.id, ...newMessage, initial });
       }
     }
     return added;
