@@ -14,6 +14,7 @@ export {
   refusedRange,
   resolveAllowedAddress,
 } from "./address-guard.ts";
+export { createGuardedFetch } from "./guarded-fetch.ts";
 export { type ConnectionLimits, imapOptions, type ServerSettings, smtpOptions } from "./connection.ts";
 export {
   type ConnectionFailureReason,
@@ -63,6 +64,7 @@ export {
   type MailSyncWorker,
   type MailSyncWorkerOptions,
   mailAccountErrorEmail,
+  type NewMailNotice,
   type RunnerLog,
   startMailSyncWorker,
 } from "./runner/index.ts";
