@@ -1,3 +1,13 @@
+export { type AnalyzeOutcome, analyzeMessage } from "./ai/analyze.ts";
+export { createFairScheduler, type FairScheduler } from "./ai/fair-scheduler.ts";
+export {
+  type AiDeps,
+  emailForAi,
+  recipientContextFor,
+  sealAiApiKey,
+  type UserAi,
+  userAi,
+} from "./ai/user-ai.ts";
 export {
   isQueueName,
   type Job,
@@ -12,16 +22,6 @@ export {
   retryPolicies,
   toJob,
 } from "./definitions.ts";
-export { type AnalyzeOutcome, analyzeMessage } from "./ai/analyze.ts";
-export { createFairScheduler, type FairScheduler } from "./ai/fair-scheduler.ts";
-export {
-  type AiDeps,
-  emailForAi,
-  recipientContextFor,
-  sealAiApiKey,
-  type UserAi,
-  userAi,
-} from "./ai/user-ai.ts";
 export { addToOutbox, queueEmail } from "./outbox.ts";
 export { type AiProcessorDeps, createAiProcessor } from "./processors/ai.ts";
 export { createEmailProcessor, type EmailProcessorDeps } from "./processors/email.ts";

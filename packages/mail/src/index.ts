@@ -14,7 +14,6 @@ export {
   refusedRange,
   resolveAllowedAddress,
 } from "./address-guard.ts";
-export { createGuardedFetch } from "./guarded-fetch.ts";
 export { type ConnectionLimits, imapOptions, type ServerSettings, smtpOptions } from "./connection.ts";
 export {
   type ConnectionFailureReason,
@@ -36,6 +35,7 @@ export {
   type MailEventListener,
 } from "./events.ts";
 export { createRedisMailEventBus, type RedisMailEventBus } from "./events-redis.ts";
+export { createGuardedFetch } from "./guarded-fetch.ts";
 export * from "./oauth/index.ts";
 export {
   type Address,
