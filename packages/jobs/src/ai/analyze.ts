@@ -5,7 +5,7 @@ import { type AiDeps, emailForAi, recipientContextFor, userAi } from "./user-ai.
 
 export type AnalyzeOutcome =
   | { status: "ready"; analysis: AiAnalysisRow }
-  | { status: "skipped"; reason: "no-message" | "triage-off" | "account-off" };
+  | { status: "skipped"; reason: "no-message" | "triage-off" };
 
 /**
  * Analyses one of the user's messages with the user's provider and stores the result (or the
@@ -22,7 +22,6 @@ export async function analyzeMessage(
   if (existing?.status === "ready" && !options.force) return { status: "ready", analysis: existing };
   const message = await findMessageForAi(deps.db, userId, messageId);
   if (!message) return { status: "skipped", reason: "no-message" };
-  if (!message.aiEnabled) return { status: "skipped", reason: "account-off" };
   const ai = await userAi(deps, userId);
   if (!ai.settings.features.triage) return { status: "skipped", reason: "triage-off" };
   const email = emailForAi(message, message.attachmentTypes);

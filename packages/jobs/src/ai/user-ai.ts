@@ -24,6 +24,7 @@ import {
   findAiSettings,
   findUserById,
   type Kysely,
+  listMailAccounts,
   type MailMessageRow,
 } from "@tidings/db";
 import { queueEmail } from "../outbox.ts";
@@ -119,12 +120,17 @@ export async function userAi(deps: AiDeps, userId: string): Promise<UserAi> {
     monthlyBudgetUsd: settings.monthlyBudgetUsd,
     onBudgetWarning: ({ level, periodStart }) => queueBudgetEmail(deps.db, userId, level, periodStart, settings),
   });
+  // An account whose AI switch is off (mailAccount.update aiEnabled, off by default) is treated as
+  // excluded: its mail is analysed by the local model only, and never sent to a cloud provider.
+  const accountsOff = (await listMailAccounts(deps.db, userId))
+    .filter((account) => !account.ai_enabled)
+    .map((account) => account.id);
   return {
     settings,
     provider: createRoutedProvider({
       cloud,
       local,
-      exclusions: { accountIds: settings.excludedAccountIds, senders: settings.excludedSenders },
+      exclusions: { accountIds: [...settings.excludedAccountIds, ...accountsOff], senders: settings.excludedSenders },
     }),
     meter,
     modelFor: (feature) => settings.models[feature],

@@ -224,6 +224,7 @@ export async function draftReply(caller: Caller, input: z.output<typeof aiDraftR
   const message = await findMessageForAi(ctx.db, userId, input.messageId);
   if (!message) throw new AppError("NOT_FOUND", "No such message", { field: "messageId" });
   const ai = await userAi(aiDeps(ctx), userId);
+  // Drafts need a cloud model, which an account with its AI switch off never reaches.
   if (!ai.settings.features.drafts || !message.aiEnabled) {
     throw new AppError("AI_DISABLED", "Reply drafts are switched off for this user or account");
   }
