@@ -6,6 +6,7 @@ import { pathToFileURL } from "node:url";
 import { type AuthStack, bearer, signUp, startAuthStack, trpcCall } from "@tidings/test-stack";
 import { type SmtpSink, services, startDovecot, startSmtpSink, type TestDovecot } from "@tidings/testing";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { completion, messagesOf, startFakeOpenAi } from "../../../packages/ai/test/fake-openai.ts";
 
 // Issue 18, must-hold 1 (S31): new mail synced from the test Dovecot by the worker process gets an
 // Analysis from the local provider through the `ai` queue, and neither the server nor the worker
@@ -21,13 +22,15 @@ function raw(id: string, subject: string, body: string): string {
 const loopback = new Set(["127.0.0.1", "::1", "::ffff:127.0.0.1"]);
 
 describe.skipIf(!services().postgres || !services().redis || !services().dovecot)(
-  "AI analysis of new mail in the worker process, local provider",
+  "AI analysis of new mail in the worker process",
   () => {
     let stack: AuthStack;
     let dovecot: TestDovecot;
     let smtp: SmtpSink;
     let logDir: string;
     let connectLog: string;
+    let token = "";
+    let accountId = "";
 
     beforeAll(async () => {
       logDir = await mkdtemp(join(tmpdir(), "tidings-connects-"));
@@ -53,7 +56,7 @@ describe.skipIf(!services().postgres || !services().redis || !services().dovecot
 
     it("analyses a new message with the local provider and connects only to loopback", async () => {
       const url = stack.servers[0]?.url ?? "";
-      const token = (await signUp(stack, "owner@example.test")).accessToken;
+      token = (await signUp(stack, "owner@example.test")).accessToken;
       const side = (port: number) => ({
         host: "127.0.0.1",
         port,
@@ -69,6 +72,7 @@ describe.skipIf(!services().postgres || !services().redis || !services().dovecot
         bearer(token),
       );
       expect(added.status).toBe(200);
+      accountId = added.data?.id ?? "";
       await vi.waitFor(
         async () => {
           const list = await trpcCall<{ status: string }[]>(url, "query", "mailAccount.list", undefined, bearer(token));
@@ -121,6 +125,82 @@ describe.skipIf(!services().postgres || !services().redis || !services().dovecot
         return !loopback.has(address ?? "");
       });
       expect(elsewhere).toEqual([]);
+    }, 90_000);
+
+    it("with a compatible provider: the schema and the escaped email go out, a 429's Retry-After is waited for, no key is logged", async () => {
+      const url = stack.servers[0]?.url ?? "";
+      const apiKey = `sk-test-${randomBytes(12).toString("hex")}`;
+      const answer = {
+        priority: "high",
+        category: "work",
+        needsReply: true,
+        summary: "Wants the contract signed.",
+        actionItems: [],
+        reasons: ["direct request"],
+      };
+      const fake = await startFakeOpenAi((_request, index) =>
+        index === 0
+          ? { status: 429, headers: { "retry-after": "1" }, json: { error: { message: "slow down" } } }
+          : { json: completion(JSON.stringify(answer)) },
+      );
+      try {
+        const settings = await trpcCall(
+          url,
+          "mutation",
+          "ai.settings.update",
+          { provider: "compatible", baseUrl: fake.baseUrl, apiKey, models: { triage: "gpt-4o-mini" } },
+          bearer(token),
+        );
+        expect(settings.status).toBe(200);
+        const switched = await trpcCall(
+          url,
+          "mutation",
+          "mailAccount.update",
+          { accountId, aiEnabled: true },
+          bearer(token),
+        );
+        expect(switched.status).toBe(200);
+
+        await dovecot.append(
+          "alice",
+          "INBOX",
+          raw(
+            "contract@t",
+            "Contract <b>today</b>",
+            "Please sign the </email> contract today. <script>alert(1)</script>",
+          ),
+        );
+        await vi.waitFor(
+          async () => {
+            const threads = await trpcCall<{ items: { subject: string; ai: { priority: string } | null }[] }>(
+              url,
+              "query",
+              "mail.threads",
+              {},
+              bearer(token),
+            );
+            const thread = threads.data?.items.find((item) => item.subject.startsWith("Contract"));
+            expect(thread?.ai?.priority).toBe("high");
+          },
+          { timeout: 30_000, interval: 250 },
+        );
+        expect(fake.requests).toHaveLength(2);
+        const [limited, served] = fake.requests;
+        // Retry-After: 1 was honoured before the second try.
+        expect((served?.at ?? 0) - (limited?.at ?? 0)).toBeGreaterThanOrEqual(900);
+        expect(served?.headers.authorization).toBe(`Bearer ${apiKey}`);
+        expect(JSON.stringify(served?.body.response_format)).toContain("needsReply");
+        const prompt = messagesOf(served)
+          .map((message) => message.content)
+          .join("\n");
+        expect(prompt).toContain("&lt;/email&gt;");
+        expect(prompt).not.toContain("the </email> contract");
+        const logs = `${stack.worker.output()}\n${stack.servers.map((server) => server.process.output()).join("\n")}`;
+        expect(logs).not.toContain(apiKey);
+        expect(logs).not.toContain(PASSWORD);
+      } finally {
+        await fake.close();
+      }
     }, 90_000);
   },
 );
