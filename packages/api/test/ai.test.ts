@@ -166,6 +166,37 @@ describe("ai.analysis", () => {
   });
 });
 
+describe("provider failures", () => {
+  it("keep the message's analysis as failed (for a retry, and for the UI), then a later try replaces it", async () => {
+    let down = true;
+    const flaky = await startFakeOpenAi((request) =>
+      down
+        ? { status: 503, json: { error: { message: "overloaded" } } }
+        : { json: completion(JSON.stringify(answers[featureOf(request)]), usage) },
+    );
+    try {
+      const user = await mailUser(inner);
+      const box = await mailBox(inner.db, user.id);
+      await enableAi(box.accountId);
+      await user.caller.ai.settings.update({ provider: "compatible", baseUrl: flaky.baseUrl });
+      const { messageId } = await box.deliver("INBOX", raw({ id: nextId(), subject: "Report", body: "Ready?" }));
+      const failure = await appCodeOf(user.caller.ai.analysis({ messageId }));
+      expect(failure.appCode).toBe("AI_PROVIDER_ERROR");
+      const failed = await inner.db
+        .selectFrom("ai_analyses")
+        .select(["status", "attempts", "last_error"])
+        .where("message_id", "=", messageId)
+        .executeTakeFirstOrThrow();
+      expect(failed).toMatchObject({ status: "failed", attempts: 1 });
+      expect(failed.last_error).toMatch(/^http/);
+      down = false;
+      expect(await user.caller.ai.analysis({ messageId })).toMatchObject({ provider: "compatible", priority: "high" });
+    } finally {
+      await flaky.close();
+    }
+  });
+});
+
 describe("the ai queue", () => {
   it("(4) 100 jobs against a budget of 10 calls: the ledger stays within it, the rest are AI_BUDGET_EXCEEDED, usage equals the ledger", async () => {
     const budgetUsd = (10 * callCostMicroUsd) / 1_000_000;
