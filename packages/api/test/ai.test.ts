@@ -304,7 +304,10 @@ describe("the ai queue", () => {
       "INBOX",
       raw({ id: nextId(), subject: "Other", body: "Hello there?" }),
     );
-    for (const { messageId } of [fromExcludedDomain, inExcludedAccount]) {
+    // An account whose AI switch is off (the default) counts as excluded too.
+    const switchedOff = await mailBox(inner.db, user.id, "third@example.test");
+    const inSwitchedOff = await switchedOff.deliver("INBOX", raw({ id: nextId(), subject: "Third", body: "Hi?" }));
+    for (const { messageId } of [fromExcludedDomain, inExcludedAccount, inSwitchedOff]) {
       expect((await user.caller.ai.analysis({ messageId })).provider).toBe("local");
     }
     const thread = await user.caller.ai.summarizeThread({ threadId: fromExcludedDomain.threadId });
