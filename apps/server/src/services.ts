@@ -25,6 +25,7 @@ import {
   startOutboxRelay,
 } from "@tidings/jobs";
 import {
+  createGuardedFetch,
   createMemoryMailEventBus,
   createRedisMailEventBus,
   type MailEventBus,
@@ -102,6 +103,14 @@ export async function createServices(config: Config, log: FastifyBaseLogger): Pr
         send: (outgoingId, attempt) => sendOutgoing(sendAccess, outgoingId, attempt),
         storeDraft: (draftId) => storeDraftCopy(sendAccess, draftId),
       },
+      ai: {
+        db: database.db,
+        config: config.ai,
+        encryptionKey,
+        fetch: createGuardedFetch(parseAllowedPrivateHosts(config.mail.allowedPrivateHosts)),
+        events: embeddedMailEvents,
+        concurrency: config.workerConcurrency,
+      },
     });
     jobs = createInProcessProducer(processors, (error, job) => log.error({ err: error, job }, "job failed"));
     // This queue lives in memory: messages waiting for their undo window when the last process stopped are queued again.
@@ -160,6 +169,13 @@ export async function createServices(config: Config, log: FastifyBaseLogger): Pr
       settings: config.mail,
       queueErrorEmail: (trx, notice) => queueEmail(trx, mailAccountErrorEmail(notice)),
       log: log.child({ component: "mail-sync" }),
+      onNewMessage: (message) =>
+        jobs.enqueue(
+          "ai",
+          "analyze",
+          { userId: message.userId, messageId: message.messageId },
+          { jobId: `analyze-${message.messageId}` },
+        ),
     });
   }
 

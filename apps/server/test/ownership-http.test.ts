@@ -208,6 +208,32 @@ const cases: Case[] = [
     input: (o) => ({ attachmentId: o.attachmentId }),
     expected: "NOT_FOUND",
   },
+  // AI: a foreign message, thread or account is as unknown as one that exists nowhere.
+  {
+    procedure: "ai.settings.update",
+    field: "excludedAccountIds",
+    input: (o, own) => ({ excludedAccountIds: [own.accountId, o.accountId] }),
+    expected: "NOT_FOUND",
+  },
+  { procedure: "ai.analysis", field: "messageId", input: (o) => ({ messageId: o.messageId }), expected: "NOT_FOUND" },
+  {
+    procedure: "ai.summarizeThread",
+    field: "threadId",
+    input: (o) => ({ threadId: o.threadId }),
+    expected: "NOT_FOUND",
+  },
+  {
+    procedure: "ai.draftReply",
+    field: "messageId",
+    input: (o) => ({ messageId: o.messageId, tone: "brief" }),
+    expected: "NOT_FOUND",
+  },
+  {
+    procedure: "ai.feedback",
+    field: "messageId",
+    input: (o) => ({ messageId: o.messageId, priority: "high" }),
+    expected: "NOT_FOUND",
+  },
 ];
 
 /**

@@ -4,6 +4,7 @@ import { createDatabase } from "@tidings/db";
 import { createMailTransport, warmTemplates } from "@tidings/email";
 import { createBullProducer, createProcessors, queueEmail, startBullWorkers, startOutboxRelay } from "@tidings/jobs";
 import {
+  createGuardedFetch,
   createRedisMailEventBus,
   mailAccountErrorEmail,
   parseAllowedPrivateHosts,
@@ -87,13 +88,28 @@ const baseProcessors = createProcessors({
     send: (outgoingId, attempt) => sendOutgoing(sendAccess, outgoingId, attempt),
     storeDraft: (draftId) => storeDraftCopy(sendAccess, draftId),
   },
+  // AI analysis of new mail: the users' providers (their keys are sealed), a user-named server
+  // only through the mail hosts' guard (S24), analysis.ready on the bus.
+  ai: {
+    db: database.db,
+    config: config.ai,
+    encryptionKey,
+    fetch: createGuardedFetch(parseAllowedPrivateHosts(config.mail.allowedPrivateHosts)),
+    events: mailEvents,
+    concurrency: config.workerConcurrency,
+  },
 });
 const processors = metrics ? metrics.instrument(baseProcessors) : baseProcessors;
 const workers = startBullWorkers(
   processors,
   connection,
   config.redisPrefix,
-  { concurrency: config.workerConcurrency, lockDurationMs: config.workerLockDurationMs },
+  {
+    concurrency: config.workerConcurrency,
+    lockDurationMs: config.workerLockDurationMs,
+    // AI jobs wait inside the processor for a fair turn (per user), so it holds more than it runs.
+    queueConcurrency: { ai: config.workerConcurrency * 4 },
+  },
   {
     onCompleted: (queue, jobId, name) => log.info({ queue, jobId, job: name }, "job completed"),
     onFailed: (queue, jobId, name, error) => log.warn({ queue, jobId, job: name, err: error.message }, "job failed"),
@@ -121,6 +137,14 @@ const mailSync = startMailSyncWorker({
   settings: config.mail,
   queueErrorEmail: (trx, notice) => queueEmail(trx, mailAccountErrorEmail(notice)),
   log: log.child({ component: "mail-sync" }),
+  // New mail is analysed on the `ai` queue (one job per message, whichever worker synced it).
+  onNewMessage: (message) =>
+    producer.enqueue(
+      "ai",
+      "analyze",
+      { userId: message.userId, messageId: message.messageId },
+      { jobId: `analyze-${message.messageId}` },
+    ),
 });
 // "worker started" means jobs are being taken: a job queued after this line is not waiting on a connection.
 await workers.ready();

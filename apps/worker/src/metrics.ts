@@ -116,6 +116,7 @@ export async function startWorkerMetrics(deps: {
       "mail-send": timed("mail-send", processors["mail-send"]),
       maintenance: timed("maintenance", processors.maintenance),
       mail: timed("mail", processors.mail),
+      ai: timed("ai", processors.ai),
     };
   };
 

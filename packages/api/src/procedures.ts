@@ -1,5 +1,13 @@
 import type { z } from "zod";
 import {
+  aiDraftReplyInput,
+  aiFeedbackInput,
+  aiMessageInput,
+  aiSettingsUpdateInput,
+  aiThreadInput,
+  aiUsageInput,
+} from "./router/ai/schema.ts";
+import {
   acceptInvitationInput,
   attachmentUrlInput,
   cancelSendInput,
@@ -132,6 +140,14 @@ export const procedureCatalogue = {
   "mail.cancelSend": { type: "mutation", input: cancelSendInput, signedIn: true },
   "mail.attachmentUrl": { type: "query", input: attachmentUrlInput, signedIn: true },
   "mail.events": { type: "subscription", input: mailEventsInput, signedIn: true },
+
+  "ai.settings.get": { type: "query", signedIn: true },
+  "ai.settings.update": { type: "mutation", input: aiSettingsUpdateInput, signedIn: true },
+  "ai.analysis": { type: "query", input: aiMessageInput, signedIn: true },
+  "ai.summarizeThread": { type: "mutation", input: aiThreadInput, signedIn: true },
+  "ai.draftReply": { type: "mutation", input: aiDraftReplyInput, signedIn: true },
+  "ai.feedback": { type: "mutation", input: aiFeedbackInput, signedIn: true },
+  "ai.usage": { type: "query", input: aiUsageInput, signedIn: true },
 
   "devMailbox.list": { type: "query", input: devMailboxListInput, signedIn: false, devOnly: true },
   "devMailbox.get": { type: "query", input: idInput, signedIn: false, devOnly: true },

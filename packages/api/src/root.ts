@@ -1,5 +1,6 @@
 import { accountRouter } from "./router/account.ts";
 import { adminRouter } from "./router/admin.ts";
+import { aiRouter } from "./router/ai/index.ts";
 import { authRouter } from "./router/auth/index.ts";
 import { devMailboxRouter } from "./router/dev-mailbox.ts";
 import { healthRouter } from "./router/health.ts";
@@ -19,6 +20,7 @@ export const appRouter = createTRPCRouter({
   mailAccount: mailAccountRouter,
   mfa: mfaRouter,
   mail: mailRouter,
+  ai: aiRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -15,6 +15,7 @@ export async function testInnerContext(db: Kysely<Database>, env: Record<string,
       maintenance: async () => undefined,
       mail: async () => undefined,
       "mail-send": async () => undefined,
+      ai: async () => undefined,
     },
     () => {},
   );

@@ -42,6 +42,7 @@ describe.skipIf(!services().dovecot)("mail.update through the outbox, the mail q
         email: async () => undefined,
         maintenance: async () => undefined,
         "mail-send": async () => undefined,
+        ai: async () => undefined,
         mail: createMailActionProcessor({
           db: db(),
           encryptionKey: async () => encryptionKey,

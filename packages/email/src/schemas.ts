@@ -53,6 +53,13 @@ const schemas = {
     // The server's refusal as the sync worker recorded it: flattened, never refused.
     reason: requestText(500),
   }),
+  "ai-budget": z.object({
+    displayName,
+    level: z.union([z.literal(80), z.literal(100)]),
+    spentUsd: z.number().nonnegative().max(1_000_000),
+    budgetUsd: z.number().nonnegative().max(1_000_000),
+    resetsOn: z.iso.date(),
+  }),
 } satisfies Record<TemplateName, z.ZodType>;
 
 /** The data an email needs, after validation. */

@@ -13,6 +13,7 @@ export const templateNames = [
   "email-changed",
   "mfa-changed",
   "mail-account-error",
+  "ai-budget",
 ] as const;
 
 export type TemplateName = (typeof templateNames)[number];

@@ -32,6 +32,7 @@ export const sampleData: { [T in TemplateName]: TemplateData<T> } = {
     accountEmail: "ana@example.test",
     reason: "The IMAP server refused the password",
   },
+  "ai-budget": { displayName: "Ana Lima", level: 80, spentUsd: 4, budgetUsd: 5, resetsOn: "2027-01-01" },
 };
 
 /** The links each email must carry, as API.md lists them. */
@@ -49,4 +50,5 @@ export const expectedLinks: { [T in TemplateName]: string[] } = {
   "email-changed": [`${appUrl}/`],
   "mfa-changed": [`${appUrl}/settings/security`],
   "mail-account-error": [`${appUrl}/settings/mail`],
+  "ai-budget": [`${appUrl}/settings/ai`],
 };

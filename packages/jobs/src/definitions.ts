@@ -50,6 +50,10 @@ export const jobDefinitions = {
     /** Puts the draft's current revision in the account's Drafts folder, replacing the older copy. */
     draft: z.object({ draftId: z.uuid() }),
   },
+  ai: {
+    /** Analyses one new message with the user's provider (local checks first) and stores the Analysis. */
+    analyze: z.object({ userId: z.uuid(), messageId: z.uuid() }),
+  },
   maintenance: {
     /** Round trip through the queue: shows that a worker is consuming (used by checks and tests). */
     ping: z.object({ sentAt: z.iso.datetime() }),
@@ -70,6 +74,9 @@ export const retryPolicies: Record<QueueName, RetryPolicy> = {
   maintenance: { attempts: 1, backoffMs: 0 },
   // An unreachable server is tried again for about a minute; a refusal ends the job at its first try.
   mail: { attempts: 5, backoffMs: 2_000 },
+  // A provider that is down or rate-limiting us (after the SDK's own retries with Retry-After):
+  // tried again after 30 s, 1, 2, 4 and 8 minutes; the analysis shows as failed meanwhile.
+  ai: { attempts: 6, backoffMs: 30_000 },
 };
 
 export type QueueName = keyof typeof jobDefinitions;

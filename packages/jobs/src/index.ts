@@ -1,3 +1,13 @@
+export { type AnalyzeOutcome, analyzeMessage } from "./ai/analyze.ts";
+export { createFairScheduler, type FairScheduler } from "./ai/fair-scheduler.ts";
+export {
+  type AiDeps,
+  emailForAi,
+  recipientContextFor,
+  sealAiApiKey,
+  type UserAi,
+  userAi,
+} from "./ai/user-ai.ts";
 export {
   isQueueName,
   type Job,
@@ -13,6 +23,7 @@ export {
   toJob,
 } from "./definitions.ts";
 export { addToOutbox, queueEmail } from "./outbox.ts";
+export { type AiProcessorDeps, createAiProcessor } from "./processors/ai.ts";
 export { createEmailProcessor, type EmailProcessorDeps } from "./processors/email.ts";
 export { createProcessors, type ProcessorDeps } from "./processors/index.ts";
 export { createMailActionProcessor, type MailActionProcessorDeps } from "./processors/mail-actions.ts";

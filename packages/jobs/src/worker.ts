@@ -12,6 +12,8 @@ export interface WorkerOptions {
   lockDurationMs: number;
   /** Jobs one process runs at once, per queue. */
   concurrency: number;
+  /** Another number for some queues (the `ai` queue takes more jobs than it runs, to share them fairly). */
+  queueConcurrency?: Partial<Record<QueueName, number>>;
 }
 
 export interface RunningWorkers {
@@ -51,7 +53,7 @@ export function startBullWorkers(
       {
         connection: workerConnection,
         prefix,
-        concurrency: options.concurrency,
+        concurrency: options.queueConcurrency?.[queue] ?? options.concurrency,
         lockDuration: options.lockDurationMs,
         stalledInterval: Math.max(1_000, Math.floor(options.lockDurationMs / 2)),
       },

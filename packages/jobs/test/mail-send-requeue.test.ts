@@ -51,6 +51,7 @@ describe("requeuePendingMailSends", () => {
         email: async () => undefined,
         maintenance: async () => undefined,
         mail: async () => undefined,
+        ai: async () => undefined,
         "mail-send": async (job: Job<"mail-send">) => {
           if (job.name === "send") ran.push({ id: job.data.outgoingId, at: Date.now() });
         },

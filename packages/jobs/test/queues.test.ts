@@ -9,6 +9,7 @@ function recordingProcessors(seen: string[]): Processors {
   return {
     email: async () => undefined,
     mail: async () => undefined,
+    ai: async () => undefined,
     "mail-send": async () => undefined,
     maintenance: async (job) => {
       seen.push(`${job.name}:${job.data.sentAt}`);

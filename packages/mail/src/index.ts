@@ -35,6 +35,7 @@ export {
   type MailEventListener,
 } from "./events.ts";
 export { createRedisMailEventBus, type RedisMailEventBus } from "./events-redis.ts";
+export { createGuardedFetch } from "./guarded-fetch.ts";
 export * from "./oauth/index.ts";
 export {
   type Address,
@@ -63,6 +64,7 @@ export {
   type MailSyncWorker,
   type MailSyncWorkerOptions,
   mailAccountErrorEmail,
+  type NewMailNotice,
   type RunnerLog,
   startMailSyncWorker,
 } from "./runner/index.ts";

@@ -1,3 +1,5 @@
+// Packages that import this one compile it without its src/types folder, so the declaration is referenced here.
+/// <reference path="../types/wink-naive-bayes-text-classifier.d.ts" />
 import naiveBayes from "wink-naive-bayes-text-classifier";
 import { z } from "zod";
 import type { categories, priorities } from "../schemas.ts";

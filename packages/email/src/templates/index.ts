@@ -2,6 +2,7 @@ import type { EmailTemplate } from "../email-template.ts";
 import type { TemplateName } from "../template-names.ts";
 import { accountExists } from "./account-exists.ts";
 import { accountLocked } from "./account-locked.ts";
+import { aiBudget } from "./ai-budget.ts";
 import { emailChange } from "./email-change.ts";
 import { emailChanged } from "./email-changed.ts";
 import { invitation } from "./invitation.ts";
@@ -28,4 +29,5 @@ export const emailTemplates: { readonly [T in TemplateName]: EmailTemplate<T> } 
   "email-changed": emailChanged,
   "mfa-changed": mfaChanged,
   "mail-account-error": mailAccountError,
+  "ai-budget": aiBudget,
 };

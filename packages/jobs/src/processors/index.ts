@@ -1,4 +1,5 @@
 import type { Processors } from "../definitions.ts";
+import { type AiProcessorDeps, createAiProcessor } from "./ai.ts";
 import { createEmailProcessor, type EmailProcessorDeps } from "./email.ts";
 import { createMailActionProcessor, type MailActionProcessorDeps } from "./mail-actions.ts";
 import { createMailSendProcessor, type MailSendProcessorDeps } from "./mail-send.ts";
@@ -8,6 +9,8 @@ export type ProcessorDeps = EmailProcessorDeps & {
   mailActions: MailActionProcessorDeps;
   /** For the `mail-send` queue: sending, filing in Sent and Drafts. */
   mailSend: MailSendProcessorDeps;
+  /** For the `ai` queue: the users' providers, budgets and the event bus (analysis.ready). */
+  ai: AiProcessorDeps;
 };
 
 /** What each queue's jobs do; the same functions run in the worker process and in embedded mode. */
@@ -16,6 +19,7 @@ export function createProcessors(deps: ProcessorDeps): Processors {
     email: createEmailProcessor(deps),
     mail: createMailActionProcessor(deps.mailActions),
     "mail-send": createMailSendProcessor(deps.mailSend),
+    ai: createAiProcessor(deps.ai),
     maintenance: async (job) => {
       switch (job.name) {
         case "ping":

@@ -57,6 +57,18 @@ export interface AccountRunnerDeps {
   log: RunnerLog;
   /** Shared by a worker's runners: how many connecting (possibly first, long) passes run at once. */
   firstPassSlots?: Slots;
+  /**
+   * Told of each message that arrived after the account's first sync (what `message.new` announces),
+   * e.g. to queue its AI analysis. A callback, because the queues live in a package that depends on this one.
+   */
+  onNewMessage?(message: NewMailNotice): Promise<unknown>;
+}
+
+export interface NewMailNotice {
+  userId: string;
+  accountId: string;
+  threadId: string;
+  messageId: string;
 }
 
 /** A counting semaphore: `run` waits for a free slot. */
@@ -391,8 +403,23 @@ export class AccountRunner {
         threadId: change.threadId,
         messageId: change.messageId,
       });
+      await this.notifyNewMessage(change.threadId, change.messageId);
     } else if (change.type === "thread.updated" || change.type === "thread.removed") {
       await this.publish({ type: change.type, accountId, threadId: change.threadId });
+    }
+  }
+
+  /** Best effort like the events: a queue that is down must not stop the mail from syncing. */
+  private async notifyNewMessage(threadId: string, messageId: string): Promise<void> {
+    if (!this.deps.onNewMessage) return;
+    const notice = { userId: this.account.user_id, accountId: this.account.id, threadId, messageId };
+    try {
+      await this.deps.onNewMessage(notice);
+    } catch (error) {
+      this.deps.log.warn(
+        { accountId: this.account.id, messageId, err: error instanceof Error ? error.message : String(error) },
+        "could not hand a new message on (AI analysis)",
+      );
     }
   }
 

@@ -3,6 +3,7 @@ export {
   type AccountRunnerDeps,
   type AccountRunnerSettings,
   mailAccountErrorEmail,
+  type NewMailNotice,
   type RunnerLog,
 } from "./account-runner.ts";
 export { type BackoffPolicy, backoffDelay, defaultBackoff } from "./backoff.ts";

@@ -12,7 +12,13 @@ import {
 import type { AllowedPrivateHosts } from "../address-guard.ts";
 import type { MailEventBus } from "../events.ts";
 import type { MailOAuthClients } from "../oauth/providers.ts";
-import { AccountRunner, type AccountRunnerSettings, createSlots, type RunnerLog } from "./account-runner.ts";
+import {
+  AccountRunner,
+  type AccountRunnerDeps,
+  type AccountRunnerSettings,
+  createSlots,
+  type RunnerLog,
+} from "./account-runner.ts";
 import { defaultBackoff } from "./backoff.ts";
 
 export interface MailSyncWorkerOptions {
@@ -31,6 +37,8 @@ export interface MailSyncWorkerOptions {
   } & Partial<AccountRunnerSettings>;
   queueErrorEmail(trx: Executor, notice: MailAccountErrorNotice): Promise<unknown>;
   log: RunnerLog;
+  /** Each message that arrived after an account's first sync (see AccountRunnerDeps.onNewMessage). */
+  onNewMessage?: AccountRunnerDeps["onNewMessage"];
   /** Names this process in `lease_owner`; default host, pid and a random part. */
   workerId?: string;
 }
@@ -123,6 +131,7 @@ export function startMailSyncWorker(options: MailSyncWorkerOptions): MailSyncWor
           queueErrorEmail: options.queueErrorEmail,
           log,
           firstPassSlots,
+          onNewMessage: options.onNewMessage,
         });
         runners.set(account.id, runner);
         runner.start();

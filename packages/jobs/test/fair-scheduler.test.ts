@@ -1,0 +1,56 @@
+import { describe, expect, it } from "vitest";
+import { createFairScheduler } from "../src/ai/fair-scheduler.ts";
+
+// The ai queue's scheduler: a global limit, and turns between users.
+
+describe("fair scheduler", () => {
+  it("never runs more than its concurrency at once", async () => {
+    const scheduler = createFairScheduler(3);
+    let running = 0;
+    let most = 0;
+    await Promise.all(
+      Array.from({ length: 30 }, (_, index) =>
+        scheduler.run(`user-${index % 4}`, async () => {
+          running += 1;
+          most = Math.max(most, running);
+          await new Promise((resolve) => setImmediate(resolve));
+          running -= 1;
+        }),
+      ),
+    );
+    expect(most).toBe(3);
+  });
+
+  it("gives a user with one job a turn before the second job of a user with many", async () => {
+    const scheduler = createFairScheduler(1);
+    const order: string[] = [];
+    let release = () => {};
+    let started = () => {};
+    const running = new Promise<void>((resolve) => (started = resolve));
+    const blocker = scheduler.run(
+      "busy",
+      () =>
+        new Promise<void>((resolve) => {
+          release = resolve;
+          started();
+        }),
+    );
+    const jobs = [
+      ...Array.from({ length: 5 }, (_, index) => scheduler.run("busy", async () => void order.push(`busy-${index}`))),
+      scheduler.run("quiet", async () => void order.push("quiet-0")),
+      scheduler.run("other", async () => void order.push("other-0")),
+    ];
+    await running;
+    release();
+    await Promise.all([blocker, ...jobs]);
+    // After the blocker, turns go busy, quiet, other, then busy's remaining jobs.
+    expect(order.slice(0, 3)).toEqual(["busy-0", "quiet-0", "other-0"]);
+    expect(order.slice(3)).toEqual(["busy-1", "busy-2", "busy-3", "busy-4"]);
+  });
+
+  it("frees the slot when work fails", async () => {
+    const scheduler = createFairScheduler(1);
+    await expect(scheduler.run("a", async () => Promise.reject(new Error("boom")))).rejects.toThrow("boom");
+    await expect(scheduler.run("a", async () => "next")).resolves.toBe("next");
+  });
+});
