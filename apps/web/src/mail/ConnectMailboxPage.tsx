@@ -39,7 +39,7 @@ const sideFromPreset = (side: { host: string; port: number; security: Security }
  * password (or app password) and, for unknown providers, the servers. The server tests both sides
  * before saving and says which one failed; then the first sync is shown as it runs.
  */
-export function ConnectMailboxPage({ first = false }: { first?: boolean }) {
+export function ConnectMailboxPage({ first = false, onDone }: { first?: boolean; onDone?: () => void }) {
   const trpc = useTRPC();
   const presets = useQuery(trpc.mailAccount.presets.queryOptions());
   const [step, setStep] = useState<"address" | "details">("address");
@@ -124,7 +124,9 @@ export function ConnectMailboxPage({ first = false }: { first?: boolean }) {
       const side = data.protocol === "smtp" ? "SMTP (sending)" : "IMAP (reading)";
       switch (data.appCode) {
         case "MAIL_AUTH_FAILED":
-          setErrors({ password: `The ${side} server refused the sign-in: ${generalMessage(error)}` });
+          setErrors({
+            password: `${generalMessage(error)}. Check the password; many providers need an app password here.`,
+          });
           focusField("password");
           return;
         case "MAIL_CONNECTION_FAILED":
@@ -149,7 +151,7 @@ export function ConnectMailboxPage({ first = false }: { first?: boolean }) {
     }
   };
 
-  if (added) return <SyncProgress accountId={added.id} email={added.email} />;
+  if (added) return <SyncProgress accountId={added.id} email={added.email} onDone={onDone} />;
 
   return (
     <div className="h-full overflow-y-auto">
@@ -376,7 +378,15 @@ const statusWords: Record<string, string> = {
 };
 
 /** The first sync as it runs: status, folders found and messages so far. */
-function SyncProgress({ accountId, email }: { accountId: string; email: string }) {
+function SyncProgress({
+  accountId,
+  email,
+  onDone,
+}: {
+  accountId: string;
+  email: string;
+  onDone?: (() => void) | undefined;
+}) {
   const trpc = useTRPC();
   const navigate = useNavigate();
   const accounts = useQuery({ ...trpc.mailAccount.list.queryOptions(), refetchInterval: 1_000 });
@@ -429,7 +439,10 @@ function SyncProgress({ accountId, email }: { accountId: string; email: string }
               ))}
             </ul>
           )}
-          <Button onClick={() => void navigate({ to: "/mail" })} variant={done ? "primary" : "secondary"}>
+          <Button
+            onClick={() => (onDone ? onDone() : void navigate({ to: "/mail" }))}
+            variant={done ? "primary" : "secondary"}
+          >
             {done ? "Open your inbox" : "Open the inbox now"}
           </Button>
         </Card>

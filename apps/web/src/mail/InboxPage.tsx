@@ -56,6 +56,12 @@ function isTyping(target: EventTarget | null): boolean {
 export function InboxPage() {
   const trpc = useTRPC();
   const accounts = useQuery({ ...trpc.mailAccount.list.queryOptions(), ...mailRefetch });
+  // Someone who starts without a mailbox stays in onboarding (through the first sync) until done,
+  // though the account list fills as soon as the mailbox is added.
+  const [onboarding, setOnboarding] = useState<boolean>();
+  useEffect(() => {
+    if (accounts.data && onboarding === undefined) setOnboarding(accounts.data.length === 0);
+  }, [accounts.data, onboarding]);
   if (accounts.isPending) {
     return (
       <div className="flex h-full items-center justify-center gap-2 text-muted" role="status">
@@ -70,7 +76,7 @@ export function InboxPage() {
       </p>
     );
   }
-  if (accounts.data.length === 0) return <ConnectMailboxPage first />;
+  if (accounts.data.length === 0 || onboarding) return <ConnectMailboxPage first onDone={() => setOnboarding(false)} />;
   return <Mailbox accounts={accounts.data} />;
 }
 

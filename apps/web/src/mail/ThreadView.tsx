@@ -235,7 +235,7 @@ export function ThreadView({ threadId, onLoaded }: { threadId: string; onLoaded?
         ref={headingRef}
         tabIndex={-1}
         id="thread-heading"
-        className="text-xl font-semibold tracking-tight break-words"
+        className="text-xl font-semibold tracking-tight break-words focus:outline-none"
       >
         {subject || "(no subject)"}
       </h2>
