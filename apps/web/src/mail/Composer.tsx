@@ -205,23 +205,22 @@ export function Composer({
         action: {
           label: "Undo",
           run: () => {
-            cancelSend.mutate(
-              { outgoingId: answer.outgoingId },
-              {
-                onSuccess: () => {
-                  toasts.show({ message: "Sending cancelled. The message is back in the editor." });
-                  onReopen(snapshot);
-                },
-                onError: (error) =>
-                  toasts.show({
-                    tone: "error",
-                    message:
-                      appErrorData(error).appCode === "NOT_FOUND"
-                        ? "Too late to undo: the message has been sent."
-                        : `Could not undo: ${generalMessage(error)}`,
-                  }),
-              },
-            );
+            // mutateAsync: this editor is closed by now, and a closed editor's callbacks never run.
+            cancelSend
+              .mutateAsync({ outgoingId: answer.outgoingId })
+              .then(() => {
+                toasts.show({ message: "Sending cancelled. The message is back in the editor." });
+                onReopen(snapshot);
+              })
+              .catch((error: unknown) =>
+                toasts.show({
+                  tone: "error",
+                  message:
+                    appErrorData(error).appCode === "NOT_FOUND"
+                      ? "Too late to undo: the message has been sent."
+                      : `Could not undo: ${generalMessage(error)}`,
+                }),
+              );
           },
         },
       });
@@ -272,7 +271,7 @@ export function Composer({
             </div>
             {accounts.data && accounts.data.length > 1 && (
               <div className={row("accountId")}>
-                <label htmlFor={`${ids}-accountId`} className="w-12 text-sm text-muted">
+                <label htmlFor={`${ids}-accountId`} className="w-16 shrink-0 text-sm text-muted">
                   From
                 </label>
                 <select
@@ -290,7 +289,7 @@ export function Composer({
               </div>
             )}
             <div className={row("to")}>
-              <label htmlFor={`${ids}-to`} className="w-12 text-sm text-muted">
+              <label htmlFor={`${ids}-to`} className="w-16 shrink-0 text-sm text-muted">
                 To
               </label>
               <input
@@ -318,7 +317,7 @@ export function Composer({
             {showCc && (
               <>
                 <div className={row("cc")}>
-                  <label htmlFor={`${ids}-cc`} className="w-12 text-sm text-muted">
+                  <label htmlFor={`${ids}-cc`} className="w-16 shrink-0 text-sm text-muted">
                     Cc
                   </label>
                   <input
@@ -338,7 +337,7 @@ export function Composer({
               </>
             )}
             <div className={row("subject")}>
-              <label htmlFor={`${ids}-subject`} className="w-12 text-sm text-muted">
+              <label htmlFor={`${ids}-subject`} className="w-16 shrink-0 text-sm text-muted">
                 Subject
               </label>
               <input

@@ -328,7 +328,7 @@ function Mailbox({ accounts }: { accounts: RouterOutputs["mailAccount"]["list"] 
   const accountFolders = (accountId: string) => (folders.data ?? []).filter((folder) => folder.accountId === accountId);
 
   return (
-    <div className="grid h-full min-h-0 md:grid-cols-[minmax(18rem,24rem)_1fr] lg:grid-cols-[14rem_minmax(20rem,26rem)_1fr]">
+    <div className="grid h-full min-h-0 grid-cols-[minmax(0,1fr)] md:grid-cols-[minmax(18rem,24rem)_1fr] lg:grid-cols-[14rem_minmax(20rem,26rem)_1fr]">
       <FolderNav
         folders={folders.data ?? []}
         accounts={accounts}
