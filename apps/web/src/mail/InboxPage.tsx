@@ -457,6 +457,7 @@ function Mailbox({ accounts }: { accounts: RouterOutputs["mailAccount"]["list"] 
                   index={index}
                   cursor={index === cursor}
                   selected={thread.id === selectedId}
+                  own={ownAddresses}
                 />
               ))}
             </ul>
@@ -484,9 +485,6 @@ function Mailbox({ accounts }: { accounts: RouterOutputs["mailAccount"]["list"] 
               aria-label="Conversation actions"
               className="order-last flex items-center gap-1 border-t border-line bg-surface px-2 py-2 md:order-first md:border-t-0 md:border-b"
             >
-              <ToolbarButton label="Back to the list" className="md:hidden" onClick={() => openAt(undefined)}>
-                ←
-              </ToolbarButton>
               <ToolbarButton label="Archive" shortcut="e" onClick={() => act("e", false)}>
                 Archive
               </ToolbarButton>
@@ -538,6 +536,11 @@ function Mailbox({ accounts }: { accounts: RouterOutputs["mailAccount"]["list"] 
                   Forward
                 </ToolbarButton>
               </span>
+            </div>
+            <div className="flex items-center border-b border-line bg-surface px-2 py-1 md:hidden">
+              <ToolbarButton label="Back to the list" onClick={() => openAt(undefined)}>
+                ← {folderName}
+              </ToolbarButton>
             </div>
             <div className="min-h-0 flex-1 overflow-y-auto px-3 py-4 sm:px-6">
               <ThreadView key={selectedId} threadId={selectedId} onLoaded={onThreadLoaded} />
@@ -616,7 +619,7 @@ function ToolbarButton({
       aria-keyshortcuts={shortcut}
       title={shortcut ? `${label} (${shortcut})` : label}
       onClick={onClick}
-      className={`inline-flex min-h-10 items-center justify-center rounded-lg px-3 text-sm font-medium text-fg hover:bg-surface-muted ${className}`}
+      className={`inline-flex min-h-11 items-center justify-center rounded-lg px-2.5 text-sm font-medium text-fg hover:bg-surface-muted sm:min-h-10 sm:px-3 ${className}`}
     >
       {children}
     </button>
@@ -626,7 +629,7 @@ function ToolbarButton({
 function MoveMenu({ folders, onMove }: { folders: Folder[]; onMove: (folder: Folder) => void }) {
   return (
     <DropdownMenu.Root modal={false}>
-      <DropdownMenu.Trigger className="inline-flex min-h-10 items-center rounded-lg px-3 text-sm font-medium text-fg hover:bg-surface-muted">
+      <DropdownMenu.Trigger className="hidden min-h-10 items-center rounded-lg px-3 text-sm font-medium text-fg hover:bg-surface-muted sm:inline-flex">
         Move
       </DropdownMenu.Trigger>
       <DropdownMenu.Portal>
@@ -655,14 +658,22 @@ function ThreadRow({
   index,
   cursor,
   selected,
+  own,
 }: {
   thread: Thread;
   index: number;
   cursor: boolean;
   selected: boolean;
+  /** The user's own addresses, shown as "me". */
+  own: Set<string>;
 }) {
   const unread = thread.unread > 0;
-  const people = thread.participants.map(senderName).slice(0, 3).join(", ") || "(unknown sender)";
+  const people =
+    thread.participants
+      .map((person) => (own.has(person.email.toLowerCase()) ? "me" : senderName(person)))
+      .filter((name, position, all) => all.indexOf(name) === position)
+      .slice(0, 3)
+      .join(", ") || "(unknown sender)";
   return (
     <li
       data-index={index}
