@@ -218,6 +218,11 @@ const mailConnectRoute = createRoute({
   path: "/mail/connect",
   component: lazyRouteComponent(() => import("./mail/ConnectMailboxPage.tsx"), "ConnectMailboxPage"),
 });
+const mailSettingsRoute = createRoute({
+  getParentRoute: () => mailLayout,
+  path: "/mail/settings",
+  component: lazyRouteComponent(() => import("./mail/MailSettingsPage.tsx"), "MailSettingsPage"),
+});
 
 const routeTree = rootRoute.addChildren([
   landingRoute,
@@ -240,7 +245,7 @@ const routeTree = rootRoute.addChildren([
     activityRoute,
     adminLayout.addChildren([adminUsersRoute, adminEventsRoute]),
   ]),
-  mailLayout.addChildren([mailRoute, mailConnectRoute]),
+  mailLayout.addChildren([mailRoute, mailConnectRoute, mailSettingsRoute]),
 ]);
 
 export function createAppRouter(queryClient: QueryClient) {

@@ -209,6 +209,12 @@ describe.skipIf(!ready.postgres || !ready.redis || !ready.chromium || !ready.dov
         found[`connect-${colorScheme}`] = await seriousViolations(page);
         await screenshot(page, `mail-connect-${colorScheme}`);
 
+        await page.goto("/mail/settings");
+        await page.getByRole("heading", { level: 1, name: "Mailboxes" }).waitFor();
+        await page.getByText("Up to date").waitFor();
+        found[`settings-${colorScheme}`] = await seriousViolations(page);
+        await screenshot(page, `mail-settings-${colorScheme}`);
+
         await page.goto("/mail");
         await row(page, "Trip to Lisbon").waitFor();
         found[`inbox-${colorScheme}`] = await seriousViolations(page);

@@ -842,9 +842,10 @@ function FolderNav({
           </div>
         );
       })}
-      <Link to="/mail/connect" className="px-3 text-sm">
-        + Connect a mailbox
-      </Link>
+      <div className="grid gap-1 px-3 text-sm">
+        <Link to="/mail/connect">+ Connect a mailbox</Link>
+        <Link to="/mail/settings">Mailbox settings</Link>
+      </div>
     </nav>
   );
 }

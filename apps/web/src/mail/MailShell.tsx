@@ -55,6 +55,28 @@ export function MailShell() {
             >
               <HomeIcon />
             </Link>
+            <Link
+              to="/mail/settings"
+              className="inline-flex size-10 items-center justify-center rounded-lg text-muted hover:bg-surface-muted hover:text-fg"
+              aria-label="Mailbox settings"
+              title="Mailbox settings"
+            >
+              <svg
+                viewBox="0 0 24 24"
+                width="20"
+                height="20"
+                fill="none"
+                stroke="currentColor"
+                strokeWidth="1.8"
+                strokeLinecap="round"
+                aria-hidden="true"
+              >
+                <path d="M4 6h10M18 6h2M4 12h4M12 12h8M4 18h12M20 18h0" />
+                <circle cx="16" cy="6" r="2" />
+                <circle cx="10" cy="12" r="2" />
+                <circle cx="18" cy="18" r="2" />
+              </svg>
+            </Link>
             <ThemeToggle />
             <UserMenu name={user.displayName || user.email} email={user.email} />
           </nav>
