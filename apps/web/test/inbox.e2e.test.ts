@@ -261,6 +261,12 @@ describe.skipIf(!ready.postgres || !ready.redis || !ready.chromium || !ready.dov
       await screenshot(page, "mail-thread-phone");
       await page.getByRole("button", { name: "Back to the list" }).click();
       await row(page, "Trip to Lisbon").waitFor();
+      // Search with an operator and a body word.
+      await page.getByRole("searchbox", { name: "Search mail" }).fill("from:bob march");
+      await page.keyboard.press("Enter");
+      await page.getByRole("heading", { level: 1, name: "Search: from:bob march" }).waitFor();
+      await row(page, "Lunch on Friday").waitFor({ state: "detached" });
+      await row(page, "Trip to Lisbon").waitFor();
       await context.close();
     });
   },

@@ -290,6 +290,8 @@ function Mailbox({ accounts }: { accounts: RouterOutputs["mailAccount"]["list"] 
         if (event.key === "Escape" && event.target === searchRef.current) searchRef.current?.blur();
         return;
       }
+      // Enter on a focused link or button does what that control does.
+      if (event.key === "Enter" && event.target instanceof HTMLElement && event.target.closest("a, button")) return;
       // Dialogs (compose, shortcuts) and menus keep their keys.
       if (document.querySelector('[role="dialog"], [role="alertdialog"], [role="menu"]')) return;
       if (actRef.current(event.key, event.shiftKey)) event.preventDefault();
@@ -619,7 +621,8 @@ function ToolbarButton({
       aria-keyshortcuts={shortcut}
       title={shortcut ? `${label} (${shortcut})` : label}
       onClick={onClick}
-      className={`inline-flex min-h-11 items-center justify-center rounded-lg px-2.5 text-sm font-medium text-fg hover:bg-surface-muted sm:min-h-10 sm:px-3 ${className}`}
+      // A caller's "hidden sm:inline-flex" must not meet a second display class it cannot beat.
+      className={`${className.includes("hidden") ? "" : "inline-flex"} min-h-11 items-center justify-center rounded-lg px-2.5 text-sm font-medium whitespace-nowrap text-fg hover:bg-surface-muted sm:min-h-10 sm:px-3 ${className}`}
     >
       {children}
     </button>
