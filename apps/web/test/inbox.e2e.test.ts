@@ -203,7 +203,9 @@ describe.skipIf(!ready.postgres || !ready.redis || !ready.chromium || !ready.dov
       const found: Record<string, string[]> = {};
       for (const colorScheme of ["light", "dark"] as const) {
         if (colorScheme === "dark") await page.getByTestId("theme-toggle").click();
-        await expect.poll(() => page.evaluate(() => document.documentElement.dataset.theme)).toBe(colorScheme);
+        await expect
+          .poll(() => page.evaluate(() => document.documentElement.dataset.theme), { timeout: 10_000 })
+          .toBe(colorScheme);
         await page.goto("/mail/connect");
         await page.getByRole("heading", { level: 1, name: "Connect a mailbox" }).waitFor();
         found[`connect-${colorScheme}`] = await seriousViolations(page);
