@@ -7,6 +7,7 @@ import {
   Outlet,
   redirect,
 } from "@tanstack/react-router";
+import { mailFolderRoles } from "@tidings/api/schemas";
 import { z } from "zod";
 import { restoreSession } from "./auth/session.ts";
 import { sessionStore } from "./auth/session-store.ts";
@@ -193,6 +194,41 @@ const adminEventsRoute = createRoute({
   component: lazyRouteComponent(() => import("./pages/admin/AdminEventsPage.tsx"), "AdminEventsPage"),
 });
 
+// Mail has a frame of its own: full-height panes instead of the account pages' centred column.
+const mailLayout = createRoute({
+  getParentRoute: () => rootRoute,
+  id: "_mail",
+  beforeLoad: async ({ location }) => {
+    if (!(await isSignedIn())) throw redirect({ to: "/sign-in", search: { redirect: location.href } });
+  },
+  component: lazyRouteComponent(() => import("./mail/MailShell.tsx"), "MailShell"),
+});
+const mailRoute = createRoute({
+  getParentRoute: () => mailLayout,
+  path: "/mail",
+  validateSearch: searchOf({
+    role: z.enum(mailFolderRoles).optional(),
+    folder: z.uuid().optional(),
+    account: z.uuid().optional(),
+    q: z.string().max(1000).optional(),
+    unread: z.boolean().optional(),
+    starred: z.boolean().optional(),
+    attachments: z.boolean().optional(),
+    thread: z.uuid().optional(),
+  }),
+  component: lazyRouteComponent(() => import("./mail/InboxPage.tsx"), "InboxPage"),
+});
+const mailConnectRoute = createRoute({
+  getParentRoute: () => mailLayout,
+  path: "/mail/connect",
+  component: lazyRouteComponent(() => import("./mail/ConnectMailboxPage.tsx"), "ConnectMailboxPage"),
+});
+const mailSettingsRoute = createRoute({
+  getParentRoute: () => mailLayout,
+  path: "/mail/settings",
+  component: lazyRouteComponent(() => import("./mail/MailSettingsPage.tsx"), "MailSettingsPage"),
+});
+
 const routeTree = rootRoute.addChildren([
   landingRoute,
   devMailboxRoute,
@@ -215,6 +251,7 @@ const routeTree = rootRoute.addChildren([
     securityRoute,
     adminLayout.addChildren([adminUsersRoute, adminEventsRoute]),
   ]),
+  mailLayout.addChildren([mailRoute, mailConnectRoute, mailSettingsRoute]),
 ]);
 
 export function createAppRouter(queryClient: QueryClient) {

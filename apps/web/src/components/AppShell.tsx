@@ -7,6 +7,7 @@ import { useSession } from "../auth/use-session.ts";
 import {
   DevicesIcon,
   HomeIcon,
+  InboxIcon,
   KeyIcon,
   ListIcon,
   LogOutIcon,
@@ -27,6 +28,7 @@ interface NavItem {
 
 const accountNav: NavItem[] = [
   { to: "/dashboard", label: "Overview", icon: HomeIcon },
+  { to: "/mail", label: "Mail", icon: InboxIcon },
   { to: "/settings/profile", label: "Profile", icon: UserIcon },
   { to: "/settings/password", label: "Password", icon: KeyIcon },
   { to: "/settings/sessions", label: "Sessions", icon: DevicesIcon },
@@ -142,7 +144,7 @@ function NavSection({ title, items, onNavigate }: { title: string; items: NavIte
   );
 }
 
-function UserMenu({ name, email }: { name: string; email: string }) {
+export function UserMenu({ name, email }: { name: string; email: string }) {
   const navigate = useNavigate();
   const initials = name.trim().slice(0, 1).toUpperCase() || "?";
   return (

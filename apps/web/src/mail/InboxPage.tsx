@@ -1,0 +1,854 @@
+import * as Dialog from "@radix-ui/react-dialog";
+import * as DropdownMenu from "@radix-ui/react-dropdown-menu";
+import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
+import { getRouteApi, Link, useNavigate } from "@tanstack/react-router";
+import type { RouterOutputs } from "@tidings/client";
+import { type FormEvent, useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { generalMessage } from "../api/app-error.ts";
+import { InboxIcon } from "../components/icons.tsx";
+import { Button, Spinner } from "../components/ui.tsx";
+import { useTRPC } from "../trpc.ts";
+import { useMailActions } from "./actions.ts";
+import { type ComposeInit, Composer, formatAddress } from "./Composer.tsx";
+import { ConnectMailboxPage } from "./ConnectMailboxPage.tsx";
+import { listTime, longTime, prefixed, quote, senderName } from "./format.ts";
+import { mailRefetch } from "./live-updates.ts";
+import { type MailMessage, PaperclipGlyph, type ThreadDetail, ThreadView } from "./ThreadView.tsx";
+
+const route = getRouteApi("/_mail/mail");
+
+type Folder = RouterOutputs["mail"]["folders"][number];
+type Thread = RouterOutputs["mail"]["threads"]["items"][number];
+type Role = NonNullable<Folder["role"]>;
+
+const roleNames: Record<Role, string> = {
+  inbox: "Inbox",
+  sent: "Sent",
+  drafts: "Drafts",
+  archive: "Archive",
+  trash: "Trash",
+  junk: "Junk",
+  all: "All mail",
+};
+const roleOrder: Role[] = ["inbox", "drafts", "sent", "archive", "junk", "trash"];
+
+const shortcuts: [string, string][] = [
+  ["j / k", "Next / previous conversation"],
+  ["Enter or o", "Open conversation"],
+  ["Esc", "Back to the list"],
+  ["e", "Archive"],
+  ["#", "Move to Trash"],
+  ["s", "Star or unstar"],
+  ["u or Shift+U", "Mark unread / read"],
+  ["r", "Reply"],
+  ["a", "Reply all"],
+  ["f", "Forward"],
+  ["c", "Compose"],
+  ["/", "Search"],
+  ["?", "Show these shortcuts"],
+];
+
+function isTyping(target: EventTarget | null): boolean {
+  if (!(target instanceof HTMLElement)) return false;
+  return target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName);
+}
+
+export function InboxPage() {
+  const trpc = useTRPC();
+  const accounts = useQuery({ ...trpc.mailAccount.list.queryOptions(), ...mailRefetch });
+  // Someone who starts without a mailbox stays in onboarding (through the first sync) until done,
+  // though the account list fills as soon as the mailbox is added.
+  const [onboarding, setOnboarding] = useState<boolean>();
+  useEffect(() => {
+    if (accounts.data && onboarding === undefined) setOnboarding(accounts.data.length === 0);
+  }, [accounts.data, onboarding]);
+  if (accounts.isPending) {
+    return (
+      <div className="flex h-full items-center justify-center gap-2 text-muted" role="status">
+        <Spinner /> Loading your mail…
+      </div>
+    );
+  }
+  if (accounts.isError) {
+    return (
+      <p role="alert" className="p-6 text-danger">
+        {generalMessage(accounts.error)}
+      </p>
+    );
+  }
+  if (accounts.data.length === 0 || onboarding) return <ConnectMailboxPage first onDone={() => setOnboarding(false)} />;
+  return <Mailbox accounts={accounts.data} />;
+}
+
+function Mailbox({ accounts }: { accounts: RouterOutputs["mailAccount"]["list"] }) {
+  const trpc = useTRPC();
+  const search = route.useSearch();
+  const navigate = useNavigate({ from: "/mail" });
+  const actions = useMailActions();
+  const [composer, setComposer] = useState<ComposeInit | null>(null);
+  const [showShortcuts, setShowShortcuts] = useState(false);
+  const [cursor, setCursor] = useState(0);
+  const [openThread, setOpenThread] = useState<ThreadDetail | undefined>();
+  const searchRef = useRef<HTMLInputElement>(null);
+  const listRef = useRef<HTMLUListElement>(null);
+  const readingRef = useRef<HTMLDivElement>(null);
+
+  const folders = useQuery({ ...trpc.mail.folders.queryOptions({}), ...mailRefetch });
+  const role = search.folder ? undefined : (search.role ?? "inbox");
+  const filter = {
+    ...(search.unread ? { unread: true } : {}),
+    ...(search.starred ? { starred: true } : {}),
+    ...(search.attachments ? { hasAttachments: true } : {}),
+  };
+  const input = {
+    ...(search.account ? { accountId: search.account } : {}),
+    ...(search.folder ? { folderId: search.folder } : {}),
+    ...(role ? { role } : {}),
+    ...(search.q ? { query: search.q } : {}),
+    ...(Object.keys(filter).length ? { filter } : {}),
+    limit: 50,
+  };
+  const threads = useInfiniteQuery(
+    trpc.mail.threads.infiniteQueryOptions(input, {
+      getNextPageParam: (last) => last.nextCursor ?? undefined,
+      ...mailRefetch,
+    }),
+  );
+  const items = useMemo(() => threads.data?.pages.flatMap((page) => page.items) ?? [], [threads.data]);
+  const ownAddresses = useMemo(() => new Set(accounts.map((account) => account.email.toLowerCase())), [accounts]);
+
+  const selectedId = search.thread;
+  const current: Thread | undefined = selectedId ? items.find((thread) => thread.id === selectedId) : items[cursor];
+  const currentId = selectedId ?? current?.id;
+
+  const folderName = search.folder
+    ? (folders.data?.find((folder) => folder.id === search.folder)?.name ?? "Folder")
+    : roleNames[role ?? "inbox"];
+  const inboxUnread = (folders.data ?? [])
+    .filter((folder) => folder.role === "inbox" && (!search.account || folder.accountId === search.account))
+    .reduce((sum, folder) => sum + folder.unread, 0);
+
+  useEffect(() => {
+    document.title = inboxUnread > 0 ? `(${inboxUnread}) ${folderName} · Tidings` : `${folderName} · Tidings`;
+    return () => {
+      document.title = "Tidings";
+    };
+  }, [inboxUnread, folderName]);
+
+  // Keep the cursor on the open thread, and in range when the list shrinks.
+  useEffect(() => {
+    if (selectedId) {
+      const index = items.findIndex((thread) => thread.id === selectedId);
+      if (index >= 0) setCursor(index);
+    } else if (cursor >= items.length && items.length > 0) {
+      setCursor(items.length - 1);
+    }
+  }, [selectedId, items, cursor]);
+
+  useEffect(() => {
+    listRef.current?.querySelector(`[data-index="${cursor}"]`)?.scrollIntoView({ block: "nearest" });
+  }, [cursor]);
+
+  const openAt = useCallback(
+    (threadId: string | undefined) => {
+      void navigate({ search: (previous) => ({ ...previous, thread: threadId }) });
+    },
+    [navigate],
+  );
+
+  const onThreadLoaded = useCallback(
+    (thread: ThreadDetail) => {
+      setOpenThread(thread);
+      // Opening a thread reads it, here and on the server.
+      if (thread.messages.some((message) => !message.flags.seen)) void actions.setSeen([thread.id], true, true);
+      readingRef.current?.querySelector<HTMLElement>("#thread-heading")?.focus({ preventScroll: true });
+    },
+    [actions],
+  );
+
+  /** After archive or delete: the next conversation opens (or the list, if none is left). */
+  const advanceFrom = (threadId: string) => {
+    const index = items.findIndex((thread) => thread.id === threadId);
+    const next = items[index + 1] ?? items[index - 1];
+    if (selectedId === threadId) openAt(next?.id);
+  };
+
+  const replyTo = (mode: "reply" | "all" | "forward") => {
+    const thread = openThread && openThread.id === currentId ? openThread : undefined;
+    const message: MailMessage | undefined = thread?.messages.at(-1);
+    if (!message) {
+      if (currentId && !selectedId) openAt(currentId);
+      return;
+    }
+    const mine = (address: { email: string }) => ownAddresses.has(address.email.toLowerCase());
+    const fromMe = mine(message.from);
+    const direct = fromMe ? message.to : message.replyTo.length > 0 ? message.replyTo : [message.from];
+    const header = `On ${longTime(message.date)}, ${formatAddress(message.from)} wrote:`;
+    if (mode === "forward") {
+      setComposer({
+        title: "Forward",
+        accountId: message.accountId,
+        subject: prefixed("Fwd", thread?.subject ?? message.subject),
+        text: `\n\n---------- Forwarded message ----------\nFrom: ${formatAddress(message.from)}\nDate: ${longTime(message.date)}\nSubject: ${message.subject}\nTo: ${message.to.map(formatAddress).join(", ")}\n\n${message.text ?? ""}`,
+        forwardOf: message.id,
+      });
+      return;
+    }
+    const seen = new Set(direct.map((address) => address.email.toLowerCase()));
+    const cc =
+      mode === "all"
+        ? [...message.to, ...message.cc].filter((address) => {
+            const key = address.email.toLowerCase();
+            if (seen.has(key) || ownAddresses.has(key)) return false;
+            seen.add(key);
+            return true;
+          })
+        : [];
+    setComposer({
+      title: mode === "all" ? "Reply all" : "Reply",
+      accountId: message.accountId,
+      to: direct.map(formatAddress).join(", "),
+      cc: cc.map(formatAddress).join(", "),
+      subject: prefixed("Re", thread?.subject ?? message.subject),
+      text: `\n\n${header}\n${quote(message.text ?? "")}\n`,
+      inReplyTo: message.id,
+    });
+  };
+
+  const act = (key: string, shift: boolean) => {
+    const target = current;
+    switch (key) {
+      case "j":
+      case "k": {
+        const next = Math.min(Math.max(0, cursor + (key === "j" ? 1 : -1)), Math.max(0, items.length - 1));
+        setCursor(next);
+        // With a conversation open, moving opens the next one, as the reading pane follows.
+        if (selectedId && items[next]) openAt(items[next].id);
+        if (key === "j" && next >= items.length - 5 && threads.hasNextPage) void threads.fetchNextPage();
+        return true;
+      }
+      case "Enter":
+      case "o":
+        if (items[cursor]) openAt(items[cursor].id);
+        return true;
+      case "Escape":
+        if (selectedId) {
+          openAt(undefined);
+          setTimeout(() => listRef.current?.querySelector<HTMLElement>(`[data-index="${cursor}"] a`)?.focus(), 50);
+          return true;
+        }
+        return false;
+      case "e":
+        if (target) {
+          advanceFrom(target.id);
+          void actions.archive([target.id]);
+        }
+        return true;
+      case "#":
+        if (target) {
+          advanceFrom(target.id);
+          void actions.trash([target.id]);
+        }
+        return true;
+      case "s":
+        if (target) void actions.setFlagged([target.id], !target.starred);
+        return true;
+      case "u":
+      case "U":
+        // u toggles; Shift+U always marks unread.
+        if (target) void actions.setSeen([target.id], shift ? false : target.unread > 0);
+        return true;
+      case "r":
+        replyTo("reply");
+        return true;
+      case "a":
+        replyTo("all");
+        return true;
+      case "f":
+        replyTo("forward");
+        return true;
+      case "c":
+        setComposer({ title: "New message", ...(search.account ? { accountId: search.account } : {}) });
+        return true;
+      case "/":
+        searchRef.current?.focus();
+        searchRef.current?.select();
+        return true;
+      case "?":
+        setShowShortcuts(true);
+        return true;
+    }
+    return false;
+  };
+  const actRef = useRef(act);
+  actRef.current = act;
+
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if (event.defaultPrevented || event.metaKey || event.ctrlKey || event.altKey) return;
+      if (isTyping(event.target)) {
+        if (event.key === "Escape" && event.target === searchRef.current) searchRef.current?.blur();
+        return;
+      }
+      // Enter on a focused link or button does what that control does.
+      if (event.key === "Enter" && event.target instanceof HTMLElement && event.target.closest("a, button")) return;
+      // Dialogs (compose, shortcuts) and menus keep their keys.
+      if (document.querySelector('[role="dialog"], [role="alertdialog"], [role="menu"]')) return;
+      if (actRef.current(event.key, event.shiftKey)) event.preventDefault();
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, []);
+
+  const submitSearch = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const value = new FormData(event.currentTarget).get("q");
+    const q = typeof value === "string" && value.trim() ? value.trim() : undefined;
+    void navigate({ search: (previous) => ({ ...previous, q, thread: undefined }) });
+  };
+
+  const toggleFilter = (name: "unread" | "starred" | "attachments") =>
+    void navigate({
+      search: (previous) => ({ ...previous, [name]: previous[name] ? undefined : true, thread: undefined }),
+    });
+
+  const sentinel = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const node = sentinel.current;
+    if (!node) return;
+    const observer = new IntersectionObserver((entries) => {
+      if (entries.some((entry) => entry.isIntersecting) && threads.hasNextPage && !threads.isFetchingNextPage) {
+        void threads.fetchNextPage();
+      }
+    });
+    observer.observe(node);
+    return () => observer.disconnect();
+  }, [threads]);
+
+  const starredNow = current?.starred ?? false;
+  const unreadNow = (current?.unread ?? 0) > 0;
+  const accountFolders = (accountId: string) => (folders.data ?? []).filter((folder) => folder.accountId === accountId);
+
+  return (
+    <div className="grid h-full min-h-0 grid-cols-[minmax(0,1fr)] md:grid-cols-[minmax(18rem,24rem)_1fr] lg:grid-cols-[14rem_minmax(20rem,26rem)_1fr]">
+      <FolderNav
+        folders={folders.data ?? []}
+        accounts={accounts}
+        activeRole={role}
+        activeFolder={search.folder}
+        activeAccount={search.account}
+        onCompose={() => setComposer({ title: "New message" })}
+      />
+      <section
+        aria-label="Conversations"
+        className={`flex min-h-0 flex-col border-r border-line bg-surface ${selectedId ? "hidden md:flex" : "flex"}`}
+      >
+        <div className="grid gap-2 border-b border-line px-3 py-3">
+          <div className="flex items-center justify-between gap-2">
+            <h1 className="text-lg font-semibold">
+              {search.q ? `Search: ${search.q}` : folderName}
+              {search.account && (
+                <span className="ml-2 text-sm font-normal text-muted">
+                  {accounts.find((account) => account.id === search.account)?.email}
+                </span>
+              )}
+            </h1>
+            <div className="flex items-center gap-1">
+              <label htmlFor="mobile-folder" className="sr-only">
+                Folder
+              </label>
+              <select
+                id="mobile-folder"
+                className="rounded-lg border border-line bg-surface px-2 py-1.5 text-sm lg:hidden"
+                value={search.folder ?? role ?? "inbox"}
+                onChange={(event) => {
+                  const value = event.target.value;
+                  const isRole = value in roleNames;
+                  void navigate({
+                    search: isRole ? { role: value as Role } : { folder: value },
+                  });
+                }}
+              >
+                {roleOrder.map((item) => (
+                  <option key={item} value={item}>
+                    {roleNames[item]}
+                  </option>
+                ))}
+                {(folders.data ?? [])
+                  .filter((folder) => !folder.role)
+                  .map((folder) => (
+                    <option key={folder.id} value={folder.id}>
+                      {folder.name}
+                    </option>
+                  ))}
+              </select>
+              <Button
+                variant="primary"
+                className="px-3 py-1.5 lg:hidden"
+                onClick={() => setComposer({ title: "New message" })}
+              >
+                Compose
+              </Button>
+            </div>
+          </div>
+          <search>
+            <form onSubmit={submitSearch} className="relative">
+              <label htmlFor="mail-search" className="sr-only">
+                Search mail
+              </label>
+              <input
+                ref={searchRef}
+                id="mail-search"
+                name="q"
+                key={search.q ?? ""}
+                defaultValue={search.q ?? ""}
+                type="search"
+                placeholder="Search   from:  subject:  has:attachment"
+                className="w-full rounded-lg border border-line bg-surface-muted px-3 py-2 text-sm text-fg placeholder:text-muted"
+              />
+            </form>
+          </search>
+          <fieldset className="flex flex-wrap gap-1.5">
+            <legend className="sr-only">Filters</legend>
+            {(
+              [
+                ["unread", "Unread"],
+                ["starred", "Starred"],
+                ["attachments", "Attachments"],
+              ] as const
+            ).map(([name, label]) => (
+              <button
+                key={name}
+                type="button"
+                aria-pressed={Boolean(search[name])}
+                onClick={() => toggleFilter(name)}
+                className={`rounded-full border px-3 py-1 text-xs font-medium ${
+                  search[name]
+                    ? "border-accent bg-accent text-accent-fg"
+                    : "border-line text-muted hover:bg-surface-muted"
+                }`}
+              >
+                {label}
+              </button>
+            ))}
+          </fieldset>
+        </div>
+        <div className="min-h-0 flex-1 overflow-y-auto">
+          {threads.isPending ? (
+            <div className="flex items-center gap-2 p-6 text-muted" role="status">
+              <Spinner /> Loading conversations…
+            </div>
+          ) : threads.isError ? (
+            <p role="alert" className="p-6 text-danger">
+              {generalMessage(threads.error)}
+            </p>
+          ) : items.length === 0 ? (
+            <div className="grid justify-items-center gap-2 p-10 text-center text-muted">
+              <InboxIcon width={32} height={32} />
+              <p className="font-medium text-fg">
+                {search.q || Object.keys(filter).length ? "Nothing matches" : "All caught up"}
+              </p>
+              <p className="text-sm">{search.q ? "Try other words or fewer operators." : "No conversations here."}</p>
+            </div>
+          ) : (
+            <ul ref={listRef} aria-label={`${folderName} conversations`} data-testid="thread-list">
+              {items.map((thread, index) => (
+                <ThreadRow
+                  key={thread.id}
+                  thread={thread}
+                  index={index}
+                  cursor={index === cursor}
+                  selected={thread.id === selectedId}
+                  own={ownAddresses}
+                />
+              ))}
+            </ul>
+          )}
+          <div ref={sentinel} className="h-8" aria-hidden="true" />
+          {threads.isFetchingNextPage && (
+            <p className="flex items-center justify-center gap-2 pb-4 text-sm text-muted" role="status">
+              <Spinner /> Loading more…
+            </p>
+          )}
+        </div>
+        <p className="hidden border-t border-line px-3 py-2 text-xs text-muted md:block">
+          Press <kbd className="rounded border border-line px-1">?</kbd> for keyboard shortcuts
+        </p>
+      </section>
+      <section
+        aria-label="Reading pane"
+        ref={readingRef}
+        className={`min-h-0 flex-col bg-bg ${selectedId ? "flex" : "hidden md:flex"}`}
+      >
+        {selectedId ? (
+          <>
+            <div
+              role="toolbar"
+              aria-label="Conversation actions"
+              className="order-last flex items-center gap-1 border-t border-line bg-surface px-2 py-2 md:order-first md:border-t-0 md:border-b"
+            >
+              <ToolbarButton label="Archive" shortcut="e" onClick={() => act("e", false)}>
+                Archive
+              </ToolbarButton>
+              <ToolbarButton label="Delete" shortcut="#" onClick={() => act("#", false)}>
+                Delete
+              </ToolbarButton>
+              <ToolbarButton
+                label={unreadNow ? "Mark read" : "Mark unread"}
+                shortcut="u"
+                onClick={() => act("u", false)}
+              >
+                {unreadNow ? "Read" : "Unread"}
+              </ToolbarButton>
+              <ToolbarButton
+                label={starredNow ? "Unstar" : "Star"}
+                shortcut="s"
+                pressed={starredNow}
+                onClick={() => act("s", false)}
+              >
+                {starredNow ? "★" : "☆"}
+              </ToolbarButton>
+              {current && (
+                <MoveMenu
+                  folders={accountFolders(current.accountId)}
+                  onMove={(folder) => {
+                    advanceFrom(current.id);
+                    void actions.moveToFolder([current.id], folder.id, folder.name);
+                  }}
+                />
+              )}
+              <span className="ml-auto flex items-center gap-1">
+                <ToolbarButton label="Reply" shortcut="r" onClick={() => replyTo("reply")}>
+                  Reply
+                </ToolbarButton>
+                <ToolbarButton
+                  label="Reply all"
+                  shortcut="a"
+                  className="hidden sm:inline-flex"
+                  onClick={() => replyTo("all")}
+                >
+                  Reply all
+                </ToolbarButton>
+                <ToolbarButton
+                  label="Forward"
+                  shortcut="f"
+                  className="hidden sm:inline-flex"
+                  onClick={() => replyTo("forward")}
+                >
+                  Forward
+                </ToolbarButton>
+              </span>
+            </div>
+            <div className="flex items-center border-b border-line bg-surface px-2 py-1 md:hidden">
+              <ToolbarButton label="Back to the list" onClick={() => openAt(undefined)}>
+                ← {folderName}
+              </ToolbarButton>
+            </div>
+            <div className="min-h-0 flex-1 overflow-y-auto px-3 py-4 sm:px-6">
+              <ThreadView key={selectedId} threadId={selectedId} onLoaded={onThreadLoaded} />
+            </div>
+          </>
+        ) : (
+          <div className="m-auto grid justify-items-center gap-2 p-10 text-center text-muted">
+            <InboxIcon width={40} height={40} />
+            <p>Select a conversation to read it.</p>
+            <p className="text-sm">
+              <kbd className="rounded border border-line px-1">j</kbd>{" "}
+              <kbd className="rounded border border-line px-1">k</kbd> to move,{" "}
+              <kbd className="rounded border border-line px-1">Enter</kbd> to open
+            </p>
+          </div>
+        )}
+      </section>
+      {composer && (
+        <Composer
+          key={JSON.stringify(composer)}
+          init={composer}
+          onClose={() => setComposer(null)}
+          onReopen={(init) => setComposer({ ...init })}
+        />
+      )}
+      <Dialog.Root open={showShortcuts} onOpenChange={setShowShortcuts}>
+        <Dialog.Portal>
+          <Dialog.Overlay className="fixed inset-0 z-40 bg-black/50" />
+          <Dialog.Content
+            aria-describedby={undefined}
+            className="fixed top-1/2 left-1/2 z-50 grid max-h-[90dvh] w-[calc(100%-2rem)] max-w-md -translate-x-1/2 -translate-y-1/2 gap-4 overflow-y-auto rounded-2xl border border-line bg-surface p-6 text-fg shadow-xl"
+          >
+            <Dialog.Title className="text-lg font-semibold">Keyboard shortcuts</Dialog.Title>
+            <dl className="grid grid-cols-[auto_1fr] gap-x-6 gap-y-2 text-sm">
+              {shortcuts.map(([keys, what]) => (
+                <div key={keys} className="contents">
+                  <dt>
+                    <kbd className="rounded border border-line bg-surface-muted px-1.5 py-0.5 font-mono text-xs">
+                      {keys}
+                    </kbd>
+                  </dt>
+                  <dd className="text-muted">{what}</dd>
+                </div>
+              ))}
+            </dl>
+            <Dialog.Close asChild>
+              <Button variant="secondary">Close</Button>
+            </Dialog.Close>
+          </Dialog.Content>
+        </Dialog.Portal>
+      </Dialog.Root>
+    </div>
+  );
+}
+
+function ToolbarButton({
+  label,
+  shortcut,
+  pressed,
+  className = "",
+  onClick,
+  children,
+}: {
+  label: string;
+  shortcut?: string;
+  pressed?: boolean;
+  className?: string;
+  onClick: () => void;
+  children: React.ReactNode;
+}) {
+  return (
+    <button
+      type="button"
+      aria-label={label}
+      aria-pressed={pressed}
+      aria-keyshortcuts={shortcut}
+      title={shortcut ? `${label} (${shortcut})` : label}
+      onClick={onClick}
+      // A caller's "hidden sm:inline-flex" must not meet a second display class it cannot beat.
+      className={`${className.includes("hidden") ? "" : "inline-flex"} min-h-11 items-center justify-center rounded-lg px-2.5 text-sm font-medium whitespace-nowrap text-fg hover:bg-surface-muted sm:min-h-10 sm:px-3 ${className}`}
+    >
+      {children}
+    </button>
+  );
+}
+
+function MoveMenu({ folders, onMove }: { folders: Folder[]; onMove: (folder: Folder) => void }) {
+  return (
+    <DropdownMenu.Root modal={false}>
+      <DropdownMenu.Trigger className="hidden min-h-10 items-center rounded-lg px-3 text-sm font-medium text-fg hover:bg-surface-muted sm:inline-flex">
+        Move
+      </DropdownMenu.Trigger>
+      <DropdownMenu.Portal>
+        <DropdownMenu.Content
+          align="start"
+          sideOffset={4}
+          className="z-50 max-h-80 min-w-48 overflow-y-auto rounded-xl border border-line bg-surface p-1 text-fg shadow-lg"
+        >
+          {folders.map((folder) => (
+            <DropdownMenu.Item
+              key={folder.id}
+              onSelect={() => onMove(folder)}
+              className="cursor-pointer rounded-lg px-3 py-2 text-sm outline-none data-highlighted:bg-surface-muted"
+            >
+              {folder.role ? roleNames[folder.role] : folder.name}
+            </DropdownMenu.Item>
+          ))}
+        </DropdownMenu.Content>
+      </DropdownMenu.Portal>
+    </DropdownMenu.Root>
+  );
+}
+
+function ThreadRow({
+  thread,
+  index,
+  cursor,
+  selected,
+  own,
+}: {
+  thread: Thread;
+  index: number;
+  cursor: boolean;
+  selected: boolean;
+  /** The user's own addresses, shown as "me". */
+  own: Set<string>;
+}) {
+  const unread = thread.unread > 0;
+  const people =
+    thread.participants
+      .map((person) => (own.has(person.email.toLowerCase()) ? "me" : senderName(person)))
+      .filter((name, position, all) => all.indexOf(name) === position)
+      .slice(0, 3)
+      .join(", ") || "(unknown sender)";
+  return (
+    <li
+      data-index={index}
+      data-thread-id={thread.id}
+      data-cursor={cursor || undefined}
+      className={`relative border-b border-line [content-visibility:auto] [contain-intrinsic-size:auto_5rem] ${
+        selected ? "bg-accent-soft" : cursor ? "bg-surface-muted" : ""
+      }`}
+    >
+      {cursor && <span aria-hidden="true" className="absolute inset-y-0 left-0 w-1 bg-accent" />}
+      <Link
+        from="/mail"
+        to="/mail"
+        search={(previous) => ({ ...previous, thread: thread.id })}
+        aria-current={selected ? "true" : undefined}
+        className="block px-4 py-3 text-fg no-underline hover:bg-surface-muted/70"
+      >
+        <span className="flex items-baseline gap-2">
+          {unread && <span className="size-2 shrink-0 self-center rounded-full bg-accent" aria-hidden="true" />}
+          <span className={`min-w-0 flex-1 truncate ${unread ? "font-semibold" : ""}`}>
+            {people}
+            {thread.messageCount > 1 && (
+              <span className="ml-1 text-xs font-normal text-muted">{thread.messageCount}</span>
+            )}
+          </span>
+          {thread.hasAttachments && (
+            <span className="text-muted">
+              <PaperclipGlyph />
+              <span className="sr-only">Has attachments</span>
+            </span>
+          )}
+          {thread.starred && (
+            <span className="text-warning" aria-hidden="true">
+              ★
+            </span>
+          )}
+          <time className="shrink-0 text-xs text-muted" dateTime={new Date(thread.lastMessageAt).toISOString()}>
+            {listTime(thread.lastMessageAt)}
+          </time>
+        </span>
+        <span className={`block truncate text-sm ${unread ? "font-semibold" : ""}`}>
+          {thread.subject || "(no subject)"}
+        </span>
+        <span className="block truncate text-sm text-muted">{thread.snippet}</span>
+        <span className="sr-only">
+          {unread ? ", unread" : ""}
+          {thread.starred ? ", starred" : ""}
+        </span>
+        {thread.ai && (thread.ai.needsReply || thread.ai.priority === "high") && (
+          <span className="mt-1 flex gap-1">
+            {thread.ai.priority === "high" && (
+              <span className="rounded-full bg-danger-soft px-2 py-0.5 text-xs font-semibold text-danger">
+                High priority
+              </span>
+            )}
+            {thread.ai.needsReply && (
+              <span className="rounded-full bg-accent-soft px-2 py-0.5 text-xs font-semibold text-link">
+                Needs reply
+              </span>
+            )}
+          </span>
+        )}
+      </Link>
+    </li>
+  );
+}
+
+function FolderNav({
+  folders,
+  accounts,
+  activeRole,
+  activeFolder,
+  activeAccount,
+  onCompose,
+}: {
+  folders: Folder[];
+  accounts: RouterOutputs["mailAccount"]["list"];
+  activeRole: Role | undefined;
+  activeFolder: string | undefined;
+  activeAccount: string | undefined;
+  onCompose: () => void;
+}) {
+  const unreadFor = (role: Role, accountId?: string) =>
+    folders
+      .filter((folder) => folder.role === role && (!accountId || folder.accountId === accountId))
+      .reduce((sum, folder) => sum + folder.unread, 0);
+  const item = (active: boolean) =>
+    `flex items-center justify-between gap-2 rounded-lg px-3 py-1.5 text-sm no-underline ${
+      active ? "bg-accent-soft font-semibold text-fg" : "text-fg hover:bg-surface-muted"
+    }`;
+  return (
+    <nav
+      aria-label="Folders"
+      className="hidden min-h-0 flex-col gap-4 overflow-y-auto border-r border-line bg-surface px-3 py-4 lg:flex"
+    >
+      <Button onClick={onCompose} className="w-full" aria-keyshortcuts="c">
+        Compose
+      </Button>
+      <ul className="grid gap-0.5">
+        {roleOrder.map((role) => {
+          const unread = role === "inbox" || role === "junk" ? unreadFor(role) : 0;
+          const active = !activeFolder && !activeAccount && activeRole === role;
+          return (
+            <li key={role}>
+              <Link to="/mail" search={{ role }} className={item(active)} aria-current={active ? "page" : undefined}>
+                <span>{role === "inbox" ? "All inboxes" : roleNames[role]}</span>
+                {unread > 0 && (
+                  <span className="text-xs font-semibold text-muted">
+                    {unread}
+                    <span className="sr-only"> unread</span>
+                  </span>
+                )}
+              </Link>
+            </li>
+          );
+        })}
+        <li>
+          <Link to="/mail" search={{ role: "inbox", starred: true }} className={item(false)}>
+            Starred
+          </Link>
+        </li>
+      </ul>
+      {accounts.map((account) => {
+        const own = folders.filter((folder) => folder.accountId === account.id);
+        const inbox = own.find((folder) => folder.role === "inbox");
+        const others = own.filter((folder) => !folder.role);
+        return (
+          <div key={account.id} className="grid gap-1">
+            <p className="flex items-center gap-2 truncate px-3 text-xs font-semibold tracking-wide text-muted uppercase">
+              <span
+                className={`size-2 shrink-0 rounded-full ${account.status === "error" ? "bg-danger" : account.status === "ready" ? "bg-success" : "bg-warning"}`}
+                aria-hidden="true"
+              />
+              <span className="truncate" title={account.email}>
+                {account.displayName || account.email}
+              </span>
+              <span className="sr-only">({account.status})</span>
+            </p>
+            {account.error && <p className="px-3 text-xs text-danger">{account.error.message}</p>}
+            <ul className="grid gap-0.5">
+              {inbox && (
+                <li>
+                  <Link
+                    to="/mail"
+                    search={{ role: "inbox", account: account.id }}
+                    className={item(activeAccount === account.id && activeRole === "inbox")}
+                  >
+                    <span>Inbox</span>
+                    {inbox.unread > 0 && <span className="text-xs font-semibold text-muted">{inbox.unread}</span>}
+                  </Link>
+                </li>
+              )}
+              {others.map((folder) => (
+                <li key={folder.id}>
+                  <Link
+                    to="/mail"
+                    search={{ folder: folder.id, account: account.id }}
+                    className={item(activeFolder === folder.id)}
+                  >
+                    <span className="truncate">{folder.name}</span>
+                    {folder.unread > 0 && <span className="text-xs font-semibold text-muted">{folder.unread}</span>}
+                  </Link>
+                </li>
+              ))}
+            </ul>
+          </div>
+        );
+      })}
+      <div className="grid gap-1 px-3 text-sm">
+        <Link to="/mail/connect">+ Connect a mailbox</Link>
+        <Link to="/mail/settings">Mailbox settings</Link>
+      </div>
+    </nav>
+  );
+}

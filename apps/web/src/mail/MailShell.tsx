@@ -1,0 +1,90 @@
+import { useQueryClient } from "@tanstack/react-query";
+import { Link, Outlet, useNavigate } from "@tanstack/react-router";
+import { useEffect } from "react";
+import { useSession } from "../auth/use-session.ts";
+import { UserMenu } from "../components/AppShell.tsx";
+import { HomeIcon } from "../components/icons.tsx";
+import { Logo } from "../components/Logo.tsx";
+import { ThemeToggle } from "../components/ThemeToggle.tsx";
+import { Spinner } from "../components/ui.tsx";
+import { ToastProvider } from "./toasts.tsx";
+
+/** The signed-in frame for mail: a slim bar, then the panes take the whole height of the window. */
+export function MailShell() {
+  const session = useSession();
+  const navigate = useNavigate();
+  const queryClient = useQueryClient();
+
+  useEffect(() => {
+    if (session.status !== "signed-out") return;
+    queryClient.clear();
+    void navigate({
+      to: "/sign-in",
+      search: { reason: session.reason ?? "signed-out", redirect: window.location.pathname },
+      replace: true,
+    });
+  }, [session, navigate, queryClient]);
+
+  if (session.status !== "signed-in") {
+    return (
+      <div className="flex min-h-dvh items-center justify-center" role="status">
+        <Spinner /> <span className="ml-2">Signing out…</span>
+      </div>
+    );
+  }
+  const { user } = session;
+  return (
+    <ToastProvider>
+      <div className="flex h-dvh flex-col overflow-hidden">
+        <a
+          href="#content"
+          className="sr-only rounded-lg bg-accent px-4 py-2 text-accent-fg focus:not-sr-only focus:fixed focus:top-2 focus:left-2 focus:z-50"
+        >
+          Skip to content
+        </a>
+        <header className="flex h-14 shrink-0 items-center justify-between gap-2 border-b border-line bg-surface px-3 sm:px-4">
+          <div className="flex items-center gap-3">
+            <Logo />
+          </div>
+          <nav aria-label="Main" className="flex items-center gap-1">
+            <Link
+              to="/dashboard"
+              className="inline-flex size-10 items-center justify-center rounded-lg text-muted hover:bg-surface-muted hover:text-fg"
+              aria-label="Overview"
+              title="Overview"
+            >
+              <HomeIcon />
+            </Link>
+            <Link
+              to="/mail/settings"
+              className="inline-flex size-10 items-center justify-center rounded-lg text-muted hover:bg-surface-muted hover:text-fg"
+              aria-label="Mailbox settings"
+              title="Mailbox settings"
+            >
+              <svg
+                viewBox="0 0 24 24"
+                width="20"
+                height="20"
+                fill="none"
+                stroke="currentColor"
+                strokeWidth="1.8"
+                strokeLinecap="round"
+                aria-hidden="true"
+              >
+                <path d="M4 6h10M18 6h2M4 12h4M12 12h8M4 18h12M20 18h0" />
+                <circle cx="16" cy="6" r="2" />
+                <circle cx="10" cy="12" r="2" />
+                <circle cx="18" cy="18" r="2" />
+              </svg>
+            </Link>
+            <ThemeToggle />
+            <UserMenu name={user.displayName || user.email} email={user.email} />
+          </nav>
+        </header>
+        <main id="content" className="min-h-0 flex-1">
+          <Outlet />
+        </main>
+      </div>
+    </ToastProvider>
+  );
+}
