@@ -273,6 +273,7 @@ function DeleteAccountCard({ askCode, onCodeAsked }: { askCode: boolean; onCodeA
               title="Delete your account for good?"
               description="Your account and everything in it are deleted now. You will be signed out everywhere."
               confirmLabel="Delete account"
+              confirmVariant="danger"
               onConfirm={confirmDelete}
             />
           </div>
