@@ -154,7 +154,7 @@ describe.skipIf(!ready.postgres || !ready.redis || !ready.chromium)("account pag
 
     await page.getByLabel("Email").fill(oldEmail);
     await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
-    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("button", { name: "Sign in", exact: true }).click();
     await page.locator("#sign-in-password-error").waitFor();
     await signInInBrowser(page, newEmail);
     await page.goto("/settings/account");
@@ -233,7 +233,7 @@ describe.skipIf(!ready.postgres || !ready.redis || !ready.chromium)("account pag
     await page.waitForURL(/\/sign-in/);
     await page.getByLabel("Email").fill(email);
     await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
-    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("button", { name: "Sign in", exact: true }).click();
     await page.locator("#sign-in-password-error").waitFor();
     // The address can register again: through the sign-up page and the new confirmation email
     // (only emails sent after this point count, since the first account's link is in the sink too).
