@@ -15,7 +15,10 @@ import { AppShell } from "./components/AppShell.tsx";
 import { AuthLayout } from "./components/AuthLayout.tsx";
 import { securityEventLabels } from "./lib/security-events.ts";
 import { AdminOnly } from "./pages/admin/AdminOnly.tsx";
+import { AcceptInvitationPage } from "./pages/auth/AcceptInvitationPage.tsx";
+import { AccountDeletedPage } from "./pages/auth/AccountDeletedPage.tsx";
 import { CheckEmailPage } from "./pages/auth/CheckEmailPage.tsx";
+import { ConfirmEmailChangePage } from "./pages/auth/ConfirmEmailChangePage.tsx";
 import { ForgotPasswordPage } from "./pages/auth/ForgotPasswordPage.tsx";
 import { ResetPasswordPage } from "./pages/auth/ResetPasswordPage.tsx";
 import { SignInPage } from "./pages/auth/SignInPage.tsx";
@@ -125,6 +128,35 @@ const unlockAccountRoute = createRoute({
   component: UnlockAccountPage,
 });
 
+// The `invitation` email links to /accept-invite; /accept-invitation is kept as a spelled-out alias.
+const acceptInviteRoute = createRoute({
+  getParentRoute: () => publicLayout,
+  path: "/accept-invite",
+  validateSearch: searchOf({ token }),
+  component: AcceptInvitationPage,
+});
+const acceptInvitationRoute = createRoute({
+  getParentRoute: () => publicLayout,
+  path: "/accept-invitation",
+  validateSearch: searchOf({ token }),
+  component: AcceptInvitationPage,
+});
+
+/** Public: the link in the `email-change` email may be opened signed out, or on another device. */
+const confirmEmailChangeRoute = createRoute({
+  getParentRoute: () => publicLayout,
+  path: "/confirm-email-change",
+  validateSearch: searchOf({ token }),
+  component: ConfirmEmailChangePage,
+});
+
+/** Where deleting an account lands; no guard, since the session ends just after the tab gets here. */
+const accountDeletedRoute = createRoute({
+  getParentRoute: () => publicLayout,
+  path: "/account-deleted",
+  component: AccountDeletedPage,
+});
+
 const appLayout = createRoute({
   getParentRoute: () => rootRoute,
   id: "_app",
@@ -173,6 +205,11 @@ const activityRoute = createRoute({
   path: "/settings/activity",
   component: lazyRouteComponent(() => import("./pages/settings/ActivityPage.tsx"), "ActivityPage"),
 });
+const accountRoute = createRoute({
+  getParentRoute: () => appLayout,
+  path: "/settings/account",
+  component: lazyRouteComponent(() => import("./pages/settings/AccountPage.tsx"), "AccountPage"),
+});
 
 const adminLayout = createRoute({
   getParentRoute: () => appLayout,
@@ -192,6 +229,11 @@ const adminEventsRoute = createRoute({
     type: z.enum(Object.keys(securityEventLabels) as [keyof typeof securityEventLabels]).optional(),
   }),
   component: lazyRouteComponent(() => import("./pages/admin/AdminEventsPage.tsx"), "AdminEventsPage"),
+});
+const adminInvitationsRoute = createRoute({
+  getParentRoute: () => adminLayout,
+  path: "/admin/invitations",
+  component: lazyRouteComponent(() => import("./pages/admin/AdminInvitationsPage.tsx"), "AdminInvitationsPage"),
 });
 
 // Mail has a frame of its own: full-height panes instead of the account pages' centred column.
@@ -240,6 +282,10 @@ const routeTree = rootRoute.addChildren([
     forgotPasswordRoute,
     resetPasswordRoute,
     unlockAccountRoute,
+    acceptInviteRoute,
+    acceptInvitationRoute,
+    confirmEmailChangeRoute,
+    accountDeletedRoute,
   ]),
   appLayout.addChildren([
     dashboardRoute,
@@ -249,7 +295,8 @@ const routeTree = rootRoute.addChildren([
     sessionsRoute,
     activityRoute,
     securityRoute,
-    adminLayout.addChildren([adminUsersRoute, adminEventsRoute]),
+    accountRoute,
+    adminLayout.addChildren([adminUsersRoute, adminEventsRoute, adminInvitationsRoute]),
   ]),
   mailLayout.addChildren([mailRoute, mailConnectRoute, mailSettingsRoute]),
 ]);

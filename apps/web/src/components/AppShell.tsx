@@ -11,8 +11,10 @@ import {
   KeyIcon,
   ListIcon,
   LogOutIcon,
+  MailIcon,
   MenuIcon,
   ShieldIcon,
+  UserCogIcon,
   UserIcon,
   UsersIcon,
 } from "./icons.tsx";
@@ -34,11 +36,13 @@ const accountNav: NavItem[] = [
   { to: "/settings/sessions", label: "Sessions", icon: DevicesIcon },
   { to: "/settings/security", label: "Security", icon: KeyIcon },
   { to: "/settings/activity", label: "Security activity", icon: ShieldIcon },
+  { to: "/settings/account", label: "Account", icon: UserCogIcon },
 ];
 
 const adminNav: NavItem[] = [
   { to: "/admin/users", label: "Users", icon: UsersIcon },
   { to: "/admin/events", label: "Events", icon: ListIcon },
+  { to: "/admin/invitations", label: "Invitations", icon: MailIcon },
 ];
 
 /** The signed-in frame: navigation, the user menu, and the way out when the session ends. */

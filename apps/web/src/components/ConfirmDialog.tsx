@@ -8,10 +8,19 @@ interface ConfirmDialogProps {
   description: ReactNode;
   confirmLabel: string;
   onConfirm: () => Promise<unknown>;
+  /** "danger" for what destroys data, so the last button looks like what it does. */
+  confirmVariant?: "primary" | "danger";
 }
 
 /** Asks before something that cannot be undone; Radix keeps focus inside and returns it to the trigger. */
-export function ConfirmDialog({ trigger, title, description, confirmLabel, onConfirm }: ConfirmDialogProps) {
+export function ConfirmDialog({
+  trigger,
+  title,
+  description,
+  confirmLabel,
+  onConfirm,
+  confirmVariant = "primary",
+}: ConfirmDialogProps) {
   const [open, setOpen] = useState(false);
   const [busy, setBusy] = useState(false);
   const confirm = async () => {
@@ -38,7 +47,7 @@ export function ConfirmDialog({ trigger, title, description, confirmLabel, onCon
             <Dialog.Close asChild>
               <Button variant="secondary">Cancel</Button>
             </Dialog.Close>
-            <Button variant="primary" busy={busy} onClick={() => void confirm()}>
+            <Button variant={confirmVariant} busy={busy} onClick={() => void confirm()}>
               {confirmLabel}
             </Button>
           </div>

@@ -102,3 +102,12 @@ export const InboxIcon = (props: IconProps) => (
     <path d="M5.5 5h13L22 12v6a2 2 0 0 1-2 2H4a2 2 0 0 1-2-2v-6Z" />
   </Icon>
 );
+
+export const UserCogIcon = (props: IconProps) => (
+  <Icon {...props}>
+    <circle cx="9" cy="8" r="4" />
+    <path d="M3 20a6 6 0 0 1 10.5-4" />
+    <circle cx="18" cy="17" r="2.5" />
+    <path d="M18 13v1.5M18 19.5V21M14.5 17H16M20 17h1.5" />
+  </Icon>
+);

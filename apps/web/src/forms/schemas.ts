@@ -1,6 +1,10 @@
 // The server's own input schemas, so a form refuses exactly what the API would.
 export {
+  acceptInvitationInput,
+  changeEmailInput,
   changePasswordInput,
+  createInvitationInput,
+  deleteAccountInput,
   emailOnlyInput,
   loginInput,
   passkeyNameInput,
