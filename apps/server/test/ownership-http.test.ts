@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { appRouter } from "@tidings/api";
-import { insertMailDraft, insertMailOutgoing } from "@tidings/db";
+import { insertMailDraft, insertMailOutgoing, insertPasskey } from "@tidings/db";
 import { createMailFixture } from "@tidings/db/testing";
 import { signAttachmentToken } from "@tidings/mail";
 import { type AuthResultBody, type AuthStack, bearer, signUp, startAuthStack, trpcCall } from "@tidings/test-stack";
@@ -31,6 +31,7 @@ interface Ids {
   attachmentId: string;
   draftId: string;
   outgoingId: string;
+  passkeyId: string;
 }
 
 interface Case {
@@ -208,6 +209,12 @@ const cases: Case[] = [
     input: (o) => ({ attachmentId: o.attachmentId }),
     expected: "NOT_FOUND",
   },
+  {
+    procedure: "mfa.passkey.remove",
+    field: "passkeyId",
+    input: (o) => ({ passkeyId: o.passkeyId }),
+    expected: "NOT_FOUND",
+  },
   // AI: a foreign message, thread or account is as unknown as one that exists nowhere.
   {
     procedure: "ai.settings.update",
@@ -240,7 +247,17 @@ const cases: Case[] = [
  * Fields named like ids that refer to no row: a position in the caller's own event stream, so
  * another user's value can only pick from the caller's own events (packages/api mail-events.test.ts).
  */
-const notRowIds: Array<[procedure: string, field: string]> = [["mail.events", "lastEventId"]];
+const notRowIds: Array<[procedure: string, field: string]> = [
+  ["mail.events", "lastEventId"],
+  // WebAuthn answers name the authenticator's credential; they count only when signed by its key
+  // for a challenge of this caller's (packages/api passkeys.test.ts).
+  ["auth.passkeyLogin", "response.id"],
+  ["auth.passkeyLogin", "response.rawId"],
+  ["auth.verifyMfa", "passkey.id"],
+  ["auth.verifyMfa", "passkey.rawId"],
+  ["mfa.passkey.register", "response.id"],
+  ["mfa.passkey.register", "response.rawId"],
+];
 
 // --- Reading the router: which procedures take ids, and in which fields -------------------------
 
@@ -411,7 +428,20 @@ describe.skipIf(!services().postgres || !services().redis)("S27: another user's 
       replyToMessageId: null,
       attachmentIds: [],
     });
+    // A passkey row as registration leaves it (the WebAuthn ceremony itself is passkeys.test.ts's).
+    const passkey = await insertPasskey(db(), {
+      userId: user.user.id,
+      credentialId: randomBytes(16).toString("base64url"),
+      publicKey: randomBytes(77).toString("base64url"),
+      counter: 0,
+      transports: ["internal"],
+      deviceType: "singleDevice",
+      backedUp: false,
+      name: "Laptop",
+    });
+    if (!passkey) throw new Error("passkey not stored");
     return {
+      passkeyId: passkey.id,
       userId: user.user.id,
       sessionId: user.session.id,
       accountId: fixture.accountId,
@@ -436,6 +466,7 @@ describe.skipIf(!services().postgres || !services().redis)("S27: another user's 
     attachmentId: randomUUID(),
     draftId: randomUUID(),
     outgoingId: randomUUID(),
+    passkeyId: randomUUID(),
   });
 
   /** Everything of B's, ordered, to compare before and after A's calls. */
@@ -467,6 +498,7 @@ describe.skipIf(!services().postgres || !services().redis)("S27: another user's 
         .orderBy("id")
         .execute(),
       uploads: await db().selectFrom("mail_uploads").selectAll().where("user_id", "=", userId).orderBy("id").execute(),
+      passkeys: await db().selectFrom("passkeys").selectAll().where("user_id", "=", userId).orderBy("id").execute(),
       drafts: await db().selectFrom("mail_drafts").selectAll().where("user_id", "=", userId).orderBy("id").execute(),
       outgoing: await db()
         .selectFrom("mail_outgoing")

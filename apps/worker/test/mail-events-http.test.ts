@@ -131,10 +131,9 @@ describe.skipIf(!services().postgres || !services().redis || !services().dovecot
       expect(ids.some((id) => mine.received.some((seen) => seen.id === id))).toBe(false);
       const missed = back.received.filter((entry) => entry.event.type === "message.new");
       expect(missed).toHaveLength(1);
-      expect(missed[0]?.event).toMatchObject({ accountId });
-      expect((missed[0]?.event as { messageId: string }).messageId).not.toBe(
-        (live?.event as { messageId: string }).messageId,
-      );
+      const missedEvent = missed[0]?.event as { messageId: string; threadId: string } | undefined;
+      expect(missedEvent).toMatchObject({ accountId });
+      expect(missedEvent?.messageId).not.toBe((live?.event as { messageId: string } | undefined)?.messageId);
 
       // Expunged on the server: the thread disappears, and the owner is told.
       const stored = await dovecot.messages("alice", "INBOX");
@@ -145,7 +144,7 @@ describe.skipIf(!services().postgres || !services().redis || !services().dovecot
           expect(back.received.map((entry) => entry.event)).toContainEqual({
             type: "thread.removed",
             accountId,
-            threadId: (missed[0]?.event as { threadId: string }).threadId,
+            threadId: missedEvent?.threadId,
           }),
         { timeout: 10_000, interval: 100 },
       );
