@@ -149,6 +149,15 @@ describe.skipIf(!ready.postgres || !ready.redis || !ready.chromium || !ready.dov
       await page.getByRole("status").filter({ hasText: "Archived" }).waitFor();
       await expect.poll(async () => (await dovecot.messages("ada", "Archive")).length, { timeout: 20_000 }).toBe(1);
 
+      // New mail shows without a reload: the live connection (mail.events over SSE) refreshes the
+      // list well before the 30 s safety-net poll could.
+      await dovecot.append(
+        "ada",
+        "INBOX",
+        `From: Eve <eve@example.test>\r\nTo: ada@mailbox.test\r\nSubject: Just arrived\r\nMessage-ID: <live-1@eve.test>\r\nDate: ${new Date().toUTCString()}\r\n\r\nHello from the live connection.\r\n`,
+      );
+      await row(page, "Just arrived").waitFor({ timeout: 10_000 });
+
       // Reply with an attachment: the mailbox's SMTP server gets it with the threading headers.
       await page.goto("/mail");
       await row(page, "Lunch on Friday").getByRole("link").click();

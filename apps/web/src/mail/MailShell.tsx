@@ -7,6 +7,7 @@ import { HomeIcon } from "../components/icons.tsx";
 import { Logo } from "../components/Logo.tsx";
 import { ThemeToggle } from "../components/ThemeToggle.tsx";
 import { Spinner } from "../components/ui.tsx";
+import { useMailEvents } from "./live-updates.ts";
 import { ToastProvider } from "./toasts.tsx";
 
 /** The signed-in frame for mail: a slim bar, then the panes take the whole height of the window. */
@@ -14,6 +15,7 @@ export function MailShell() {
   const session = useSession();
   const navigate = useNavigate();
   const queryClient = useQueryClient();
+  useMailEvents(session.status === "signed-in");
 
   useEffect(() => {
     if (session.status !== "signed-out") return;

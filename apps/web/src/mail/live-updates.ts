@@ -1,8 +1,10 @@
-import type { QueryClient } from "@tanstack/react-query";
+import { type QueryClient, useQueryClient } from "@tanstack/react-query";
+import { useSubscription } from "@trpc/tanstack-react-query";
+import { useTRPC } from "../trpc.ts";
 
-// Everything that keeps the mail screens current lives here, so the live connection (mail.events
-// over SSE) has one place to plug into. Until it does, the queries refetch on window focus and on
-// a modest interval (see `mailRefetch`).
+// Everything that keeps the mail screens current lives here: the live connection (mail.events over
+// SSE, resumed with its last event id after a drop) marks what each event changed as stale, and the
+// queries also refetch on window focus and on a modest interval (`mailRefetch`) as a safety net.
 
 /** The events of `mail.events` (API.md) this app reacts to; other fields are ignored. */
 export type MailEvent =
@@ -34,7 +36,7 @@ export const mailKeys = {
   accounts: procedureKey("mailAccount", "list"),
 };
 
-/** Polling while no live connection exists: often enough to feel current, rare enough to stay cheap. */
+/** A safety net under the live connection: often enough to feel current, rare enough to stay cheap. */
 export const mailRefetch = {
   refetchOnWindowFocus: true,
   refetchInterval: 30_000,
@@ -68,4 +70,16 @@ export function invalidateAllMail(queryClient: QueryClient): Promise<void> {
       queryClient.invalidateQueries({ queryKey }),
     ),
   ).then(() => undefined);
+}
+
+/** Keeps the mail screens current from the server's events while they are open. */
+export function useMailEvents(enabled: boolean): void {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  useSubscription(
+    trpc.mail.events.subscriptionOptions(
+      {},
+      { enabled, onData: (tracked) => void invalidateForMailEvent(queryClient, tracked.data as MailEvent) },
+    ),
+  );
 }
