@@ -44,6 +44,9 @@ async function addVirtualAuthenticator(page: Page): Promise<{ cdp: CDPSession; a
   return { cdp, authenticatorId };
 }
 
+/** The code of the next 30 s step, which the server accepts (one step of clock drift) and no earlier use spent. */
+const codeOfNextStep = (secret: string) => totpCodeAt(secret, new Date(Date.now() + 30_000));
+
 async function signOutInBrowser(page: Page) {
   await page.getByRole("button", { name: /Account menu/ }).click();
   await page.getByRole("menuitem", { name: "Sign out" }).click();
@@ -139,6 +142,69 @@ describe.skipIf(!ready.postgres || !ready.redis || !ready.chromium)("passkeys in
     await page.getByRole("button", { name: "Use your passkey" }).click();
     await page.waitForURL(/\/settings\/security$/);
     await page.getByRole("heading", { level: 1, name: "Security" }).waitFor();
+    await context.close();
+  });
+
+  it("sets up two-factor on the Security page from its key, signs in with a recovery code once, and turns it off", async () => {
+    const { page, context } = await suite.open();
+    const email = "two-factor@example.test";
+    await signUpInBrowser(suite.web, page, email, "Two Factor");
+    await page.goto("/settings/security");
+    const section = page.getByTestId("two-factor");
+    await section.getByRole("button", { name: "Turn on two-factor authentication" }).click();
+    await section.getByTestId("totp-qr").waitFor();
+    const secret = (await section.getByTestId("totp-secret").textContent()) ?? "";
+    await screenshot(page, "security-two-factor-setup");
+    expect(await seriousViolations(page)).toEqual([]);
+    // A wrong code is refused in place; the app's current code turns it on.
+    await section.getByLabel("Code from the app").fill("000000");
+    await section.getByRole("button", { name: "Turn on" }).click();
+    await section.locator('[role="alert"], #totp-code[aria-invalid="true"]').first().waitFor();
+    await section.getByLabel("Code from the app").fill(totpCodeAt(secret, new Date()));
+    await section.getByRole("button", { name: "Turn on" }).click();
+    const codes = page.getByRole("list", { name: "Recovery codes" }).getByRole("listitem");
+    await codes.first().waitFor();
+    expect(await codes.count()).toBe(10);
+    const recoveryCode = (await codes.first().textContent()) ?? "";
+    const secondRecoveryCode = (await codes.nth(1).textContent()) ?? "";
+    await screenshot(page, "security-recovery-codes");
+    await page.getByRole("button", { name: "I have saved them" }).click();
+    await section.getByText(/^On: .* 10 recovery codes left\./).waitFor();
+
+    // Sign-in now asks for the second step; a recovery code works once.
+    await signOutInBrowser(page);
+    const passwordStep = async () => {
+      await page.getByLabel("Email").fill(email);
+      await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
+      await page.getByRole("button", { name: "Sign in", exact: true }).click();
+      await page.getByRole("heading", { level: 1, name: "Two-factor sign-in" }).waitFor();
+    };
+    await passwordStep();
+    await page.getByLabel("Authenticator or recovery code").fill(recoveryCode);
+    await page.getByRole("button", { name: "Verify" }).click();
+    await page.waitForURL((url) => !url.pathname.startsWith("/sign-in"));
+    await signOutInBrowser(page);
+    await passwordStep();
+    await page.getByLabel("Authenticator or recovery code").fill(recoveryCode);
+    await page.getByRole("button", { name: "Verify" }).click();
+    await page.getByTestId("mfa-error").waitFor();
+    await page.getByLabel("Authenticator or recovery code").fill(codeOfNextStep(secret));
+    await page.getByRole("button", { name: "Verify" }).click();
+    await page.waitForURL((url) => !url.pathname.startsWith("/sign-in"));
+
+    // Turning it off takes the password and a code; afterwards the password alone signs in.
+    await page.goto("/settings/security");
+    await section.getByText(/9 recovery codes left/).waitFor();
+    await section.locator("#off-password").fill(PASSWORD);
+    // A second recovery code (the app's codes up to the one just used are spent).
+    await section.getByLabel("Code from the app, or a recovery code").fill(secondRecoveryCode);
+    await section.getByRole("button", { name: "Turn off two-factor" }).click();
+    await section.getByRole("button", { name: "Turn on two-factor authentication" }).waitFor();
+    await signOutInBrowser(page);
+    await page.getByLabel("Email").fill(email);
+    await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
+    await page.getByRole("button", { name: "Sign in", exact: true }).click();
+    await page.waitForURL((url) => !url.pathname.startsWith("/sign-in"));
     await context.close();
   });
 });

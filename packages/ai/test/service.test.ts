@@ -110,7 +110,7 @@ describe("learning stored in Postgres", () => {
       id: (await mail.newMessage()).messageId,
       from: { name: "Sales", email: "sam@vendorhub.example" },
       subject: `Partnership opportunity ${i}`,
-      text: `Following up on our platform demo and pricing, version ${i}.`,
+      text: `Our platform demo and pricing, version ${i}.`,
     });
 
   it("applies 30 concurrent lessons, none lost, and changes the priority of similar new mail", async () => {

@@ -5,10 +5,13 @@ export {
   changePasswordInput,
   createInvitationInput,
   deleteAccountInput,
+  disableTotpInput,
   emailOnlyInput,
   loginInput,
   passkeyNameInput,
+  passwordOnlyInput,
   registerInput,
   resetPasswordInput,
+  totpCodeInput,
   updateProfileInput,
 } from "@tidings/api/schemas";

@@ -12,8 +12,9 @@ import { passkeyNameInput } from "../../forms/schemas.ts";
 import { formatDateTime, timeAgo } from "../../lib/format-time.ts";
 import { isPasskeyPromptError, passkeyPromptMessage } from "../../lib/passkeys.ts";
 import { useTRPC } from "../../trpc.ts";
+import { TwoFactorSection } from "./TwoFactorSection.tsx";
 
-/** Security settings: the passkeys that sign in to this account (add, list, remove). */
+/** Security settings: two-factor codes and recovery codes, and the passkeys that sign in (add, list, remove). */
 export function SecurityPage() {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
@@ -58,10 +59,17 @@ export function SecurityPage() {
 
   return (
     <>
-      <PageHeading description="Passkeys let you sign in with your device's screen lock or a security key instead of a password.">
+      <PageHeading description="A second step at sign-in, and passkeys: your device's screen lock or a security key instead of a password.">
         Security
       </PageHeading>
       {notice && <Alert tone={notice.tone}>{notice.text}</Alert>}
+      {status.data && (
+        <TwoFactorSection
+          enabled={status.data.totp}
+          recoveryCodesLeft={status.data.recoveryCodesLeft}
+          onNotice={setNotice}
+        />
+      )}
       <Card className="grid gap-5">
         <h2 className="text-lg font-semibold">Passkeys</h2>
         {status.isError && <Alert tone="error">{generalMessage(status.error)}</Alert>}
