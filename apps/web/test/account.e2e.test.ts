@@ -1,37 +1,22 @@
 import { readFile } from "node:fs/promises";
-import { createRequire } from "node:module";
 import { signUp } from "@tidings/test-stack";
 import { services } from "@tidings/testing";
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { linkFromEmail, PASSWORD, screenshot, signInInBrowser, webStackForSuite } from "./web-stack.ts";
+import {
+  linkFromEmail,
+  PASSWORD,
+  screenshot,
+  seriousViolations,
+  signInInBrowser,
+  webStackForSuite,
+} from "./web-stack.ts";
 
 // The account pages of issue #19 in Chromium: invitations, email change, export and deletion.
 
-const axeSource: string = createRequire(import.meta.url)("axe-core").source;
 const ADMIN_EMAIL = "boss@example.test";
 const NEW_PASSWORD = "a fresh invitee passphrase 77";
 const ready = services();
-
-interface AxeViolation {
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: { target: string[] }[];
-}
-
-/** axe-core's serious and critical findings on the page as it is now. */
-async function seriousViolations(page: Page): Promise<string[]> {
-  await page.evaluate(axeSource);
-  const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (context: Document, options: object) => Promise<unknown> } }).axe;
-    const result = (await axe.run(document, { resultTypes: ["violations"] })) as { violations: AxeViolation[] };
-    return result.violations;
-  });
-  return violations
-    .filter((violation) => violation.impact === "serious" || violation.impact === "critical")
-    .map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((node) => node.target.join(" ")).join(", ")}`);
-}
 
 async function heading(page: Page, name: string | RegExp) {
   await page.getByRole("heading", { level: 1, name }).waitFor();

@@ -1,33 +1,17 @@
-import { createRequire } from "node:module";
 import { type SmtpSink, services, startDovecot, startSmtpSink, type TestDovecot } from "@tidings/testing";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { screenshot, signInInBrowser, signUpInBrowser, webStackForSuite } from "./web-stack.ts";
+import { screenshot, seriousViolations, signInInBrowser, signUpInBrowser, webStackForSuite } from "./web-stack.ts";
 
 // Issue #17 in Chromium against a production-mode server and worker: a mailbox connected through
 // the onboarding form (a wrong password first), the synced threads, reading, archiving with the
 // keyboard, a reply with an attachment reaching the mailbox's SMTP server, an undone send, axe in
 // both themes, and the phone layout.
 
-const axeSource: string = createRequire(import.meta.url)("axe-core").source;
 const ready = services();
 const MAILBOX_PASSWORD = "mailbox-password";
 const EMAIL = "inbox-user@example.test";
 const UNDO_SECONDS = 4;
-
-async function seriousViolations(page: Page): Promise<string[]> {
-  await page.evaluate(axeSource);
-  const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (context: Document, options: object) => Promise<unknown> } }).axe;
-    const result = (await axe.run(document, { resultTypes: ["violations"] })) as {
-      violations: { id: string; impact: string | null; help: string; nodes: { target: string[] }[] }[];
-    };
-    return result.violations;
-  });
-  return violations
-    .filter((violation) => violation.impact === "serious" || violation.impact === "critical")
-    .map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((node) => node.target.join(" ")).join(", ")}`);
-}
 
 function message(subject: string, from: string, id: string, body: string, date: string, extra = ""): string {
   return (

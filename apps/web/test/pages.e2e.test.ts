@@ -1,34 +1,10 @@
-import { createRequire } from "node:module";
 import { signUp } from "@tidings/test-stack";
 import { services } from "@tidings/testing";
-import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { PASSWORD, screenshot, signUpInBrowser, webStackForSuite } from "./web-stack.ts";
+import { PASSWORD, screenshot, seriousViolations, signUpInBrowser, webStackForSuite } from "./web-stack.ts";
 
-const axeSource: string = createRequire(import.meta.url)("axe-core").source;
 const ADMIN_EMAIL = "root@example.test";
 const ready = services();
-
-interface AxeViolation {
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: { target: string[] }[];
-}
-
-/** axe-core's serious and critical findings on the page as it is now. */
-async function seriousViolations(page: Page): Promise<string[]> {
-  // evaluate() runs outside the page's CSP, which forbids the inline script addScriptTag would add.
-  await page.evaluate(axeSource);
-  const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (context: Document, options: object) => Promise<unknown> } }).axe;
-    const result = (await axe.run(document, { resultTypes: ["violations"] })) as { violations: AxeViolation[] };
-    return result.violations;
-  });
-  return violations
-    .filter((violation) => violation.impact === "serious" || violation.impact === "critical")
-    .map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((node) => node.target.join(" ")).join(", ")}`);
-}
 
 const signedOutPages = [
   { name: "landing", path: "/", heading: "Email that sorts itself out." },

@@ -1,31 +1,14 @@
-import { createRequire } from "node:module";
 import { totpCodeAt } from "@tidings/auth";
 import { bearer, signIn, trpcCall } from "@tidings/test-stack";
 import { services } from "@tidings/testing";
 import type { CDPSession, Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { PASSWORD, screenshot, signUpInBrowser, webStackForSuite } from "./web-stack.ts";
+import { PASSWORD, screenshot, seriousViolations, signUpInBrowser, webStackForSuite } from "./web-stack.ts";
 
 // Passkeys in Chromium with a virtual authenticator (the DevTools protocol's WebAuthn domain):
 // the browser makes and uses real credentials, the server verifies them as it would a phone's.
 
-const axeSource: string = createRequire(import.meta.url)("axe-core").source;
 const ready = services();
-
-/** axe-core's serious and critical findings on the page as it is now. */
-async function seriousViolations(page: Page): Promise<string[]> {
-  await page.evaluate(axeSource);
-  const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (context: Document, options: object) => Promise<unknown> } }).axe;
-    const result = (await axe.run(document, { resultTypes: ["violations"] })) as {
-      violations: { id: string; impact: string | null; help: string }[];
-    };
-    return result.violations;
-  });
-  return violations
-    .filter((violation) => violation.impact === "serious" || violation.impact === "critical")
-    .map((violation) => `${violation.id} (${violation.impact}): ${violation.help}`);
-}
 
 /** A platform authenticator with user verification, as a laptop's fingerprint reader would be. */
 async function addVirtualAuthenticator(page: Page): Promise<{ cdp: CDPSession; authenticatorId: string }> {

@@ -1,4 +1,5 @@
 import { mkdir } from "node:fs/promises";
+import { createRequire } from "node:module";
 import { join } from "node:path";
 import { type AuthStack, startAuthStack } from "@tidings/test-stack";
 import { freePort, launchChromium, repoRoot, type SmtpSink } from "@tidings/testing";
@@ -185,4 +186,27 @@ export async function screenshotOpenPages(pages: WatchedPage[], testName: string
       .screenshot({ path: join(screenshotDir, "failures", `${slug}-${index}.png`), fullPage: true })
       .catch(() => {});
   }
+}
+
+const axeSource: string = createRequire(import.meta.url)("axe-core").source;
+
+interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: { target: string[] }[];
+}
+
+/** axe-core's serious and critical findings on the page as it is now (one helper for every browser test). */
+export async function seriousViolations(page: Page): Promise<string[]> {
+  // evaluate() runs outside the page's CSP, which forbids the inline script addScriptTag would add.
+  await page.evaluate(axeSource);
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run: (context: Document, options: object) => Promise<unknown> } }).axe;
+    const result = (await axe.run(document, { resultTypes: ["violations"] })) as { violations: AxeViolation[] };
+    return result.violations;
+  });
+  return violations
+    .filter((violation) => violation.impact === "serious" || violation.impact === "critical")
+    .map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((node) => node.target.join(" ")).join(", ")}`);
 }
