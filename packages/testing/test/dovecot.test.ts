@@ -115,5 +115,7 @@ describe.skipIf(!services().dovecot)("Dovecot test harness", () => {
     await dovecot.start();
     const sent = await dovecot.messages("alice", "Sent");
     expect(sent.map((message) => message.source.toString())).toEqual([rawMessage("before restart", "restart@test")]);
-  });
+    // A stop and a start each wait on a process (up to 15 s for the port); 5 s was too tight on a
+    // loaded CI machine. This bounds a hang, it measures nothing.
+  }, 40_000);
 });
