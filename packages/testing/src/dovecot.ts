@@ -38,6 +38,11 @@ export interface DovecotOptions {
    * working for PLAIN/LOGIN, so the harness's own sessions are unchanged.
    */
   oauth2?: { introspectionUrl: string };
+  /**
+   * Offer TLS with this certificate and key (PEM files): STARTTLS on `port` and implicit TLS on
+   * `tlsPort`. Without it the server speaks plain text only.
+   */
+  tls?: { certFile: string; keyFile: string };
 }
 
 export interface AppendOptions {
@@ -55,6 +60,8 @@ export interface StoredMessage {
 export interface TestDovecot {
   host: "127.0.0.1";
   port: number;
+  /** Implicit TLS (imaps), when started with `tls`. */
+  tlsPort?: number;
   users: Readonly<Record<string, string>>;
   /** A logged-in imapflow client for `user`; the caller logs it out. */
   connect(user: string): Promise<ImapFlow>;
@@ -99,6 +106,7 @@ export async function startDovecot(options: DovecotOptions = {}): Promise<TestDo
   const users = { ...(options.users ?? { alice: "alice-password" }) };
   const root = await mkdtemp(join(tmpdir(), "tidings-dovecot-"));
   const port = await freePort();
+  const tlsPort = options.tls ? await freePort() : undefined;
   const configPath = join(root, "dovecot.conf");
   const owner = await mailOwner();
   // Dovecot's own processes (not root) must reach the files below this folder.
@@ -107,7 +115,10 @@ export async function startDovecot(options: DovecotOptions = {}): Promise<TestDo
   if (owner.chown) await chown(join(root, "home"), owner.chown.uid, owner.chown.gid);
   await writeFile(join(root, "users"), passwdFile(users), { mode: 0o644 });
   if (options.oauth2) await writeFile(join(root, "oauth2.conf.ext"), oauth2Settings(options.oauth2.introspectionUrl));
-  await writeFile(configPath, configuration(root, port, owner.settings, Boolean(options.oauth2)));
+  await writeFile(
+    configPath,
+    configuration(root, { port, tlsPort, tls: options.tls }, owner.settings, Boolean(options.oauth2)),
+  );
 
   let server: RunningProcess | undefined;
   let previousLogs = "";
@@ -118,6 +129,7 @@ export async function startDovecot(options: DovecotOptions = {}): Promise<TestDo
     server = started;
     try {
       await waitForPort(port, started, 15_000);
+      if (tlsPort !== undefined) await waitForPort(tlsPort, started, 15_000);
     } catch (error) {
       server = undefined;
       await started.stop("SIGKILL");
@@ -179,6 +191,7 @@ export async function startDovecot(options: DovecotOptions = {}): Promise<TestDo
   return {
     host: "127.0.0.1",
     port,
+    ...(tlsPort === undefined ? {} : { tlsPort }),
     users,
     connect: connectUser,
     append: (user, folder, raw, appendOptions = {}) =>
@@ -321,7 +334,18 @@ timeout_msecs = 5000
 `;
 }
 
-function configuration(root: string, port: number, ownerSettings: string, oauth2: boolean): string {
+interface Listeners {
+  port: number;
+  tlsPort: number | undefined;
+  tls: DovecotOptions["tls"];
+}
+
+function configuration(
+  root: string,
+  { port, tlsPort, tls }: Listeners,
+  ownerSettings: string,
+  oauth2: boolean,
+): string {
   const folders = Object.entries(DOVECOT_SPECIAL_FOLDERS)
     .map(([name, use]) => `  mailbox ${name} {\n    special_use = ${use}\n    auto = subscribe\n  }\n`)
     .join("");
@@ -332,7 +356,7 @@ instance_name = ${root}
 log_path = /dev/stderr
 protocols = imap
 listen = 127.0.0.1
-ssl = no
+${tls ? `ssl = yes\nssl_cert = <${tls.certFile}\nssl_key = <${tls.keyFile}` : "ssl = no"}
 disable_plaintext_auth = no
 auth_mechanisms = plain login${oauth2 ? " xoauth2 oauthbearer" : ""}
 # Tests log in wrongly on purpose; the real delays would only slow them down (all come from 127.0.0.1).
@@ -354,7 +378,9 @@ service imap-login {
     port = ${port}
   }
   inet_listener imaps {
-    port = 0
+    address = 127.0.0.1
+    port = ${tlsPort ?? 0}
+    ssl = yes
   }
   chroot =
 }

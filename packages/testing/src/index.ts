@@ -19,6 +19,7 @@ export { createTestRedis, type OwnRedisServer, startOwnRedisServer, type TestRed
 export type { ServiceStatus } from "./services.ts";
 export { type ReceivedEmail, type SmtpReply, type SmtpSink, startSmtpSink } from "./smtp.ts";
 export { shippedSourceFiles } from "./source-files.ts";
+export { type SelfSignedCertificate, selfSignedCertificate } from "./tls.ts";
 
 /** Which services this run has (probed once by the global setup). */
 export function services() {

@@ -37,6 +37,11 @@ export interface SmtpSinkOptions {
    * login name, e.g. by asking the test OAuth server's introspection.
    */
   oauth2?: (user: string, accessToken: string) => boolean | Promise<boolean>;
+  /**
+   * Offer TLS with this certificate and key (PEM text): implicit TLS from the first byte when
+   * `implicit`, else STARTTLS. Without it the sink speaks plain text only.
+   */
+  tls?: { cert: string; key: string; implicit?: boolean };
 }
 
 export interface SmtpSink {
@@ -63,12 +68,14 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
 
   const users = options.users;
   const oauth2 = options.oauth2;
+  const tls = options.tls;
   const requireAuth = Boolean(users || oauth2);
   const server = new SMTPServer({
     authOptional: !requireAuth,
-    disabledCommands: requireAuth ? ["STARTTLS"] : ["STARTTLS", "AUTH"],
-    // Only loopback and no TLS here: plain AUTH is what the tests can use.
+    disabledCommands: [...(tls ? [] : ["STARTTLS"]), ...(requireAuth ? [] : ["AUTH"])],
+    // Only loopback here: plain AUTH is what the tests without TLS can use.
     allowInsecureAuth: true,
+    ...(tls ? { key: tls.key, cert: tls.cert, secure: Boolean(tls.implicit) } : {}),
     authMethods: oauth2 ? ["PLAIN", "LOGIN", "XOAUTH2"] : ["PLAIN", "LOGIN"],
     onAuth(auth, _session, callback) {
       if (auth.method === "XOAUTH2") {
