@@ -18,10 +18,12 @@ import {
   createBullProducer,
   createInProcessProducer,
   createProcessors,
+  type Housekeeping,
   type JobProducer,
   type OutboxRelay,
   queueEmail,
   requeuePendingMailSends,
+  startHousekeeping,
   startOutboxRelay,
 } from "@tidings/jobs";
 import {
@@ -158,7 +160,13 @@ export async function createServices(config: Config, log: FastifyBaseLogger): Pr
   // Without Redis there are no worker processes: this one keeps the mailboxes in sync, through the
   // same leases (so a second server on the same Postgres shares the accounts instead of doubling them).
   let mailSync: MailSyncWorker | undefined;
+  let housekeeping: Housekeeping | undefined;
   if (!redis) {
+    housekeeping = startHousekeeping({
+      db: database.db,
+      onPruned: (counts) => log.info(counts, "housekeeping: stale rows deleted"),
+      onError: (error) => log.warn({ err: error instanceof Error ? error.message : error }, "housekeeping failed"),
+    });
     mailSync = startMailSyncWorker({
       db: database.db,
       events: mailEvents,
@@ -195,6 +203,7 @@ export async function createServices(config: Config, log: FastifyBaseLogger): Pr
     async close() {
       revocationList.stop();
       await mailSync?.close();
+      await housekeeping?.stop();
       await mailEvents.close();
       await relay?.close();
       await jobs.close();

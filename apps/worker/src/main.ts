@@ -2,7 +2,14 @@ import { resolveEncryptionKey } from "@tidings/auth";
 import { loadConfigOrExit } from "@tidings/config";
 import { createDatabase } from "@tidings/db";
 import { createMailTransport, warmTemplates } from "@tidings/email";
-import { createBullProducer, createProcessors, queueEmail, startBullWorkers, startOutboxRelay } from "@tidings/jobs";
+import {
+  createBullProducer,
+  createProcessors,
+  queueEmail,
+  startBullWorkers,
+  startHousekeeping,
+  startOutboxRelay,
+} from "@tidings/jobs";
 import {
   createGuardedFetch,
   createRedisMailEventBus,
@@ -146,6 +153,13 @@ const mailSync = startMailSyncWorker({
       { jobId: `analyze-${message.messageId}` },
     ),
 });
+// Stale uploads, OAuth requests and WebAuthn challenges go hourly (idempotent in every worker).
+const housekeeping = startHousekeeping({
+  db: database.db,
+  onPruned: (counts) => log.info(counts, "housekeeping: stale rows deleted"),
+  onError: (error) =>
+    log.warn({ err: error instanceof Error ? error.message : error }, "housekeeping failed; next hour"),
+});
 // "worker started" means jobs are being taken: a job queued after this line is not waiting on a connection.
 await workers.ready();
 log.info({ prefix: config.redisPrefix, metrics: metrics?.url, mailWorkerId: mailSync.workerId }, "worker started");
@@ -162,6 +176,7 @@ async function shutdown(signal: string) {
   force.unref();
   // Leases are given back, so other workers take these mailboxes at once rather than after expiry.
   await mailSync.close();
+  await housekeeping.stop();
   await mailEvents.close();
   eventsConnection.disconnect();
   await relay.close();

@@ -15,6 +15,7 @@ export * from "./repositories/audit-events.ts";
 export * from "./repositories/dev-mailbox.ts";
 export * from "./repositories/email-changes.ts";
 export * from "./repositories/email-deliveries.ts";
+export * from "./repositories/housekeeping.ts";
 export * from "./repositories/invitations.ts";
 export * from "./repositories/mail-accounts.ts";
 export * from "./repositories/mail-drafts.ts";

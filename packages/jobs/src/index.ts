@@ -22,6 +22,7 @@ export {
   retryPolicies,
   toJob,
 } from "./definitions.ts";
+export { type Housekeeping, type HousekeepingOptions, startHousekeeping } from "./housekeeping.ts";
 export { addToOutbox, queueEmail } from "./outbox.ts";
 export { type AiProcessorDeps, createAiProcessor } from "./processors/ai.ts";
 export { createEmailProcessor, type EmailProcessorDeps } from "./processors/email.ts";
