@@ -1,6 +1,6 @@
 import { inject } from "vitest";
 
-export { launchChromium } from "./browser.ts";
+export { launchChromium, watchForListItem } from "./browser.ts";
 export {
   appendMessages,
   type ConstructedMessage,
