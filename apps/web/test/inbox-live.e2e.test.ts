@@ -95,10 +95,18 @@ describe.skipIf(!ready.postgres || !ready.redis || !ready.chromium || !ready.dov
       await Promise.all([stack?.stop(), dovecot?.close(), mailboxSmtp?.close()]);
     });
 
-    it("shows appended mail without a reload, through Redis, and misses or doubles nothing across a cut connection", async () => {
+    it("shows appended mail without a reload, through Redis, and misses or doubles nothing across a cut connection", async ({
+      annotate,
+    }) => {
       const restUrl = stack.servers[1]?.url ?? "";
       const token = (await signUp(stack, EMAIL)).accessToken;
-      const side = { host: "127.0.0.1", port: dovecot.port, security: "none", username: "ada", password: MAILBOX_PASSWORD };
+      const side = {
+        host: "127.0.0.1",
+        port: dovecot.port,
+        security: "none",
+        username: "ada",
+        password: MAILBOX_PASSWORD,
+      };
       const added = await trpcCall(
         restUrl,
         "mutation",
@@ -192,10 +200,12 @@ describe.skipIf(!ready.postgres || !ready.redis || !ready.chromium || !ready.dov
       expect(new Set(proxy.forwardedPaths.events)).toEqual(new Set(["/trpc/mail.events"]));
       await screenshot(page, "mail-inbox-live-after-cut");
 
-      console.info(
-        `inbox-live: append -> row visible while connected ${connectedMs.join(", ")} ms; ` +
-          `restore -> missed rows visible ${afterRestoreMs.join(", ")} ms`,
-      );
+      // Reported, not asserted (beyond 2 s while connected): shown in the run's output and JSON report.
+      const measured =
+        `append -> row visible while connected: ${connectedMs.join(", ")} ms; ` +
+        `restore -> missed rows visible: ${afterRestoreMs.join(", ")} ms`;
+      process.stdout.write(`inbox-live: ${measured}\n`);
+      await annotate(measured, "measured");
       // Must-hold 3: within 2 s while connected.
       expect(Math.max(...connectedMs)).toBeLessThan(2_000);
       expect(cspViolations).toEqual([]);
@@ -213,4 +223,3 @@ async function appendAndTime(page: Page, dovecot: TestDovecot, subject: string, 
   await dovecot.append("ada", "INBOX", raw(subject));
   return (await visible(timeoutMs)) - appendedAt;
 }
-

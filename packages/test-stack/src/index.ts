@@ -12,5 +12,5 @@ export {
   tokenFromEmail,
 } from "./auth-stack.ts";
 export { type StartedServer, serverDir, startServer, waitUntil } from "./server-process.ts";
-export { bearer, type TrpcAnswer, trpcCall } from "./trpc-http.ts";
 export { type ForwardedEvent, type SseRequest, type SseSplitProxy, startSseSplitProxy } from "./sse-split-proxy.ts";
+export { bearer, type TrpcAnswer, trpcCall } from "./trpc-http.ts";

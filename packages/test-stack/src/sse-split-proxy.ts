@@ -89,7 +89,10 @@ export async function startSseSplitProxy(port = 0): Promise<SseSplitProxy> {
       return;
     }
     const lastEventId = req.headers["last-event-id"];
-    const seen: SseRequest = { lastEventId: Array.isArray(lastEventId) ? lastEventId[0] : lastEventId, forwarded: false };
+    const seen: SseRequest = {
+      lastEventId: Array.isArray(lastEventId) ? lastEventId[0] : lastEventId,
+      forwarded: false,
+    };
     sseRequests.push(seen);
     if (refusing) return refuse(req);
     seen.forwarded = true;
