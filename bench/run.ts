@@ -19,6 +19,8 @@ const quickOptions: Record<string, string> = {
   mailSyncRssMessages: "600",
   mailLarge: "10000",
   mailRounds: "20",
+  inboxLiveMessages: "5",
+  inboxLoads: "2",
 };
 
 // Arguments: benchmark names, and `--key=value` options passed to every benchmark (e.g. --emails=2000).
