@@ -26,7 +26,7 @@ import { type ReportLine, ratio, targetLine } from "./lib.ts";
  *   threads, compared with the live user's small inbox. The 10 000 threads are bulk-inserted in
  *   Postgres (packages/db, as mail-scale does) into a paused account, not synced over IMAP: the
  *   initial sync is mail-sync's benchmark, and a paused account keeps the worker away from them.
- *   Target ≤ 1.5 s (median of the loads).
+ *   Target ≤ 1.5 s (median of the warm loads; the first, cold load is reported beside it).
  */
 export async function run(options: Record<string, string>): Promise<Record<string, unknown>> {
   const messages = Number(options.inboxLiveMessages ?? 30);
@@ -63,9 +63,9 @@ export async function run(options: Record<string, string>): Promise<Record<strin
       ),
       targetLine(
         {
-          measure: `first inbox render (navigation -> first row), ${threads} threads vs ${live.threads}, median of ${loads}`,
-          tidings: `${largeRender.median} ms (max ${largeRender.max} ms)`,
-          comparedWith: `${smallRender.median} ms`,
+          measure: `first inbox render (navigation -> first row), ${threads} threads vs ${live.threads}, median of ${loads} warm loads`,
+          tidings: `${largeRender.median} ms (max ${largeRender.max} ms; cold ${largeRender.cold} ms)`,
+          comparedWith: `${smallRender.median} ms (cold ${smallRender.cold} ms)`,
           ratio: ratio(largeRender.median, smallRender.median),
         },
         largeRender.median,
@@ -127,7 +127,8 @@ async function measureLive(stack: InboxStack, count: number) {
  */
 async function measureFirstRender(page: Page, loads: number, newestSubject: string) {
   const times: number[] = [];
-  for (let load = 0; load < loads; load += 1) {
+  // One more load than measured: the first (cold caches, plans and JIT) is reported on its own.
+  for (let load = 0; load <= loads; load += 1) {
     await page.goto("/mail", { waitUntil: "commit" });
     // performance.now() counts from this document's navigation start; polled every animation frame.
     // A function, not a string: the app's CSP forbids eval. Typed by hand (this package has no DOM types).
@@ -144,8 +145,9 @@ async function measureFirstRender(page: Page, loads: number, newestSubject: stri
     const first = await page.locator(`${THREAD_LIST} li`).first().textContent();
     if (!first?.includes(newestSubject)) throw new Error(`first row "${first}" is not "${newestSubject}"`);
   }
-  const sorted = [...times].sort((a, b) => a - b);
-  return { median: percentile(sorted, 0.5), max: sorted.at(-1) ?? 0, all: times };
+  const [cold = 0, ...warm] = times;
+  const sorted = [...warm].sort((a, b) => a - b);
+  return { cold, median: percentile(sorted, 0.5), max: sorted.at(-1) ?? 0, warm };
 }
 
 /**

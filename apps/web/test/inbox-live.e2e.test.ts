@@ -154,7 +154,10 @@ describe.skipIf(!ready.postgres || !ready.redis || !ready.chromium || !ready.dov
         connectedMs.push(await appendAndTime(page, dovecot, subject, 15_000));
       }
 
-      // Cut: both sides of the live connection drop and the proxy refuses it; mail arrives meanwhile.
+      // Cut once the stream is quiet (the sync's count and thread events have gone by), so the last
+      // id the proxy passed on is the last one the browser has: both sides of the live connection
+      // drop and the proxy refuses it; mail arrives meanwhile.
+      await untilQuiet(proxy, 1_000);
       const lastSeenId = proxy.events.filter((event) => event.id).at(-1)?.id ?? "";
       expect(lastSeenId).not.toBe("");
       const connectionsBeforeCut = proxy.sseRequests.filter((request) => request.forwarded).length;
@@ -185,6 +188,7 @@ describe.skipIf(!ready.postgres || !ready.redis || !ready.chromium || !ready.dov
       const allIds = proxy.events.filter((event) => event.id).map((event) => event.id);
       expect(new Set(allIds).size).toBe(allIds.length);
       const replayedNew = afterCut.map(mailEvent).filter((event) => event.type === "message.new");
+      expect(replayedNew).toHaveLength(missed.length);
       expect(new Set(replayedNew.map((event) => event.messageId)).size).toBe(missed.length);
 
       // Still live after the reconnect.
@@ -222,4 +226,13 @@ async function appendAndTime(page: Page, dovecot: TestDovecot, subject: string, 
   const appendedAt = Date.now();
   await dovecot.append("ada", "INBOX", raw(subject));
   return (await visible(timeoutMs)) - appendedAt;
+}
+
+/** Waits until the proxy has passed on no live event for `quietMs`. */
+async function untilQuiet(proxy: SseSplitProxy, quietMs: number): Promise<void> {
+  let count = -1;
+  while (count !== proxy.events.length) {
+    count = proxy.events.length;
+    await new Promise((resolve) => setTimeout(resolve, quietMs));
+  }
 }
