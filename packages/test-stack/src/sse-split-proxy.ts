@@ -13,6 +13,8 @@ export interface ForwardedEvent {
   /** The SSE `event:` name; empty for a data message. */
   name: string;
   data: string;
+  /** When the proxy passed it on (Date.now()), to split a latency into server side and browser side. */
+  at: number;
 }
 
 /** A live connection as the proxy saw it arrive. */
@@ -98,7 +100,7 @@ export async function startSseSplitProxy(port = 0): Promise<SseSplitProxy> {
     seen.forwarded = true;
     forwardedPaths.events.push(path);
     const connection = sseRequests.filter((request) => request.forwarded).length - 1;
-    const parse = sseParser((event) => events.push({ connection, ...event }));
+    const parse = sseParser((event) => events.push({ connection, ...event, at: Date.now() }));
     const upstream = forward(req, res, upstreams.events, parse);
     open.add(req.socket);
     upstream.on("socket", (socket) => open.add(socket));
@@ -134,7 +136,7 @@ export async function startSseSplitProxy(port = 0): Promise<SseSplitProxy> {
 }
 
 /** Splits a text/event-stream into events (id, event name, data), chunk by chunk. */
-function sseParser(onEvent: (event: Omit<ForwardedEvent, "connection">) => void) {
+function sseParser(onEvent: (event: Omit<ForwardedEvent, "connection" | "at">) => void) {
   let buffer = "";
   return (chunk: Buffer) => {
     buffer += chunk.toString("utf8");
