@@ -1,18 +1,8 @@
 import { randomBytes } from "node:crypto";
-import {
-  analyzeMailTables,
-  type DatabaseHandle,
-  insertMailAccount,
-  insertMailMessagesBulk,
-  insertMailThreadsBulk,
-  type NewMailMessage,
-  refreshMailThreads,
-  setMailAccountStatus,
-  upsertMailFolder,
-} from "@tidings/db";
 import { watchForListItem } from "@tidings/testing/browser";
 import type { Page } from "playwright-core";
 import { connectMailbox, type InboxStack, signedInPage, startInboxStack, THREAD_LIST } from "./fixtures/inbox-stack.ts";
+import { seedThreads } from "./fixtures/seed-threads.ts";
 import { type ReportLine, ratio, targetLine } from "./lib.ts";
 
 /**
@@ -38,7 +28,12 @@ export async function run(options: Record<string, string>): Promise<Record<strin
     const smallRender = await measureFirstRender(live.page, loads, live.newestSubject);
     const largeEmail = "bench-large@example.test";
     await stack.signUp(largeEmail);
-    await seedThreads(stack.database, largeEmail, threads);
+    const { id: largeUserId } = await stack.database.db
+      .selectFrom("users")
+      .select("id")
+      .where("email", "=", largeEmail)
+      .executeTakeFirstOrThrow();
+    await seedThreads(stack.database.db, largeUserId, threads);
     const largePage = await signedInPage(stack, largeEmail);
     const largeRender = await measureFirstRender(largePage, loads, `Thread ${threads - 1} `);
 
@@ -176,67 +171,6 @@ async function measureFirstRender(page: Page, loads: number, newestSubject: stri
   const [cold = 0, ...warm] = times;
   const sorted = [...warm].sort((a, b) => a - b);
   return { cold, median: percentile(sorted, 0.5), max: sorted.at(-1) ?? 0, warm };
-}
-
-/**
- * `count` threads of one message each in the inbox of a paused account of the user (bulk inserts,
- * as mail-scale does): what a synced 10 000-thread mailbox holds, without syncing it.
- */
-async function seedThreads(database: DatabaseHandle, email: string, count: number): Promise<void> {
-  const db = database.db;
-  const { id: userId } = await db.selectFrom("users").select("id").where("email", "=", email).executeTakeFirstOrThrow();
-  const account = await db.transaction().execute(async (trx) => {
-    const inserted = await insertMailAccount(trx, {
-      userId,
-      email: "large@mailbox.test",
-      provider: "custom",
-      imap: { host: "127.0.0.1", port: 1, security: "none", username: "large" },
-      smtp: { host: "127.0.0.1", port: 1, security: "none", username: "large" },
-      credentialsSealed: "unused",
-    });
-    // Paused in the same transaction, so no worker ever claims it (it has no server to sync from).
-    await setMailAccountStatus(trx, inserted.id, "paused");
-    return inserted;
-  });
-  const inbox = await upsertMailFolder(db, account.id, { path: "INBOX", name: "Inbox", role: "inbox" });
-  const start = Date.UTC(2026, 0, 1);
-  const batch = 1_000;
-  for (let first = 0; first < count; first += batch) {
-    const size = Math.min(batch, count - first);
-    const threadIds = await insertMailThreadsBulk(
-      db,
-      Array.from({ length: size }, () => ({ accountId: account.id, userId })),
-    );
-    const rows: Omit<NewMailMessage, "attachments">[] = threadIds.map((threadId, offset) => {
-      const index = first + offset;
-      const sender = index % 300;
-      return {
-        accountId: account.id,
-        userId,
-        folderId: inbox.id,
-        threadId,
-        uid: index + 1,
-        messageId: `large-${index}@bench`,
-        inReplyTo: null,
-        references: [],
-        from: { name: `Sender ${sender}`, email: `sender${sender}@example.test` },
-        to: [{ name: "Bench", email: "large@mailbox.test" }],
-        cc: [],
-        replyTo: [],
-        subject: `Thread ${index} about the quarterly plan`,
-        // Spread over a year, so the newest threads are a small slice of a large mailbox.
-        date: new Date(start + Math.floor((index / count) * 365 * 86_400_000)),
-        text: `Message ${index}: notes on the plan, the budget and the next steps.`,
-        html: null,
-        hasRemoteContent: false,
-        flags: { seen: index % 4 !== 0, flagged: index % 50 === 0, answered: false, draft: false },
-        size: 2_000,
-      };
-    });
-    await insertMailMessagesBulk(db, rows);
-    await refreshMailThreads(db, threadIds);
-  }
-  await analyzeMailTables(db);
 }
 
 function raw(subject: string): string {
