@@ -36,7 +36,7 @@ import type {
   aiUsageInput,
 } from "./schema.ts";
 
-interface Caller {
+export interface Caller {
   ctx: Context;
   userId: string;
 }
@@ -46,7 +46,7 @@ const usd = (microUsd: number) => Number(microUsd) / 1_000_000;
 // One guarded fetch per allow list (an undici agent keeps its connections), not one per request.
 const guardedFetches = new WeakMap<readonly string[], typeof fetch>();
 
-function aiDeps(ctx: Context): AiDeps {
+export function aiDeps(ctx: Context): AiDeps {
   const hosts = ctx.config.mail.allowedPrivateHosts;
   let guarded = guardedFetches.get(hosts);
   if (!guarded) {
@@ -150,7 +150,7 @@ export async function updateAiSettingsFor(caller: Caller, input: z.output<typeof
 }
 
 /** The same guard as mail hosts (S24): checked here for a clear error, and again on every connection. */
-async function assertAllowedBaseUrl(ctx: Context, url: string): Promise<void> {
+export async function assertAllowedBaseUrl(ctx: Context, url: string): Promise<void> {
   try {
     await resolveAllowedAddress(new URL(url).hostname, parseAllowedPrivateHosts(ctx.config.mail.allowedPrivateHosts));
   } catch (error) {
@@ -298,11 +298,20 @@ export async function usage({ ctx, userId }: Caller, input: z.output<typeof aiUs
     costUsd: usd(row.costMicroUsd),
   });
   const budgetUsd = ai.settings.monthlyBudgetUsd;
+  const remainingUsd = Math.max(0, budgetUsd - usd(period.spentMicroUsd));
   return {
     ...totals(summary),
     byFeature: summary.byFeature.map((row) => ({ feature: row.feature, ...totals(row) })),
     byModel: summary.byModel.map((row) => ({ model: row.model, ...totals(row) })),
+    byDay: summary.byDay.map((row) => ({
+      day: row.day,
+      costUsd: usd(row.costMicroUsd),
+      requests: Number(row.requests),
+    })),
     budgetUsd,
-    remainingUsd: Math.max(0, budgetUsd - usd(period.spentMicroUsd)),
+    remainingUsd,
+    // Calls are refused (AI_BUDGET_EXCEEDED) until resetsAt: one was refused, or nothing is left.
+    budgetExceeded: period.exhaustedAt !== null || remainingUsd <= 0,
+    resetsAt: budgetPeriodEnd(now),
   };
 }
