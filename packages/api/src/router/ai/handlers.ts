@@ -93,6 +93,8 @@ async function settingsView({ ctx, userId }: Caller) {
     models: settings.models,
     hasApiKey: Boolean(row?.api_key_sealed),
     monthlyBudgetUsd: settings.monthlyBudgetUsd,
+    // The deployment's budget: the most a user may choose (the settings form says so).
+    maxMonthlyBudgetUsd: ctx.config.ai.monthlyBudgetUsd,
     spentThisMonthUsd: usd(spentMicroUsd),
     features: settings.features,
     excludedAccountIds: settings.excludedAccountIds,
