@@ -109,7 +109,9 @@ function SettingsForm({
 
   // "Saved" and a test's answer belong to what was there: changing anything takes them away.
   useEffect(() => {
-    const watching = form.watch(() => {
+    const watching = form.watch((_values, { type }) => {
+      // Only the person's own edits: saving resets the form too, and must leave "saved" showing.
+      if (type !== "change") return;
       save.reset();
       test.reset();
     });
@@ -158,7 +160,7 @@ function SettingsForm({
         )}
         {cloud && (
           <>
-            <div className="grid gap-4 sm:grid-cols-3">
+            <div className="grid items-start gap-4 sm:grid-cols-3">
               <TextField
                 id="ai-model-triage"
                 label="Triage model"

@@ -17,7 +17,11 @@ export function BudgetExceededNotice({
 }) {
   return (
     <Alert tone="warning" testId="ai-budget-exceeded">
-      <p className="font-semibold">This month's AI budget of {formatUsd(budgetUsd)} is spent.</p>
+      <p className="font-semibold">
+        {budgetUsd > 0
+          ? `This month's AI budget of ${formatUsd(budgetUsd)} is spent.`
+          : "Your monthly AI budget is $0, so paid calls are off."}
+      </p>
       <p className="mt-1">
         No more calls go to the cloud model until {formatLongDate(resetsAt)}. New mail is still sorted by the local
         model; summaries and reply drafts that need the cloud model wait until then.

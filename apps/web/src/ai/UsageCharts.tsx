@@ -63,7 +63,7 @@ export function SpendByDayChart({ days }: { days: DaySpend[] }) {
     undefined,
   );
   const summary = busiest
-    ? `${formatUsd(total)} over ${days.length} day${days.length === 1 ? "" : "s"} this month; the most on ${formatDay(busiest.day)} (${formatUsd(busiest.costUsd)}).`
+    ? `${formatUsd(total)} so far this month; the most on ${formatDay(busiest.day)} (${formatUsd(busiest.costUsd)}).`
     : "No paid calls this month yet.";
   return (
     <ChartFigure
