@@ -486,6 +486,9 @@ describe("ai.testProvider", () => {
     const usageView = await user.caller.ai.usage();
     // The failed connection is in the ledger, at no cost; the refused one never happened.
     expect(usageView).toMatchObject({ budgetExceeded: true, requests: 1, costUsd: 0 });
+    // Raising the budget again lifts the refusal: the pages stop saying it is spent.
+    await user.caller.ai.settings.update({ monthlyBudgetUsd: 1 });
+    expect((await user.caller.ai.usage()).budgetExceeded).toBe(false);
   });
 
   it("refuses a base URL on an internal host (S24) and a compatible provider without one, naming the field", async () => {

@@ -286,10 +286,11 @@ export async function usage({ ctx, userId }: Caller, input: z.output<typeof aiUs
   const periodStart = budgetPeriodStart(now);
   const from = input?.from ?? new Date(`${periodStart}T00:00:00Z`);
   const to = input?.to ?? budgetPeriodEnd(now);
-  const [summary, ai, period] = await Promise.all([
+  const [summary, ai, period, saved] = await Promise.all([
     aiUsageSummary(ctx.db, userId, from, to),
     userAi(aiDeps(ctx), userId),
     aiBudgetPeriod(ctx.db, userId, periodStart),
+    findAiSettings(ctx.db, userId),
   ]);
   const totals = <T extends { requests: number; inputTokens: number; outputTokens: number; costMicroUsd: number }>(
     row: T,
@@ -312,8 +313,11 @@ export async function usage({ ctx, userId }: Caller, input: z.output<typeof aiUs
     })),
     budgetUsd,
     remainingUsd,
-    // Calls are refused (AI_BUDGET_EXCEEDED) until resetsAt: one was refused, or nothing is left.
-    budgetExceeded: period.exhaustedAt !== null || remainingUsd <= 0,
+    // Calls are refused (AI_BUDGET_EXCEEDED) until resetsAt: nothing is left, or one was refused
+    // since the user last changed their settings (a raised budget may let calls through again).
+    budgetExceeded:
+      remainingUsd <= 0 ||
+      (period.exhaustedAt !== null && (!saved || new Date(saved.updated_at) <= new Date(period.exhaustedAt))),
     resetsAt: budgetPeriodEnd(now),
   };
 }
