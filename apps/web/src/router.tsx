@@ -210,6 +210,16 @@ const accountRoute = createRoute({
   path: "/settings/account",
   component: lazyRouteComponent(() => import("./pages/settings/AccountPage.tsx"), "AccountPage"),
 });
+const aiSettingsRoute = createRoute({
+  getParentRoute: () => appLayout,
+  path: "/settings/ai",
+  component: lazyRouteComponent(() => import("./ai/AiSettingsPage.tsx"), "AiSettingsPage"),
+});
+const aiUsageRoute = createRoute({
+  getParentRoute: () => appLayout,
+  path: "/settings/ai/usage",
+  component: lazyRouteComponent(() => import("./ai/AiUsagePage.tsx"), "AiUsagePage"),
+});
 
 const adminLayout = createRoute({
   getParentRoute: () => appLayout,
@@ -296,6 +306,8 @@ const routeTree = rootRoute.addChildren([
     activityRoute,
     securityRoute,
     accountRoute,
+    aiSettingsRoute,
+    aiUsageRoute,
     adminLayout.addChildren([adminUsersRoute, adminEventsRoute, adminInvitationsRoute]),
   ]),
   mailLayout.addChildren([mailRoute, mailConnectRoute, mailSettingsRoute]),

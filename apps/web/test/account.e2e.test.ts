@@ -2,7 +2,8 @@ import { readFile } from "node:fs/promises";
 import { signUp } from "@tidings/test-stack";
 import { services } from "@tidings/testing";
 import type { Page } from "playwright-core";
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { completion, type RecordedRequest, startFakeOpenAi } from "../../../packages/ai/test/fake-openai.ts";
 import {
   linkFromEmail,
   PASSWORD,
@@ -23,7 +24,8 @@ async function heading(page: Page, name: string | RegExp) {
 }
 
 describe.skipIf(!ready.postgres || !ready.redis || !ready.chromium)("account pages in Chromium", () => {
-  const suite = webStackForSuite({ ADMIN_EMAILS: ADMIN_EMAIL });
+  // The fake OpenAI-compatible server for the AI settings test listens on loopback, which S24 refuses unless allowed.
+  const suite = webStackForSuite({ ADMIN_EMAILS: ADMIN_EMAIL, MAIL_ALLOWED_PRIVATE_HOSTS: "127.0.0.1" });
   const { open } = suite;
   // The admin's account, made by whichever test needs it first (expect.poll, used to read the email, runs only in tests).
   let adminSignedUp: Promise<unknown> | undefined;
@@ -308,5 +310,93 @@ describe.skipIf(!ready.postgres || !ready.redis || !ready.chromium)("account pag
       await screenshot(page, `${name}-phone`);
     }
     await context.close();
+  });
+
+  describe("AI settings and usage", () => {
+    let fake: Awaited<ReturnType<typeof startFakeOpenAi>>;
+    beforeAll(async () => {
+      fake = await startFakeOpenAi(() => ({
+        json: completion("OK", { prompt_tokens: 40_000, completion_tokens: 2_000 }),
+      }));
+    });
+    afterAll(() => fake?.close());
+
+    it("changes the provider, tests it against a loopback server, shows the spend chart and a spent budget; axe clean light and dark, 390 px", async () => {
+      const email = "ai.user@example.test";
+      await signUp(suite.web.stack, email, "Ada AI");
+      const { page } = await open();
+      await signInInBrowser(page, email);
+      await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "AI", exact: true }).click();
+      await heading(page, "AI");
+
+      await page.getByLabel("OpenAI-compatible server").check();
+      // An internal address is refused by the server, next to the field (S24).
+      await page.getByLabel("Base URL").fill("http://10.1.2.3/v1");
+      await page.getByLabel("Senders").fill("doctor@clinic.example\nnot a sender!");
+      await page.getByRole("button", { name: "Save AI settings" }).click();
+      // The form refuses the bad sender itself, naming the line; the host is the server's to judge.
+      await page.locator("[data-field-error=ai-excluded-senders]", { hasText: "not a sender!" }).waitFor();
+      await page.getByLabel("Senders").fill("doctor@clinic.example");
+      await page.getByRole("button", { name: "Save AI settings" }).click();
+      await page.locator("#ai-base-url-error").waitFor();
+
+      await page.getByLabel("Base URL").fill(fake.baseUrl);
+      await page.getByLabel("Triage model").fill("gpt-4o-mini");
+      await page.getByLabel("API key", { exact: true }).fill("sk-typed-in-browser");
+      await page.getByRole("button", { name: "Test the provider" }).click();
+      await page.getByTestId("ai-test-result").filter({ hasText: "The provider answered: gpt-4o-mini" }).waitFor();
+      // The unsaved key went to the fake server, once.
+      expect(fake.requests.map((request: RecordedRequest) => request.headers.authorization)).toEqual([
+        "Bearer sk-typed-in-browser",
+      ]);
+      await page.getByLabel("Budget (US dollars per month)").fill("50");
+      await page.getByRole("button", { name: "Save AI settings" }).click();
+      await page.locator("#ai-budget-error", { hasText: "At most" }).waitFor();
+      await page.getByLabel("Budget (US dollars per month)").fill("2");
+      await page.getByRole("button", { name: "Save AI settings" }).click();
+      await page.getByText("AI settings saved.").waitFor();
+      await page.getByText("Set", { exact: true }).waitFor();
+      expect(await page.getByLabel("API key", { exact: true }).count()).toBe(0);
+
+      const found: Record<string, string[]> = {};
+      found["ai-settings-light"] = await seriousViolations(page);
+      await screenshot(page, "ai-settings-light");
+
+      await page.getByRole("navigation", { name: "AI" }).getByRole("link", { name: "Usage" }).click();
+      await heading(page, "AI usage");
+      // The test call is on the chart: one bar, and the same numbers in words.
+      await expect
+        .poll(() => page.locator("[data-testid=ai-spend-by-day-chart] .recharts-bar-rectangle").count())
+        .toBe(1);
+      await page.getByTestId("ai-spend-by-feature-summary").filter({ hasText: "Provider tests" }).waitFor();
+      await page.getByText("Show as a table").first().click();
+      found["ai-usage-light"] = await seriousViolations(page);
+      await screenshot(page, "ai-usage-light");
+
+      // A budget of 0 is spent at once: both pages say so.
+      await page.goto("/settings/ai");
+      await heading(page, "AI");
+      await page.getByLabel("Budget (US dollars per month)").fill("0");
+      await page.getByRole("button", { name: "Save AI settings" }).click();
+      await page.getByTestId("ai-budget-exceeded").waitFor();
+      await page.getByRole("button", { name: "Test the provider" }).click();
+      await page.getByTestId("ai-test-result").filter({ hasText: "budget is spent" }).waitFor();
+      expect(fake.requests).toHaveLength(1);
+
+      const phone = await open({ width: 390, colorScheme: "dark" });
+      await signInInBrowser(phone.page, email);
+      for (const [name, path, title] of [
+        ["ai-settings", "/settings/ai", "AI"],
+        ["ai-usage", "/settings/ai/usage", "AI usage"],
+      ] as const) {
+        await phone.page.goto(path);
+        await heading(phone.page, title);
+        await phone.page.getByTestId("ai-budget-exceeded").waitFor();
+        expect(await phone.page.evaluate(() => document.documentElement.scrollWidth), name).toBeLessThanOrEqual(390);
+        found[`${name}-dark`] = await seriousViolations(phone.page);
+        await screenshot(phone.page, `${name}-dark-phone`);
+      }
+      expect(Object.fromEntries(Object.entries(found).filter(([, list]) => list.length > 0))).toEqual({});
+    }, 120_000);
   });
 });

@@ -25,12 +25,21 @@ export {
 } from "./local/local-provider.ts";
 export { readSignals, type Signals } from "./local/signals.ts";
 export { type Triage, triage } from "./local/triage.ts";
-export type { AiFeature, CallOutcome, CallResult, CallStart, Meter, Reservation } from "./metering.ts";
+export type {
+  AiFeature,
+  CallOutcome,
+  CallResult,
+  CallStart,
+  LedgerFeature,
+  Meter,
+  Reservation,
+} from "./metering.ts";
 export { unmetered } from "./metering.ts";
 export { createOpenAiProvider, type ModelTiers, type OpenAiProviderOptions } from "./openai-provider.ts";
 export { costUsd, defaultModelPrices, inputTokenBound, type ModelPrice, priceOf } from "./pricing.ts";
 export { type DraftRequest, dataPreamble, emailBlock, escapeForBlock } from "./prompt.ts";
 export type { AiProvider, CallContext } from "./provider.ts";
+export { type ProbeResult, probeOpenAiProvider } from "./provider-probe.ts";
 export {
   type CloudExclusions,
   createRoutedProvider,

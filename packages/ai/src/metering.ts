@@ -1,10 +1,12 @@
 import type { ProviderKind } from "./schemas.ts";
 
 export type AiFeature = "triage" | "summary" | "draft";
+/** What a ledger row paid for: a feature, or the one tiny call of "Test the provider". */
+export type LedgerFeature = AiFeature | "test";
 export type CallOutcome = "ok" | "invalid_output" | "provider_error" | "timeout";
 
 export interface CallStart {
-  feature: AiFeature;
+  feature: LedgerFeature;
   provider: ProviderKind;
   model: string;
   /** The most this call can cost (full prompt plus the output limit); reserved before it is made (S32). */

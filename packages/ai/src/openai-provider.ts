@@ -38,12 +38,12 @@ export interface OpenAiProviderOptions {
 
 const defaultMaxOutputTokens: Record<AiFeature, number> = { triage: 400, summary: 700, draft: 1200 };
 
-/** OpenAI, or any server speaking its chat-completions API, through the official SDK. */
-export function createOpenAiProvider(options: OpenAiProviderOptions): AiProvider {
+/** The SDK client for a provider, configured only by `options` (shared with the provider probe). */
+export function createOpenAiClient(options: OpenAiProviderOptions): OpenAI {
   // Every option the SDK would otherwise read from process.env is given explicitly: only
   // packages/config reads the environment, and OPENAI_LOG must not turn on request logging (which
   // would write mail content to the logs).
-  const client = new OpenAI({
+  return new OpenAI({
     apiKey: options.apiKey ?? "not-needed",
     baseURL: options.baseUrl ?? "https://api.openai.com/v1",
     adminAPIKey: null,
@@ -55,6 +55,11 @@ export function createOpenAiProvider(options: OpenAiProviderOptions): AiProvider
     maxRetries: options.maxRetries,
     fetch: options.fetch,
   });
+}
+
+/** OpenAI, or any server speaking its chat-completions API, through the official SDK. */
+export function createOpenAiProvider(options: OpenAiProviderOptions): AiProvider {
+  const client = createOpenAiClient(options);
   // Servers without structured outputs reject json_schema once; from then on JSON mode is used.
   let jsonSchemaSupported = true;
 

@@ -4,6 +4,7 @@ import {
   aiFeedbackInput,
   aiMessageInput,
   aiSettingsUpdateInput,
+  aiTestProviderInput,
   aiThreadInput,
   aiUsageInput,
 } from "./router/ai/schema.ts";
@@ -148,6 +149,7 @@ export const procedureCatalogue = {
   "ai.draftReply": { type: "mutation", input: aiDraftReplyInput, signedIn: true },
   "ai.feedback": { type: "mutation", input: aiFeedbackInput, signedIn: true },
   "ai.usage": { type: "query", input: aiUsageInput, signedIn: true },
+  "ai.testProvider": { type: "mutation", input: aiTestProviderInput, signedIn: true },
 
   "devMailbox.list": { type: "query", input: devMailboxListInput, signedIn: false, devOnly: true },
   "devMailbox.get": { type: "query", input: idInput, signedIn: false, devOnly: true },

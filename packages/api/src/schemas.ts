@@ -190,6 +190,7 @@ export const acceptInvitationInput = z.object({
 export const changeEmailInput = z.object({ newEmail: email, password, code: recoveryCode.optional() });
 export const deleteAccountInput = z.object({ password, code: recoveryCode.optional() });
 
+export { aiSettingsUpdateInput, aiTestProviderInput, aiUsageInput } from "./router/ai/schema.ts";
 export {
   attachmentUrlInput,
   cancelSendInput,

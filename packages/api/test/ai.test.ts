@@ -429,3 +429,124 @@ describe("injection and learning", () => {
     expect(feedbackRows).toHaveLength(30);
   }, 60_000);
 });
+
+describe("ai.testProvider", () => {
+  it("answers ok for the local provider without any request", async () => {
+    const user = await mailUser(inner);
+    const result = await user.caller.ai.testProvider();
+    expect(result).toMatchObject({ ok: true, model: "tidings-local-1" });
+    expect(result.latencyMs).toEqual(expect.any(Number));
+    expect(fake.requests).toHaveLength(0);
+  });
+
+  it("makes one tiny call with unsaved settings, saves nothing, and records it in the ledger as a test", async () => {
+    const user = await mailUser(inner);
+    const result = await user.caller.ai.testProvider({
+      provider: "compatible",
+      baseUrl: fake.baseUrl,
+      apiKey: "sk-typed-not-saved",
+      models: { triage: "gpt-4.1-nano" },
+    });
+    expect(result).toMatchObject({ ok: true, model: "gpt-4.1-nano" });
+    expect(fake.requests).toHaveLength(1);
+    const request = fake.requests[0] as RecordedRequest;
+    expect(request.headers.authorization).toBe("Bearer sk-typed-not-saved");
+    expect(request.body).toMatchObject({ model: "gpt-4.1-nano", max_completion_tokens: 16 });
+    expect(await user.caller.ai.settings.get()).toMatchObject({ provider: "local", hasApiKey: false });
+    const usageView = await user.caller.ai.usage();
+    expect(usageView.byFeature).toEqual([expect.objectContaining({ feature: "test", requests: 1 })]);
+
+    // Saved settings are what a test without input uses: the saved (sealed) key goes out.
+    await user.caller.ai.settings.update({ provider: "compatible", baseUrl: fake.baseUrl, apiKey: "sk-saved" });
+    expect((await user.caller.ai.testProvider()).ok).toBe(true);
+    expect((fake.requests[1] as RecordedRequest).headers.authorization).toBe("Bearer sk-saved");
+  });
+
+  it("says what went wrong: a refused key, an unreachable server, a spent budget", async () => {
+    const refusing = await startFakeOpenAi(() => ({ status: 401, json: { error: { message: "bad key sk-x" } } }));
+    try {
+      const user = await mailUser(inner);
+      const refused = await user.caller.ai.testProvider({ provider: "compatible", baseUrl: refusing.baseUrl });
+      expect(refused).toMatchObject({ ok: false, error: { code: "AI_PROVIDER_ERROR" } });
+      expect(refused.error?.message).toContain("API key");
+      expect(refused.error?.message).not.toContain("sk-x");
+    } finally {
+      await refusing.close();
+    }
+    const user = await mailUser(inner);
+    // The closed server's port: nothing listens there now.
+    const down = await user.caller.ai.testProvider({ provider: "compatible", baseUrl: refusingUrl(fake.baseUrl) });
+    expect(down).toMatchObject({ ok: false, error: { code: "AI_PROVIDER_ERROR" } });
+    expect(down.error?.message).toMatch(/connect/i);
+
+    await user.caller.ai.settings.update({ monthlyBudgetUsd: 0 });
+    const broke = await user.caller.ai.testProvider({ provider: "compatible", baseUrl: fake.baseUrl });
+    expect(broke).toMatchObject({ ok: false, error: { code: "AI_BUDGET_EXCEEDED" } });
+    expect(fake.requests).toHaveLength(0);
+    const usageView = await user.caller.ai.usage();
+    // The failed connection is in the ledger, at no cost; the refused one never happened.
+    expect(usageView).toMatchObject({ budgetExceeded: true, requests: 1, costUsd: 0 });
+    // Raising the budget again lifts the refusal: the pages stop saying it is spent.
+    await user.caller.ai.settings.update({ monthlyBudgetUsd: 1 });
+    expect((await user.caller.ai.usage()).budgetExceeded).toBe(false);
+  });
+
+  it("refuses a base URL on an internal host (S24) and a compatible provider without one, naming the field", async () => {
+    const user = await mailUser(inner);
+    const internal = await appCodeOf(
+      user.caller.ai.testProvider({ provider: "compatible", baseUrl: "http://169.254.169.254/v1" }),
+    );
+    expect(internal).toMatchObject({ appCode: "HOST_NOT_ALLOWED", extra: { field: "baseUrl" } });
+    const noUrl = await appCodeOf(user.caller.ai.testProvider({ provider: "compatible" }));
+    expect(noUrl.appCode).toBe("INVALID_INPUT");
+    expect(JSON.stringify(noUrl.extra)).toContain("baseUrl");
+    const badUrl = await appCodeOf(user.caller.ai.testProvider({ provider: "compatible", baseUrl: "ftp://x" }));
+    expect(badUrl.appCode).toBe("INVALID_INPUT");
+    expect(fake.requests).toHaveLength(0);
+  });
+});
+
+describe("ai.usage byDay", () => {
+  it("sums per UTC day to the ledger's totals, within the asked range", async () => {
+    const user = await mailUser(inner);
+    const entry = (createdAt: string, costMicroUsd: number, feature: "triage" | "summary" = "triage") => ({
+      user_id: user.id,
+      feature,
+      provider: "compatible",
+      model,
+      input_tokens: 10,
+      output_tokens: 5,
+      cost_micro_usd: costMicroUsd,
+      latency_ms: 100,
+      outcome: "ok",
+      created_at: new Date(createdAt),
+    });
+    await inner.db
+      .insertInto("ai_requests")
+      .values([
+        entry("2026-03-01T00:00:00Z", 1_000),
+        entry("2026-03-01T23:59:59Z", 2_500, "summary"),
+        entry("2026-03-03T12:00:00Z", 700),
+        entry("2026-04-01T00:00:00Z", 9_000),
+      ])
+      .execute();
+    const march = await user.caller.ai.usage({
+      from: new Date("2026-03-01T00:00:00Z"),
+      to: new Date("2026-04-01T00:00:00Z"),
+    });
+    expect(march.byDay).toEqual([
+      { day: "2026-03-01", costUsd: 0.0035, requests: 2 },
+      { day: "2026-03-03", costUsd: 0.0007, requests: 1 },
+    ]);
+    const sum = march.byDay.reduce((total, day) => total + Math.round(day.costUsd * 1_000_000), 0);
+    expect(sum).toBe(Math.round(march.costUsd * 1_000_000));
+    expect(march.byDay.reduce((total, day) => total + day.requests, 0)).toBe(march.requests);
+  });
+});
+
+/** A loopback URL where nothing listens: the fake server's port plus one is not ours. */
+function refusingUrl(baseUrl: string): string {
+  const url = new URL(baseUrl);
+  url.port = String(Number(url.port) === 65_535 ? 1 : Number(url.port) + 1);
+  return url.toString();
+}

@@ -7,7 +7,8 @@ type MicroUsd = ColumnType<number, number | undefined, number>;
 
 export type AiProviderKind = "local" | "openai" | "compatible";
 export type AiPriority = "high" | "normal" | "low";
-export type AiFeatureName = "triage" | "summary" | "draft";
+/** What a ledger row paid for; "test" is ai.testProvider's one tiny call. */
+export type AiFeatureName = "triage" | "summary" | "draft" | "test";
 
 export interface AiSettingsTable {
   user_id: string;

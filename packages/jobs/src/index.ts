@@ -1,6 +1,12 @@
 export { type AnalyzeOutcome, analyzeMessage } from "./ai/analyze.ts";
 export { createFairScheduler, type FairScheduler } from "./ai/fair-scheduler.ts";
 export {
+  type ProviderUnderTest,
+  providerUnderTest,
+  testProvider,
+  type UnsavedAiSettings,
+} from "./ai/provider-test.ts";
+export {
   type AiDeps,
   emailForAi,
   recipientContextFor,

@@ -14,6 +14,7 @@ import {
   MailIcon,
   MenuIcon,
   ShieldIcon,
+  SparklesIcon,
   UserCogIcon,
   UserIcon,
   UsersIcon,
@@ -37,6 +38,7 @@ const accountNav: NavItem[] = [
   { to: "/settings/security", label: "Security", icon: KeyIcon },
   { to: "/settings/activity", label: "Security activity", icon: ShieldIcon },
   { to: "/settings/account", label: "Account", icon: UserCogIcon },
+  { to: "/settings/ai", label: "AI", icon: SparklesIcon },
 ];
 
 const adminNav: NavItem[] = [

@@ -111,3 +111,10 @@ export const UserCogIcon = (props: IconProps) => (
     <path d="M18 13v1.5M18 19.5V21M14.5 17H16M20 17h1.5" />
   </Icon>
 );
+
+export const SparklesIcon = (props: IconProps) => (
+  <Icon {...props}>
+    <path d="M12 3.5 13.8 8.2 18.5 10 13.8 11.8 12 16.5 10.2 11.8 5.5 10 10.2 8.2Z" />
+    <path d="M18.5 15.5 19.3 17.2 21 18 19.3 18.8 18.5 20.5 17.7 18.8 16 18 17.7 17.2Z" />
+  </Icon>
+);

@@ -92,14 +92,19 @@ export async function aiBudgetPeriod(
   db: Executor,
   userId: string,
   periodStart: string,
-): Promise<{ spentMicroUsd: number; reservedMicroUsd: number }> {
+): Promise<{ spentMicroUsd: number; reservedMicroUsd: number; exhaustedAt: Date | null }> {
   const row = await db
     .selectFrom("ai_budget_periods")
-    .select(["spent_micro_usd", "reserved_micro_usd"])
+    .select(["spent_micro_usd", "reserved_micro_usd", "warned_100_at"])
     .where("user_id", "=", userId)
     .where("period_start", "=", periodStart)
     .executeTakeFirst();
-  return { spentMicroUsd: row?.spent_micro_usd ?? 0, reservedMicroUsd: row?.reserved_micro_usd ?? 0 };
+  return {
+    spentMicroUsd: row?.spent_micro_usd ?? 0,
+    reservedMicroUsd: row?.reserved_micro_usd ?? 0,
+    // Set when spending reached the budget or a reservation was first refused (the 100% email).
+    exhaustedAt: row?.warned_100_at ?? null,
+  };
 }
 
 /** True for the first caller only: whoever sends the 80% or 100% email for the period. */
@@ -131,6 +136,8 @@ export interface AiUsageTotals {
 export interface AiUsageSummary extends AiUsageTotals {
   byFeature: (AiUsageTotals & { feature: string })[];
   byModel: (AiUsageTotals & { model: string })[];
+  /** Days (UTC, YYYY-MM-DD) with at least one request, oldest first. */
+  byDay: { day: string; requests: number; costMicroUsd: number }[];
 }
 
 /** The ledger's totals for a user in [from, to). */
@@ -146,7 +153,9 @@ export async function aiUsageSummary(db: Executor, userId: string, from: Date, t
     sql<number>`coalesce(sum(output_tokens), 0)::bigint`.as("outputTokens"),
     sql<number>`coalesce(sum(cost_micro_usd), 0)::bigint`.as("costMicroUsd"),
   ] as const;
-  const [all, byFeature, byModel] = await Promise.all([
+  // Days are UTC, like the budget's months.
+  const day = sql<string>`to_char(created_at at time zone 'UTC', 'YYYY-MM-DD')`;
+  const [all, byFeature, byModel, byDay] = await Promise.all([
     base.select(totals).executeTakeFirstOrThrow(),
     base
       .select(["feature", ...totals])
@@ -158,6 +167,15 @@ export async function aiUsageSummary(db: Executor, userId: string, from: Date, t
       .groupBy("model")
       .orderBy("model")
       .execute(),
+    base
+      .select([
+        day.as("day"),
+        sql<number>`count(*)`.as("requests"),
+        sql<number>`coalesce(sum(cost_micro_usd), 0)::bigint`.as("costMicroUsd"),
+      ])
+      .groupBy(day)
+      .orderBy(day)
+      .execute(),
   ]);
-  return { ...all, byFeature, byModel };
+  return { ...all, byFeature, byModel, byDay };
 }

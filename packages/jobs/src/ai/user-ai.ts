@@ -46,7 +46,7 @@ export function sealAiApiKey(encryptionKey: Buffer, userId: string, apiKey: stri
   return sealSecret(encryptionKey, apiKey, keyContext(userId));
 }
 
-function openAiApiKey(encryptionKey: Buffer, userId: string, sealed: string): string {
+export function openAiApiKey(encryptionKey: Buffer, userId: string, sealed: string): string {
   return openSecret(encryptionKey, sealed, keyContext(userId));
 }
 
@@ -114,12 +114,7 @@ export async function userAi(deps: AiDeps, userId: string): Promise<UserAi> {
     maxRetries: deps.config.maxRetries,
     fetch: deps.fetch,
   });
-  const meter = createBudgetMeter({
-    db: deps.db,
-    userId,
-    monthlyBudgetUsd: settings.monthlyBudgetUsd,
-    onBudgetWarning: ({ level, periodStart }) => queueBudgetEmail(deps.db, userId, level, periodStart, settings),
-  });
+  const meter = budgetMeterFor(deps, userId, settings);
   // An account whose AI switch is off (mailAccount.update aiEnabled, off by default) is treated as
   // excluded: its mail is analysed by the local model only, and never sent to a cloud provider.
   const accountsOff = (await listMailAccounts(deps.db, userId))
@@ -135,6 +130,16 @@ export async function userAi(deps: AiDeps, userId: string): Promise<UserAi> {
     meter,
     modelFor: (feature) => settings.models[feature],
   };
+}
+
+/** The user's budget meter (S32), which also sends the 80% and 100% emails once a month. */
+export function budgetMeterFor(deps: AiDeps, userId: string, settings: EffectiveAiSettings): Meter {
+  return createBudgetMeter({
+    db: deps.db,
+    userId,
+    monthlyBudgetUsd: settings.monthlyBudgetUsd,
+    onBudgetWarning: ({ level, periodStart }) => queueBudgetEmail(deps.db, userId, level, periodStart, settings),
+  });
 }
 
 async function queueBudgetEmail(

@@ -36,7 +36,7 @@ import type {
   aiUsageInput,
 } from "./schema.ts";
 
-interface Caller {
+export interface Caller {
   ctx: Context;
   userId: string;
 }
@@ -46,7 +46,7 @@ const usd = (microUsd: number) => Number(microUsd) / 1_000_000;
 // One guarded fetch per allow list (an undici agent keeps its connections), not one per request.
 const guardedFetches = new WeakMap<readonly string[], typeof fetch>();
 
-function aiDeps(ctx: Context): AiDeps {
+export function aiDeps(ctx: Context): AiDeps {
   const hosts = ctx.config.mail.allowedPrivateHosts;
   let guarded = guardedFetches.get(hosts);
   if (!guarded) {
@@ -93,6 +93,8 @@ async function settingsView({ ctx, userId }: Caller) {
     models: settings.models,
     hasApiKey: Boolean(row?.api_key_sealed),
     monthlyBudgetUsd: settings.monthlyBudgetUsd,
+    // The deployment's budget: the most a user may choose (the settings form says so).
+    maxMonthlyBudgetUsd: ctx.config.ai.monthlyBudgetUsd,
     spentThisMonthUsd: usd(spentMicroUsd),
     features: settings.features,
     excludedAccountIds: settings.excludedAccountIds,
@@ -150,7 +152,7 @@ export async function updateAiSettingsFor(caller: Caller, input: z.output<typeof
 }
 
 /** The same guard as mail hosts (S24): checked here for a clear error, and again on every connection. */
-async function assertAllowedBaseUrl(ctx: Context, url: string): Promise<void> {
+export async function assertAllowedBaseUrl(ctx: Context, url: string): Promise<void> {
   try {
     await resolveAllowedAddress(new URL(url).hostname, parseAllowedPrivateHosts(ctx.config.mail.allowedPrivateHosts));
   } catch (error) {
@@ -284,10 +286,11 @@ export async function usage({ ctx, userId }: Caller, input: z.output<typeof aiUs
   const periodStart = budgetPeriodStart(now);
   const from = input?.from ?? new Date(`${periodStart}T00:00:00Z`);
   const to = input?.to ?? budgetPeriodEnd(now);
-  const [summary, ai, period] = await Promise.all([
+  const [summary, ai, period, saved] = await Promise.all([
     aiUsageSummary(ctx.db, userId, from, to),
     userAi(aiDeps(ctx), userId),
     aiBudgetPeriod(ctx.db, userId, periodStart),
+    findAiSettings(ctx.db, userId),
   ]);
   const totals = <T extends { requests: number; inputTokens: number; outputTokens: number; costMicroUsd: number }>(
     row: T,
@@ -298,11 +301,23 @@ export async function usage({ ctx, userId }: Caller, input: z.output<typeof aiUs
     costUsd: usd(row.costMicroUsd),
   });
   const budgetUsd = ai.settings.monthlyBudgetUsd;
+  const remainingUsd = Math.max(0, budgetUsd - usd(period.spentMicroUsd));
   return {
     ...totals(summary),
     byFeature: summary.byFeature.map((row) => ({ feature: row.feature, ...totals(row) })),
     byModel: summary.byModel.map((row) => ({ model: row.model, ...totals(row) })),
+    byDay: summary.byDay.map((row) => ({
+      day: row.day,
+      costUsd: usd(row.costMicroUsd),
+      requests: Number(row.requests),
+    })),
     budgetUsd,
-    remainingUsd: Math.max(0, budgetUsd - usd(period.spentMicroUsd)),
+    remainingUsd,
+    // Calls are refused (AI_BUDGET_EXCEEDED) until resetsAt: nothing is left, or one was refused
+    // since the user last changed their settings (a raised budget may let calls through again).
+    budgetExceeded:
+      remainingUsd <= 0 ||
+      (period.exhaustedAt !== null && (!saved || new Date(saved.updated_at) <= new Date(period.exhaustedAt))),
+    resetsAt: budgetPeriodEnd(now),
   };
 }

@@ -14,9 +14,11 @@ import {
   aiFeedbackInput,
   aiMessageInput,
   aiSettingsUpdateInput,
+  aiTestProviderInput,
   aiThreadInput,
   aiUsageInput,
 } from "./schema.ts";
+import { testProviderFor } from "./test-provider.ts";
 
 // Calls that may reach a paid provider also count against RATE_LIMIT_AI, per user.
 const aiLimited = verifiedProcedure.use(async ({ ctx, next }) => {
@@ -44,5 +46,8 @@ export const aiRouter = {
   feedback: verifiedProcedure
     .input(aiFeedbackInput)
     .mutation(({ ctx, input }) => feedback({ ctx, userId: ctx.user.id }, input)),
+  testProvider: aiLimited
+    .input(aiTestProviderInput)
+    .mutation(({ ctx, input }) => testProviderFor({ ctx, userId: ctx.user.id }, input)),
   usage: verifiedProcedure.input(aiUsageInput).query(({ ctx, input }) => usage({ ctx, userId: ctx.user.id }, input)),
 } satisfies TRPCRouterRecord;

@@ -39,6 +39,11 @@ export const aiSettingsUpdateInput = z.object({
   excludedSenders: z.array(senderRule).max(1_000, "At most 1000 senders").optional(),
 });
 
+/** Settings from the form that are not saved yet, for "Test the provider"; each left out means "as saved". */
+export const aiTestProviderInput = aiSettingsUpdateInput
+  .pick({ provider: true, baseUrl: true, models: true, apiKey: true })
+  .optional();
+
 export const aiMessageInput = z.object({ messageId: z.uuid() });
 export const aiThreadInput = z.object({ threadId: z.uuid() });
 
