@@ -550,3 +550,34 @@ function refusingUrl(baseUrl: string): string {
   url.port = String(Number(url.port) === 65_535 ? 1 : Number(url.port) + 1);
   return url.toString();
 }
+
+describe("ai.feedback in the thread list", () => {
+  it("lists the analysed message and its reasons with each thread, and keeps the user's correction there", async () => {
+    const user = await mailUser(inner);
+    const box = await mailBox(inner.db, user.id);
+    const { messageId } = await box.deliver(
+      "INBOX",
+      raw({
+        id: nextId(),
+        subject: "Quarterly numbers",
+        from: "Cara <cara@team.example>",
+        body: "Can you check them?",
+      }),
+    );
+    const analysis = await user.caller.ai.analysis({ messageId });
+    const listed = async () => (await user.caller.mail.threads({ role: "inbox" })).items[0]?.ai;
+    expect(await listed()).toMatchObject({ messageId, priority: analysis.priority, reasons: analysis.reasons });
+
+    const corrected = analysis.priority === "high" ? "low" : "high";
+    await user.caller.ai.feedback({ messageId, priority: corrected, needsReply: false });
+    expect(await listed()).toMatchObject({
+      messageId,
+      priority: corrected,
+      needsReply: false,
+      category: analysis.category,
+      reasons: [`You marked this ${corrected} priority`, "You said this needs no reply"],
+    });
+    const filtered = await user.caller.mail.threads({ role: "inbox", filter: { priority: corrected } });
+    expect(filtered.items.map((thread) => thread.ai?.messageId)).toEqual([messageId]);
+  });
+});

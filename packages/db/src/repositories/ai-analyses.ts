@@ -132,3 +132,34 @@ export async function saveThreadSummary(
     .onConflict((oc) => oc.column("thread_id").doUpdateSet({ ...values, created_at: sql`now()` }))
     .execute();
 }
+
+/**
+ * The user's own correction ("correct this") written over a message's ready analysis, so the marks
+ * they fixed stay fixed; fields left undefined keep the analysis' value. Returns whether one was there.
+ */
+export async function correctAnalysis(
+  db: Executor,
+  userId: string,
+  messageId: string,
+  correction: {
+    priority?: AiPriority | undefined;
+    category?: string | undefined;
+    needsReply?: boolean | undefined;
+    reasons: string[];
+  },
+): Promise<boolean> {
+  const result = await db
+    .updateTable("ai_analyses")
+    .set({
+      ...(correction.priority === undefined ? {} : { priority: correction.priority }),
+      ...(correction.category === undefined ? {} : { category: correction.category }),
+      ...(correction.needsReply === undefined ? {} : { needs_reply: correction.needsReply }),
+      reasons: JSON.stringify(correction.reasons),
+      updated_at: sql`now()`,
+    })
+    .where("user_id", "=", userId)
+    .where("message_id", "=", messageId)
+    .where("status", "=", "ready")
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}

@@ -283,6 +283,9 @@ export type MailThreadListItem = MailThreadRow & {
   ai_category: string | null;
   ai_needs_reply: boolean | null;
   ai_summary: string | null;
+  /** The analysed message (the thread's newest with a ready analysis) and why it was marked so. */
+  ai_message_id: string | null;
+  ai_reasons: string[] | null;
   /** Whether a ready analysis exists for a message of the thread. */
   ai_analysed: boolean;
 };
@@ -319,7 +322,7 @@ export async function listMailThreads(
         eb
           .selectFrom("mail_messages as am")
           .innerJoin("ai_analyses as a", "a.message_id", "am.id")
-          .select(["a.priority", "a.category", "a.needs_reply", "a.summary"])
+          .select(["a.priority", "a.category", "a.needs_reply", "a.summary", "a.message_id", "a.reasons"])
           .whereRef("am.thread_id", "=", "t.id")
           .where("a.status", "=", "ready")
           .orderBy("am.date", "desc")
@@ -334,6 +337,8 @@ export async function listMailThreads(
       "ai.category as ai_category",
       "ai.needs_reply as ai_needs_reply",
       "ai.summary as ai_summary",
+      "ai.message_id as ai_message_id",
+      "ai.reasons as ai_reasons",
       sql<boolean>`ai.priority is not null or ai.category is not null`.as("ai_analysed"),
       latestMicros.as("latest_micros"),
       priorityRank.as("priority_rank"),

@@ -13,6 +13,7 @@ import {
   aiUsageSummary,
   budgetPeriodEnd,
   budgetPeriodStart,
+  correctAnalysis,
   findAiSettings,
   findMessageForAi,
   listMailAccounts,
@@ -27,6 +28,7 @@ import type { Context } from "../../context.ts";
 import { AppError } from "../../errors.ts";
 import { saveDraft } from "../mail-send/draft.ts";
 import { saveDraftInput } from "../mail-send/schema.ts";
+import { correctionReasons } from "./correction.ts";
 import type {
   aiDraftReplyInput,
   aiFeedbackInput,
@@ -278,6 +280,8 @@ export async function feedback({ ctx, userId }: Caller, input: z.output<typeof a
     lesson: { priority: input.priority, category: input.category, needsReply: input.needsReply },
     source: "user",
   });
+  // The marks the user fixed stay fixed in their lists, not only in what the model learns next.
+  await correctAnalysis(ctx.db, userId, input.messageId, { ...input, reasons: correctionReasons(input) });
   return { status: "ok" as const };
 }
 

@@ -42,6 +42,9 @@ export function threadSummaryView(thread: MailThreadListItem, details: MailThrea
           category: thread.ai_category,
           needsReply: thread.ai_needs_reply,
           summary: thread.ai_summary,
+          // Additions to API.md's ThreadSummary: the list shows why, and "correct this" names the message.
+          messageId: thread.ai_message_id,
+          reasons: thread.ai_reasons ?? [],
         }
       : null,
   };
