@@ -7,7 +7,7 @@ import {
   Outlet,
   redirect,
 } from "@tanstack/react-router";
-import { mailFolderRoles } from "@tidings/api/schemas";
+import { mailFolderRoles, mailPriorities } from "@tidings/api/schemas";
 import { z } from "zod";
 import { restoreSession } from "./auth/session.ts";
 import { sessionStore } from "./auth/session-store.ts";
@@ -266,6 +266,9 @@ const mailRoute = createRoute({
     unread: z.boolean().optional(),
     starred: z.boolean().optional(),
     attachments: z.boolean().optional(),
+    needsReply: z.boolean().optional(),
+    priority: z.enum(mailPriorities).optional(),
+    sort: z.enum(["date", "priority"]).optional(),
     thread: z.uuid().optional(),
   }),
   component: lazyRouteComponent(() => import("./mail/InboxPage.tsx"), "InboxPage"),

@@ -77,6 +77,8 @@ export const devMailboxListInput = z
 export const idInput = z.object({ id: z.uuid() });
 export const sendTestEmailInput = z.object({ to: z.email().max(320) });
 
+// What a corrected analysis gives as its reasons; the web app shows the same before the server answers.
+export { correctionReasons } from "./router/ai/correction.ts";
 export {
   mailCategories,
   mailEventsInput,

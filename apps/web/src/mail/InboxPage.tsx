@@ -1,7 +1,7 @@
 import * as Dialog from "@radix-ui/react-dialog";
 import * as DropdownMenu from "@radix-ui/react-dropdown-menu";
-import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
-import { getRouteApi, Link, useNavigate } from "@tanstack/react-router";
+import { useQuery } from "@tanstack/react-query";
+import { getRouteApi, useNavigate } from "@tanstack/react-router";
 import type { RouterOutputs } from "@tidings/client";
 import { type FormEvent, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { generalMessage } from "../api/app-error.ts";
@@ -11,26 +11,19 @@ import { useTRPC } from "../trpc.ts";
 import { useMailActions } from "./actions.ts";
 import { type ComposeInit, Composer, formatAddress } from "./Composer.tsx";
 import { ConnectMailboxPage } from "./ConnectMailboxPage.tsx";
-import { listTime, longTime, prefixed, quote, senderName } from "./format.ts";
+import { FolderNav } from "./FolderNav.tsx";
+import { type Folder, type Role, roleNames, roleOrder } from "./folder-names.ts";
+import { longTime, prefixed, quote } from "./format.ts";
 import { mailRefetch } from "./live-updates.ts";
-import { type MailMessage, PaperclipGlyph, type ThreadDetail, ThreadView } from "./ThreadView.tsx";
+import { type MailMessage, type ThreadDetail, ThreadView } from "./ThreadView.tsx";
+import { useAiCorrection } from "./thread-list/ai-correction.ts";
+import { BulkBar } from "./thread-list/BulkBar.tsx";
+import { ListFilters } from "./thread-list/ListFilters.tsx";
+import { hasListFilter, type Thread, type ThreadListSearch, useThreadList } from "./thread-list/list-query.ts";
+import { slices, useSelection } from "./thread-list/selection.ts";
+import { ThreadList } from "./thread-list/ThreadList.tsx";
 
 const route = getRouteApi("/_mail/mail");
-
-type Folder = RouterOutputs["mail"]["folders"][number];
-type Thread = RouterOutputs["mail"]["threads"]["items"][number];
-type Role = NonNullable<Folder["role"]>;
-
-const roleNames: Record<Role, string> = {
-  inbox: "Inbox",
-  sent: "Sent",
-  drafts: "Drafts",
-  archive: "Archive",
-  trash: "Trash",
-  junk: "Junk",
-  all: "All mail",
-};
-const roleOrder: Role[] = ["inbox", "drafts", "sent", "archive", "junk", "trash"];
 
 const shortcuts: [string, string][] = [
   ["j / k", "Next / previous conversation"],
@@ -39,6 +32,7 @@ const shortcuts: [string, string][] = [
   ["e", "Archive"],
   ["#", "Move to Trash"],
   ["s", "Star or unstar"],
+  ["x", "Select or unselect for a bulk action"],
   ["u or Shift+U", "Mark unread / read"],
   ["r", "Reply"],
   ["a", "Reply all"],
@@ -50,6 +44,8 @@ const shortcuts: [string, string][] = [
 
 function isTyping(target: EventTarget | null): boolean {
   if (!(target instanceof HTMLElement)) return false;
+  // A row's checkbox has the focus after a click on it; the list's keys still apply there.
+  if (target instanceof HTMLInputElement && target.type === "checkbox") return false;
   return target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName);
 }
 
@@ -90,40 +86,39 @@ function Mailbox({ accounts }: { accounts: RouterOutputs["mailAccount"]["list"] 
   const [cursor, setCursor] = useState(0);
   const [openThread, setOpenThread] = useState<ThreadDetail | undefined>();
   const searchRef = useRef<HTMLInputElement>(null);
-  const listRef = useRef<HTMLUListElement>(null);
   const readingRef = useRef<HTMLDivElement>(null);
 
   const folders = useQuery({ ...trpc.mail.folders.queryOptions({}), ...mailRefetch });
   const role = search.folder ? undefined : (search.role ?? "inbox");
-  const filter = {
-    ...(search.unread ? { unread: true } : {}),
-    ...(search.starred ? { starred: true } : {}),
-    ...(search.attachments ? { hasAttachments: true } : {}),
-  };
-  const input = {
-    ...(search.account ? { accountId: search.account } : {}),
-    ...(search.folder ? { folderId: search.folder } : {}),
-    ...(role ? { role } : {}),
-    ...(search.q ? { query: search.q } : {}),
-    ...(Object.keys(filter).length ? { filter } : {}),
-    limit: 50,
-  };
-  const threads = useInfiniteQuery(
-    trpc.mail.threads.infiniteQueryOptions(input, {
-      getNextPageParam: (last) => last.nextCursor ?? undefined,
-      ...mailRefetch,
-    }),
+  const { threads, items } = useThreadList(search, role);
+  const filtered = hasListFilter(search);
+  const selection = useSelection(
+    JSON.stringify([
+      search.folder,
+      search.account,
+      role,
+      search.q,
+      search.sort,
+      search.unread,
+      search.starred,
+      search.attachments,
+      search.needsReply,
+      search.priority,
+    ]),
   );
-  const items = useMemo(() => threads.data?.pages.flatMap((page) => page.items) ?? [], [threads.data]);
+  const correct = useAiCorrection();
   const ownAddresses = useMemo(() => new Set(accounts.map((account) => account.email.toLowerCase())), [accounts]);
 
   const selectedId = search.thread;
   const current: Thread | undefined = selectedId ? items.find((thread) => thread.id === selectedId) : items[cursor];
   const currentId = selectedId ?? current?.id;
 
+  const priorityView = !search.folder && role === "inbox" && search.sort === "priority";
   const folderName = search.folder
     ? (folders.data?.find((folder) => folder.id === search.folder)?.name ?? "Folder")
-    : roleNames[role ?? "inbox"];
+    : priorityView
+      ? "Priority inbox"
+      : roleNames[role ?? "inbox"];
   const inboxUnread = (folders.data ?? [])
     .filter((folder) => folder.role === "inbox" && (!search.account || folder.accountId === search.account))
     .reduce((sum, folder) => sum + folder.unread, 0);
@@ -144,10 +139,6 @@ function Mailbox({ accounts }: { accounts: RouterOutputs["mailAccount"]["list"] 
       setCursor(items.length - 1);
     }
   }, [selectedId, items, cursor]);
-
-  useEffect(() => {
-    listRef.current?.querySelector(`[data-index="${cursor}"]`)?.scrollIntoView({ block: "nearest" });
-  }, [cursor]);
 
   const openAt = useCallback(
     (threadId: string | undefined) => {
@@ -224,7 +215,6 @@ function Mailbox({ accounts }: { accounts: RouterOutputs["mailAccount"]["list"] 
         setCursor(next);
         // With a conversation open, moving opens the next one, as the reading pane follows.
         if (selectedId && items[next]) openAt(items[next].id);
-        if (key === "j" && next >= items.length - 5 && threads.hasNextPage) void threads.fetchNextPage();
         return true;
       }
       case "Enter":
@@ -234,7 +224,13 @@ function Mailbox({ accounts }: { accounts: RouterOutputs["mailAccount"]["list"] 
       case "Escape":
         if (selectedId) {
           openAt(undefined);
-          setTimeout(() => listRef.current?.querySelector<HTMLElement>(`[data-index="${cursor}"] a`)?.focus(), 50);
+          setTimeout(
+            () =>
+              document
+                .querySelector<HTMLElement>(`[data-testid="thread-list"] [data-index="${cursor}"] a`)
+                ?.focus({ preventScroll: true }),
+            50,
+          );
           return true;
         }
         return false;
@@ -252,6 +248,9 @@ function Mailbox({ accounts }: { accounts: RouterOutputs["mailAccount"]["list"] 
         return true;
       case "s":
         if (target) void actions.setFlagged([target.id], !target.starred);
+        return true;
+      case "x":
+        if (items[cursor]) selection.toggle(items[cursor].id);
         return true;
       case "u":
       case "U":
@@ -307,23 +306,20 @@ function Mailbox({ accounts }: { accounts: RouterOutputs["mailAccount"]["list"] 
     void navigate({ search: (previous) => ({ ...previous, q, thread: undefined }) });
   };
 
-  const toggleFilter = (name: "unread" | "starred" | "attachments") =>
-    void navigate({
-      search: (previous) => ({ ...previous, [name]: previous[name] ? undefined : true, thread: undefined }),
-    });
+  const changeList = (change: Partial<ThreadListSearch>) =>
+    void navigate({ search: (previous) => ({ ...previous, ...change, thread: undefined }) });
 
-  const sentinel = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    const node = sentinel.current;
-    if (!node) return;
-    const observer = new IntersectionObserver((entries) => {
-      if (entries.some((entry) => entry.isIntersecting) && threads.hasNextPage && !threads.isFetchingNextPage) {
-        void threads.fetchNextPage();
-      }
-    });
-    observer.observe(node);
-    return () => observer.disconnect();
-  }, [threads]);
+  const { fetchNextPage } = threads;
+  const loadMore = useCallback(() => void fetchNextPage(), [fetchNextPage]);
+
+  const picked = items.filter((thread) => selection.picked.has(thread.id));
+  const bulk = (run: (threadIds: string[]) => Promise<unknown>, keepSelection = false) => {
+    const ids = picked.map((thread) => thread.id);
+    if (!keepSelection) selection.clear();
+    void (async () => {
+      for (const slice of slices(ids)) await run(slice);
+    })();
+  };
 
   const starredNow = current?.starred ?? false;
   const unreadNow = (current?.unread ?? 0) > 0;
@@ -337,6 +333,7 @@ function Mailbox({ accounts }: { accounts: RouterOutputs["mailAccount"]["list"] 
         activeRole={role}
         activeFolder={search.folder}
         activeAccount={search.account}
+        prioritySort={search.sort === "priority"}
         onCompose={() => setComposer({ title: "New message" })}
       />
       <section
@@ -360,15 +357,21 @@ function Mailbox({ accounts }: { accounts: RouterOutputs["mailAccount"]["list"] 
               <select
                 id="mobile-folder"
                 className="rounded-lg border border-line bg-surface px-2 py-1.5 text-sm lg:hidden"
-                value={search.folder ?? role ?? "inbox"}
+                value={search.folder ?? (priorityView ? "priority" : (role ?? "inbox"))}
                 onChange={(event) => {
                   const value = event.target.value;
                   const isRole = value in roleNames;
                   void navigate({
-                    search: isRole ? { role: value as Role } : { folder: value },
+                    search:
+                      value === "priority"
+                        ? { role: "inbox", sort: "priority" }
+                        : isRole
+                          ? { role: value as Role }
+                          : { folder: value },
                   });
                 }}
               >
+                <option value="priority">Priority inbox</option>
                 {roleOrder.map((item) => (
                   <option key={item} value={item}>
                     {roleNames[item]}
@@ -408,69 +411,55 @@ function Mailbox({ accounts }: { accounts: RouterOutputs["mailAccount"]["list"] 
               />
             </form>
           </search>
-          <fieldset className="flex flex-wrap gap-1.5">
-            <legend className="sr-only">Filters</legend>
-            {(
-              [
-                ["unread", "Unread"],
-                ["starred", "Starred"],
-                ["attachments", "Attachments"],
-              ] as const
-            ).map(([name, label]) => (
-              <button
-                key={name}
-                type="button"
-                aria-pressed={Boolean(search[name])}
-                onClick={() => toggleFilter(name)}
-                className={`rounded-full border px-3 py-1 text-xs font-medium ${
-                  search[name]
-                    ? "border-accent bg-accent text-accent-fg"
-                    : "border-line text-muted hover:bg-surface-muted"
-                }`}
-              >
-                {label}
-              </button>
-            ))}
-          </fieldset>
-        </div>
-        <div className="min-h-0 flex-1 overflow-y-auto">
-          {threads.isPending ? (
-            <div className="flex items-center gap-2 p-6 text-muted" role="status">
-              <Spinner /> Loading conversations…
-            </div>
-          ) : threads.isError ? (
-            <p role="alert" className="p-6 text-danger">
-              {generalMessage(threads.error)}
-            </p>
-          ) : items.length === 0 ? (
-            <div className="grid justify-items-center gap-2 p-10 text-center text-muted">
-              <InboxIcon width={32} height={32} />
-              <p className="font-medium text-fg">
-                {search.q || Object.keys(filter).length ? "Nothing matches" : "All caught up"}
-              </p>
-              <p className="text-sm">{search.q ? "Try other words or fewer operators." : "No conversations here."}</p>
-            </div>
+          {picked.length > 0 ? (
+            <BulkBar
+              count={picked.length}
+              onArchive={() => bulk(actions.archive)}
+              onTrash={() => bulk(actions.trash)}
+              onSeen={(seen) => bulk((ids) => actions.setSeen(ids, seen), true)}
+              onStar={() => bulk((ids) => actions.setFlagged(ids, !picked.every((thread) => thread.starred)), true)}
+              onClear={selection.clear}
+            />
           ) : (
-            <ul ref={listRef} aria-label={`${folderName} conversations`} data-testid="thread-list">
-              {items.map((thread, index) => (
-                <ThreadRow
-                  key={thread.id}
-                  thread={thread}
-                  index={index}
-                  cursor={index === cursor}
-                  selected={thread.id === selectedId}
-                  own={ownAddresses}
-                />
-              ))}
-            </ul>
-          )}
-          <div ref={sentinel} className="h-8" aria-hidden="true" />
-          {threads.isFetchingNextPage && (
-            <p className="flex items-center justify-center gap-2 pb-4 text-sm text-muted" role="status">
-              <Spinner /> Loading more…
-            </p>
+            <ListFilters search={search} onChange={changeList} />
           )}
         </div>
+        {threads.isPending ? (
+          <div className="flex items-center gap-2 p-6 text-muted" role="status">
+            <Spinner /> Loading conversations…
+          </div>
+        ) : threads.isError ? (
+          <p role="alert" className="p-6 text-danger">
+            {generalMessage(threads.error)}
+          </p>
+        ) : items.length === 0 ? (
+          <div className="grid justify-items-center gap-2 p-10 text-center text-muted">
+            <InboxIcon width={32} height={32} />
+            <p className="font-medium text-fg">{search.q || filtered ? "Nothing matches" : "All caught up"}</p>
+            <p className="text-sm">
+              {search.q
+                ? "Try other words or fewer operators."
+                : filtered
+                  ? "No conversation here passes these filters."
+                  : "No conversations here."}
+            </p>
+          </div>
+        ) : (
+          <ThreadList
+            items={items}
+            label={`${folderName} conversations`}
+            cursor={cursor}
+            openId={selectedId}
+            checked={selection.picked}
+            own={ownAddresses}
+            hasMore={threads.hasNextPage}
+            loadingMore={threads.isFetchingNextPage}
+            loadMore={loadMore}
+            onCursor={setCursor}
+            onCheck={selection.toggle}
+            onCorrect={correct}
+          />
+        )}
         <p className="hidden border-t border-line px-3 py-2 text-xs text-muted md:block">
           Press <kbd className="rounded border border-line px-1">?</kbd> for keyboard shortcuts
         </p>
@@ -653,202 +642,5 @@ function MoveMenu({ folders, onMove }: { folders: Folder[]; onMove: (folder: Fol
         </DropdownMenu.Content>
       </DropdownMenu.Portal>
     </DropdownMenu.Root>
-  );
-}
-
-function ThreadRow({
-  thread,
-  index,
-  cursor,
-  selected,
-  own,
-}: {
-  thread: Thread;
-  index: number;
-  cursor: boolean;
-  selected: boolean;
-  /** The user's own addresses, shown as "me". */
-  own: Set<string>;
-}) {
-  const unread = thread.unread > 0;
-  const people =
-    thread.participants
-      .map((person) => (own.has(person.email.toLowerCase()) ? "me" : senderName(person)))
-      .filter((name, position, all) => all.indexOf(name) === position)
-      .slice(0, 3)
-      .join(", ") || "(unknown sender)";
-  return (
-    <li
-      data-index={index}
-      data-thread-id={thread.id}
-      data-cursor={cursor || undefined}
-      className={`relative border-b border-line [content-visibility:auto] [contain-intrinsic-size:auto_5rem] ${
-        selected ? "bg-accent-soft" : cursor ? "bg-surface-muted" : ""
-      }`}
-    >
-      {cursor && <span aria-hidden="true" className="absolute inset-y-0 left-0 w-1 bg-accent" />}
-      <Link
-        from="/mail"
-        to="/mail"
-        search={(previous) => ({ ...previous, thread: thread.id })}
-        aria-current={selected ? "true" : undefined}
-        className="block px-4 py-3 text-fg no-underline hover:bg-surface-muted/70"
-      >
-        <span className="flex items-baseline gap-2">
-          {unread && <span className="size-2 shrink-0 self-center rounded-full bg-accent" aria-hidden="true" />}
-          <span className={`min-w-0 flex-1 truncate ${unread ? "font-semibold" : ""}`}>
-            {people}
-            {thread.messageCount > 1 && (
-              <span className="ml-1 text-xs font-normal text-muted">{thread.messageCount}</span>
-            )}
-          </span>
-          {thread.hasAttachments && (
-            <span className="text-muted">
-              <PaperclipGlyph />
-              <span className="sr-only">Has attachments</span>
-            </span>
-          )}
-          {thread.starred && (
-            <span className="text-warning" aria-hidden="true">
-              ★
-            </span>
-          )}
-          <time className="shrink-0 text-xs text-muted" dateTime={new Date(thread.lastMessageAt).toISOString()}>
-            {listTime(thread.lastMessageAt)}
-          </time>
-        </span>
-        <span className={`block truncate text-sm ${unread ? "font-semibold" : ""}`}>
-          {thread.subject || "(no subject)"}
-        </span>
-        <span className="block truncate text-sm text-muted">{thread.snippet}</span>
-        <span className="sr-only">
-          {unread ? ", unread" : ""}
-          {thread.starred ? ", starred" : ""}
-        </span>
-        {thread.ai && (thread.ai.needsReply || thread.ai.priority === "high") && (
-          <span className="mt-1 flex gap-1">
-            {thread.ai.priority === "high" && (
-              <span className="rounded-full bg-danger-soft px-2 py-0.5 text-xs font-semibold text-danger">
-                High priority
-              </span>
-            )}
-            {thread.ai.needsReply && (
-              <span className="rounded-full bg-accent-soft px-2 py-0.5 text-xs font-semibold text-link">
-                Needs reply
-              </span>
-            )}
-          </span>
-        )}
-      </Link>
-    </li>
-  );
-}
-
-function FolderNav({
-  folders,
-  accounts,
-  activeRole,
-  activeFolder,
-  activeAccount,
-  onCompose,
-}: {
-  folders: Folder[];
-  accounts: RouterOutputs["mailAccount"]["list"];
-  activeRole: Role | undefined;
-  activeFolder: string | undefined;
-  activeAccount: string | undefined;
-  onCompose: () => void;
-}) {
-  const unreadFor = (role: Role, accountId?: string) =>
-    folders
-      .filter((folder) => folder.role === role && (!accountId || folder.accountId === accountId))
-      .reduce((sum, folder) => sum + folder.unread, 0);
-  const item = (active: boolean) =>
-    `flex items-center justify-between gap-2 rounded-lg px-3 py-1.5 text-sm no-underline ${
-      active ? "bg-accent-soft font-semibold text-fg" : "text-fg hover:bg-surface-muted"
-    }`;
-  return (
-    <nav
-      aria-label="Folders"
-      className="hidden min-h-0 flex-col gap-4 overflow-y-auto border-r border-line bg-surface px-3 py-4 lg:flex"
-    >
-      <Button onClick={onCompose} className="w-full" aria-keyshortcuts="c">
-        Compose
-      </Button>
-      <ul className="grid gap-0.5">
-        {roleOrder.map((role) => {
-          const unread = role === "inbox" || role === "junk" ? unreadFor(role) : 0;
-          const active = !activeFolder && !activeAccount && activeRole === role;
-          return (
-            <li key={role}>
-              <Link to="/mail" search={{ role }} className={item(active)} aria-current={active ? "page" : undefined}>
-                <span>{role === "inbox" ? "All inboxes" : roleNames[role]}</span>
-                {unread > 0 && (
-                  <span className="text-xs font-semibold text-muted">
-                    {unread}
-                    <span className="sr-only"> unread</span>
-                  </span>
-                )}
-              </Link>
-            </li>
-          );
-        })}
-        <li>
-          <Link to="/mail" search={{ role: "inbox", starred: true }} className={item(false)}>
-            Starred
-          </Link>
-        </li>
-      </ul>
-      {accounts.map((account) => {
-        const own = folders.filter((folder) => folder.accountId === account.id);
-        const inbox = own.find((folder) => folder.role === "inbox");
-        const others = own.filter((folder) => !folder.role);
-        return (
-          <div key={account.id} className="grid gap-1">
-            <p className="flex items-center gap-2 truncate px-3 text-xs font-semibold tracking-wide text-muted uppercase">
-              <span
-                className={`size-2 shrink-0 rounded-full ${account.status === "error" ? "bg-danger" : account.status === "ready" ? "bg-success" : "bg-warning"}`}
-                aria-hidden="true"
-              />
-              <span className="truncate" title={account.email}>
-                {account.displayName || account.email}
-              </span>
-              <span className="sr-only">({account.status})</span>
-            </p>
-            {account.error && <p className="px-3 text-xs text-danger">{account.error.message}</p>}
-            <ul className="grid gap-0.5">
-              {inbox && (
-                <li>
-                  <Link
-                    to="/mail"
-                    search={{ role: "inbox", account: account.id }}
-                    className={item(activeAccount === account.id && activeRole === "inbox")}
-                  >
-                    <span>Inbox</span>
-                    {inbox.unread > 0 && <span className="text-xs font-semibold text-muted">{inbox.unread}</span>}
-                  </Link>
-                </li>
-              )}
-              {others.map((folder) => (
-                <li key={folder.id}>
-                  <Link
-                    to="/mail"
-                    search={{ folder: folder.id, account: account.id }}
-                    className={item(activeFolder === folder.id)}
-                  >
-                    <span className="truncate">{folder.name}</span>
-                    {folder.unread > 0 && <span className="text-xs font-semibold text-muted">{folder.unread}</span>}
-                  </Link>
-                </li>
-              ))}
-            </ul>
-          </div>
-        );
-      })}
-      <div className="grid gap-1 px-3 text-sm">
-        <Link to="/mail/connect">+ Connect a mailbox</Link>
-        <Link to="/mail/settings">Mailbox settings</Link>
-      </div>
-    </nav>
   );
 }
