@@ -11,6 +11,7 @@ export {
   startAuthStack,
   tokenFromEmail,
 } from "./auth-stack.ts";
+export { type SeedThread, seedMailThreads } from "./mail-seed.ts";
 export { type StartedServer, serverDir, startServer, waitUntil } from "./server-process.ts";
 export { type ForwardedEvent, type SseRequest, type SseSplitProxy, startSseSplitProxy } from "./sse-split-proxy.ts";
 export { bearer, type TrpcAnswer, trpcCall } from "./trpc-http.ts";
