@@ -61,14 +61,14 @@ export function AiMarks({
   const marks = marksOf(ai);
   const subject = thread.subject || "(no subject)";
   return (
-    <div className="flex min-w-0 items-center gap-1" data-testid="ai-marks">
+    <div className="flex min-w-0 items-center gap-0.5" data-testid="ai-marks">
       <Tooltip.Root open={open} onOpenChange={setOpen}>
         <Tooltip.Trigger asChild>
           <button
             type="button"
             onClick={() => setOpen((was) => !was)}
             aria-label={`${marks.length ? marks.map((mark) => mark.label).join(", ") : "Normal priority"}: why?`}
-            className="flex min-h-7 min-w-0 flex-wrap items-center gap-1 rounded-full text-left"
+            className="flex min-h-7 min-w-0 items-center gap-1 overflow-hidden rounded-full text-left"
           >
             {marks.length === 0 && (
               <span className="rounded-full border border-line px-2 py-0.5 text-xs text-muted">Normal</span>
@@ -125,12 +125,12 @@ function CorrectMenu({
       <DropdownMenu.Trigger
         aria-label={`Correct the marks of “${subject}”`}
         title="Correct this"
-        className="inline-flex min-h-7 shrink-0 items-center gap-1 rounded-full px-2 text-xs text-muted hover:bg-surface-muted hover:text-fg data-[state=open]:bg-surface-muted"
+        className="inline-flex size-7 shrink-0 items-center justify-center rounded-full text-muted hover:bg-surface-muted hover:text-fg data-[state=open]:bg-surface-muted"
       >
         <svg
           viewBox="0 0 24 24"
-          width="12"
-          height="12"
+          width="14"
+          height="14"
           fill="none"
           stroke="currentColor"
           strokeWidth="2"
@@ -138,7 +138,6 @@ function CorrectMenu({
         >
           <path d="M4 20h4L19 9l-4-4L4 16v4zM14 6l4 4" strokeLinejoin="round" />
         </svg>
-        Correct
       </DropdownMenu.Trigger>
       <DropdownMenu.Portal>
         <DropdownMenu.Content

@@ -13,7 +13,7 @@ const toggles: [Toggle, string][] = [
 
 const chip = (on: boolean) =>
   `rounded-full border px-3 py-1 text-xs font-medium ${
-    on ? "border-accent bg-accent text-accent-fg" : "border-line text-muted hover:bg-surface-muted"
+    on ? "border-accent bg-accent text-accent-fg" : "border-line bg-surface text-muted hover:bg-surface-muted"
   }`;
 
 /** The list's filters (unread, starred, needs reply, attachments, a priority) and its order. */
@@ -45,7 +45,7 @@ export function ListFilters({
         id="list-priority"
         value={search.priority ?? ""}
         onChange={(event) => onChange({ priority: (event.target.value || undefined) as Priority | undefined })}
-        className={`${chip(Boolean(search.priority))} appearance-none bg-transparent pr-3`}
+        className={`${chip(Boolean(search.priority))} pr-1.5`}
       >
         <option value="">Any priority</option>
         {mailPriorities.map((priority) => (
@@ -61,7 +61,7 @@ export function ListFilters({
         id="list-sort"
         value={search.sort ?? "date"}
         onChange={(event) => onChange({ sort: event.target.value === "priority" ? "priority" : undefined })}
-        className={`${chip(search.sort === "priority")} appearance-none bg-transparent pr-3`}
+        className={`${chip(search.sort === "priority")} pr-1.5`}
       >
         <option value="date">Newest first</option>
         <option value="priority">Priority first</option>

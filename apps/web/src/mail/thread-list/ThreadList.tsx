@@ -8,7 +8,7 @@ import { ThreadRow } from "./ThreadRow.tsx";
 
 // A row's height before it is measured: sender, subject and snippet lines, plus the marks line when
 // the thread has been analysed.
-const estimate = (thread: Thread | undefined) => (thread?.ai ? 118 : 86);
+const estimate = (thread: Thread | undefined) => (thread?.ai ? 121 : 89);
 // Start loading the next page this many rows before the end, so scrolling rarely waits for it.
 const PREFETCH_ROWS = 40;
 
@@ -55,6 +55,8 @@ export function ThreadList({
     estimateSize: (index) => estimate(items[index]),
     getItemKey: (index) => items[index]?.id ?? index,
     overscan: 8,
+    // Renders on scroll go through React's scheduler (batched) rather than flushSync per event.
+    useFlushSync: false,
   });
   const rows = virtualizer.getVirtualItems();
   const lastRendered = rows.at(-1)?.index ?? -1;
