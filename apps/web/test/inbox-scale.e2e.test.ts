@@ -224,7 +224,7 @@ describe.skipIf(!ready.postgres || !ready.redis || !ready.chromium)("the inbox w
     );
 
     // Why: the reasons show on hover (and on focus, for the keyboard).
-    await first.getByRole("button", { name: /High priority, Needs reply, Work: why\?/ }).hover();
+    await first.getByRole("button", { name: /^High priority\s*Needs reply\s*Work\s*\(why\?\)$/ }).hover();
     const reasons = page.getByTestId("ai-reasons");
     await reasons.getByText("You often answer Alice Adams").waitFor();
     await screenshot(page, "mail-ai-marks-reasons-light");
@@ -246,7 +246,10 @@ describe.skipIf(!ready.postgres || !ready.redis || !ready.chromium)("the inbox w
     await page.getByTestId("toast").filter({ hasText: "Corrected" }).waitFor();
     await page.reload();
     await page.locator(`[data-thread-id="${highThread}"]`).getByText("Low priority").waitFor();
-    await page.locator(`[data-thread-id="${highThread}"]`).getByRole("button", { name: /why\?/ }).focus();
+    await page
+      .locator(`[data-thread-id="${highThread}"]`)
+      .getByRole("button", { name: /\(why\?\)$/ })
+      .focus();
     await reasons.getByText("You marked this low priority").waitFor();
 
     // The needs-reply filter lists only threads the AI says need a reply.

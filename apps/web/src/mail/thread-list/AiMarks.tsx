@@ -67,7 +67,6 @@ export function AiMarks({
           <button
             type="button"
             onClick={() => setOpen((was) => !was)}
-            aria-label={`${marks.length ? marks.map((mark) => mark.label).join(", ") : "Normal priority"}: why?`}
             className="flex min-h-7 min-w-0 items-center gap-1 overflow-hidden rounded-full text-left"
           >
             {marks.length === 0 && (
@@ -81,6 +80,7 @@ export function AiMarks({
                 {mark.label}
               </span>
             ))}
+            <span className="sr-only">(why?)</span>
           </button>
         </Tooltip.Trigger>
         <Tooltip.Portal>
