@@ -275,11 +275,20 @@ describe.skipIf(!ready.postgres || !ready.redis || !ready.chromium)("the inbox w
     await phone.page.goto("/mail");
     await phone.page.locator('[data-testid="thread-list"] [data-testid="ai-marks"]').first().waitFor();
     expect(await phone.page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
-    // Picking rows for a bulk action by tap.
+    // Picking rows for a bulk action: by tap, and with x on the cursor row.
     await phone.page.getByRole("checkbox", { name: /Select “Seeded thread 0001”/ }).check();
-    await phone.page.getByRole("toolbar", { name: "Selected conversations" }).getByText("1 selected").waitFor();
+    const bulkBar = phone.page.getByRole("toolbar", { name: "Selected conversations" });
+    await bulkBar.getByText("1 selected").waitFor();
+    await phone.page.keyboard.press("j");
+    await phone.page.keyboard.press("x");
+    await bulkBar.getByText("2 selected").waitFor();
     found["phone-dark"] = await seriousViolations(phone.page);
     await screenshot(phone.page, "mail-inbox-marks-phone");
+    await bulkBar.getByRole("button", { name: "Archive" }).click();
+    await phone.page.getByTestId("toast").filter({ hasText: "2 conversations archived" }).waitFor();
+    await row(phone.page, "Seeded thread 0001").waitFor({ state: "detached" });
+    await row(phone.page, "Seeded thread 0002").waitFor({ state: "detached" });
+    await row(phone.page, "Seeded thread 0003").waitFor();
     await phone.context.close();
     expect(Object.fromEntries(Object.entries(found).filter(([, list]) => list.length > 0))).toEqual({});
   });

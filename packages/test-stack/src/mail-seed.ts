@@ -58,6 +58,9 @@ export async function seedMailThreads(
   });
   await setMailAccountStatus(db, account.id, "paused");
   const inbox = await upsertMailFolder(db, account.id, { path: "INBOX", name: "Inbox", role: "inbox" });
+  // Somewhere for archive and delete to move threads to.
+  await upsertMailFolder(db, account.id, { path: "Archive", name: "Archive", role: "archive" });
+  await upsertMailFolder(db, account.id, { path: "Trash", name: "Trash", role: "trash" });
   const threadIds: string[] = [];
   for (let first = 0; first < options.threads.length; first += BATCH) {
     const batch = options.threads.slice(first, first + BATCH);
