@@ -414,6 +414,7 @@ function Mailbox({ accounts }: { accounts: RouterOutputs["mailAccount"]["list"] 
           {picked.length > 0 ? (
             <BulkBar
               count={picked.length}
+              anyUnread={picked.some((thread) => thread.unread > 0)}
               onArchive={() => bulk(actions.archive)}
               onTrash={() => bulk(actions.trash)}
               onSeen={(seen) => bulk((ids) => actions.setSeen(ids, seen), true)}

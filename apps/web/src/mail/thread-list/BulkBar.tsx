@@ -1,6 +1,7 @@
 /** What can be done to every selected conversation at once; replaces the filters while some are selected. */
 export function BulkBar({
   count,
+  anyUnread,
   onArchive,
   onTrash,
   onSeen,
@@ -8,6 +9,8 @@ export function BulkBar({
   onClear,
 }: {
   count: number;
+  /** Some picked conversation is unread: the read button marks them read, else unread. */
+  anyUnread: boolean;
   onArchive: () => void;
   onTrash: () => void;
   onSeen: (seen: boolean) => void;
@@ -15,14 +18,14 @@ export function BulkBar({
   onClear: () => void;
 }) {
   const button =
-    "inline-flex min-h-9 items-center rounded-lg px-2.5 text-sm font-medium whitespace-nowrap text-fg hover:bg-surface-muted";
+    "inline-flex min-h-10 items-center rounded-lg px-2 text-sm font-medium whitespace-nowrap text-fg hover:bg-surface-muted sm:px-2.5";
   return (
     <div
       role="toolbar"
       aria-label="Selected conversations"
-      className="flex flex-wrap items-center gap-1 rounded-lg bg-accent-soft px-2 py-1"
+      className="flex items-center gap-0.5 rounded-lg bg-accent-soft py-0.5 pr-0.5 pl-2.5"
     >
-      <span className="mr-1 text-sm font-semibold" aria-live="polite">
+      <span className="mr-auto text-sm font-semibold whitespace-nowrap sm:mr-1" aria-live="polite">
         {count} selected
       </span>
       <button type="button" className={button} onClick={onArchive}>
@@ -31,17 +34,20 @@ export function BulkBar({
       <button type="button" className={button} onClick={onTrash}>
         Delete
       </button>
-      <button type="button" className={button} onClick={() => onSeen(true)}>
-        Read
-      </button>
-      <button type="button" className={button} onClick={() => onSeen(false)}>
-        Unread
+      <button type="button" className={button} onClick={() => onSeen(anyUnread)}>
+        {anyUnread ? "Read" : "Unread"}
       </button>
       <button type="button" className={button} onClick={onStar}>
         Star
       </button>
-      <button type="button" className={`${button} ml-auto text-muted`} onClick={onClear}>
-        Clear
+      <button
+        type="button"
+        aria-label="Clear the selection"
+        title="Clear the selection"
+        className={`${button} ml-auto text-lg text-muted`}
+        onClick={onClear}
+      >
+        ×
       </button>
     </div>
   );
