@@ -204,7 +204,14 @@ describe.each(engines)("mail router on %s", (_engine, open) => {
         hasAttachments: false,
         lastMessageAt: new Date("2026-12-01T10:00:00Z"),
         folderIds: [work.folders.INBOX, work.folders.Sent].sort(),
-        ai: { priority: "high", category: "personal", needsReply: true, summary: "Ann asks about the night train." },
+        ai: {
+          priority: "high",
+          category: "personal",
+          needsReply: true,
+          summary: "Ann asks about the night train.",
+          messageId: ids.trip?.messageId,
+          reasons: ["test"],
+        },
       });
       expect(page.items[0]?.ai).toBeNull();
     });
