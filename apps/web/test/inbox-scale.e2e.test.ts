@@ -282,6 +282,12 @@ describe.skipIf(!ready.postgres || !ready.redis || !ready.chromium)("the inbox w
     await phone.page.keyboard.press("j");
     await phone.page.keyboard.press("x");
     await bulkBar.getByText("2 selected").waitFor();
+    expect(await phone.page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    expect(
+      await phone.page
+        .getByRole("searchbox", { name: "Search mail" })
+        .evaluate((box) => box.getBoundingClientRect().right),
+    ).toBeLessThanOrEqual(390);
     found["phone-dark"] = await seriousViolations(phone.page);
     await screenshot(phone.page, "mail-inbox-marks-phone");
     await bulkBar.getByRole("button", { name: "Archive" }).click();

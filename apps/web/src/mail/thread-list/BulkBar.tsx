@@ -18,12 +18,12 @@ export function BulkBar({
   onClear: () => void;
 }) {
   const button =
-    "inline-flex min-h-10 items-center rounded-lg px-2 text-sm font-medium whitespace-nowrap text-fg hover:bg-surface-muted sm:px-2.5";
+    "inline-flex min-h-10 items-center rounded-lg px-1.5 text-sm font-medium whitespace-nowrap text-fg hover:bg-surface-muted sm:px-2.5";
   return (
     <div
       role="toolbar"
       aria-label="Selected conversations"
-      className="flex items-center gap-0.5 rounded-lg bg-accent-soft py-0.5 pr-0.5 pl-2.5"
+      className="flex min-w-0 items-center gap-0.5 overflow-x-auto rounded-lg bg-accent-soft py-0.5 pr-0.5 pl-2.5"
     >
       <span className="mr-auto text-sm font-semibold whitespace-nowrap sm:mr-1" aria-live="polite">
         {count} selected
