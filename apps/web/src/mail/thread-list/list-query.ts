@@ -24,6 +24,7 @@ export interface ThreadListSearch {
 
 // The largest page mail.threads gives: fewer round trips while scrolling through thousands.
 const PAGE_SIZE = 100;
+const POLLED_PAGES = 3;
 
 /** mail.threads' `filter` for these search params. */
 export function listFilter(search: ThreadListSearch) {
@@ -57,6 +58,10 @@ export function useThreadList(search: ThreadListSearch, role: Role | undefined) 
     trpc.mail.threads.infiniteQueryOptions(input, {
       getNextPageParam: (last) => last.nextCursor ?? undefined,
       ...mailRefetch,
+      // A refetch reloads every loaded page in turn: the timed safety net stops once someone has
+      // scrolled deep (live events and window focus still refresh the list).
+      refetchInterval: (query) =>
+        (query.state.data?.pages.length ?? 0) > POLLED_PAGES ? false : mailRefetch.refetchInterval,
     }),
   );
   const items = useMemo(() => threads.data?.pages.flatMap((page) => page.items) ?? [], [threads.data]);
