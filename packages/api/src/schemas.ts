@@ -83,6 +83,7 @@ export {
   mailFolderRoles,
   mailFoldersInput,
   mailPriorities,
+  mailRemoteContentSenderInput,
   mailThreadInput,
   mailThreadsInput,
   mailUpdateInput,
