@@ -19,6 +19,8 @@ export interface ComposeInit {
   inReplyTo?: string;
   forwardOf?: string;
   attachments?: UploadedFile[];
+  /** A draft already saved (an AI reply draft): edits update it, Send sends it. */
+  draftId?: string;
 }
 
 interface UploadedFile {
@@ -96,8 +98,8 @@ export function Composer({
   const [uploading, setUploading] = useState(0);
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [formError, setFormError] = useState<string>();
-  const [saved, setSaved] = useState<"idle" | "saving" | "saved" | "failed">("idle");
-  const draftId = useRef<string | undefined>(undefined);
+  const [saved, setSaved] = useState<"idle" | "saving" | "saved" | "failed">(init.draftId ? "saved" : "idle");
+  const draftId = useRef<string | undefined>(init.draftId);
   const saving = useRef<Promise<unknown>>(Promise.resolve());
   const changed = useRef(false);
   const ids = useId();
@@ -196,7 +198,9 @@ export function Composer({
         ...parsed.data,
         ...(draftId.current ? { draftId: draftId.current } : {}),
       });
-      const snapshot: ComposeInit = { ...init, accountId, to, cc, subject, text, attachments };
+      // The sent draft is gone: an undone send starts a new one.
+      const { draftId: _sentDraft, ...unsent } = init;
+      const snapshot: ComposeInit = { ...unsent, accountId, to, cc, subject, text, attachments };
       onClose();
       const windowMs = Math.max(1_000, new Date(answer.sendAt).getTime() - Date.now());
       toasts.show({
