@@ -54,6 +54,7 @@ export function DraftReply({ message, onCompose }: { message: MailMessage; onCom
             text: answer.text,
             inReplyTo: message.id,
             draftId: answer.draftId,
+            note: "Written by AI. Read it through and change what you like before sending.",
           });
         },
       },

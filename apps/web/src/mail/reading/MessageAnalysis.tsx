@@ -82,7 +82,6 @@ function AnalysisView({ messageId, analysis }: { messageId: string; analysis: An
         </Badge>
         <Badge>{capitalized(verdict.category)}</Badge>
         {verdict.needsReply ? <Badge tone="warning">Needs reply</Badge> : <Badge>No reply needed</Badge>}
-        {corrected && <span className="text-xs text-success">Corrected — Tidings learns from this</span>}
         <span className="ml-auto flex items-center gap-3 text-xs">
           {analysis.reasons.length > 0 && (
             <button
@@ -107,6 +106,11 @@ function AnalysisView({ messageId, analysis }: { messageId: string; analysis: An
           )}
         </span>
       </div>
+      {corrected && (
+        <p role="status" className="text-xs text-success">
+          Corrected — Tidings learns from this
+        </p>
+      )}
       {showReasons && (
         <div id={`${ids}-reasons`} className="rounded-lg bg-surface-muted px-3 py-2 text-xs text-muted">
           <ul className="list-disc space-y-0.5 pl-4">

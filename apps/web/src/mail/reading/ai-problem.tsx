@@ -43,7 +43,7 @@ export function aiProblem(error: unknown): AiProblem {
 export function AiProblemText({ problem }: { problem: AiProblem }) {
   return (
     <span>
-      {problem.message}{" "}
+      {/[.!?]$/.test(problem.message) ? problem.message : `${problem.message}.`}{" "}
       {problem.settings && (
         <a href={AI_SETTINGS_PATH} className="font-semibold text-link underline underline-offset-2">
           Open AI settings
