@@ -47,7 +47,23 @@ export function RemoteContentNotice({
       </div>
     );
   }
-  if (shown) return null;
+  if (shown) {
+    // Loaded for this message only: the sender may still be trusted for good.
+    return (
+      <div className="flex flex-wrap items-center gap-x-3 gap-y-1 text-xs text-muted" data-testid="remote-content">
+        <span>Remote images loaded for this message.</span>
+        <button
+          type="button"
+          className="font-semibold text-link hover:underline"
+          disabled={setSender.isPending}
+          onClick={() => setSender.mutate({ sender, always: true })}
+        >
+          Always from this sender
+        </button>
+        {error}
+      </div>
+    );
+  }
   return (
     <div
       className="flex flex-wrap items-center gap-2 rounded-lg bg-surface-muted px-3 py-2 text-sm"
