@@ -455,6 +455,15 @@ describe.skipIf(!ready.postgres || !ready.redis || !ready.chromium || !ready.dov
       await page.setViewportSize({ width: 390, height: 844 });
       await page.getByTestId("thread-summary").waitFor();
       expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+      // Nothing in the reading pane runs past the screen's edge (its scroller would hide that).
+      const rightEdge = await page.evaluate(() =>
+        Math.max(
+          ...[...document.querySelectorAll('[data-testid="thread-summary"], [data-testid="message"]')].map(
+            (element) => element.getBoundingClientRect().right,
+          ),
+        ),
+      );
+      expect(rightEdge).toBeLessThanOrEqual(390);
       await screenshot(page, "mail-thread-ai-phone");
       await context.close();
       await fake.close();

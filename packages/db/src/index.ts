@@ -7,6 +7,7 @@ export { migrations } from "./migrations/index.ts";
 export * from "./repositories/account-deletion.ts";
 export * from "./repositories/account-export.ts";
 export * from "./repositories/ai-analyses.ts";
+export * from "./repositories/ai-corrections.ts";
 export * from "./repositories/ai-inputs.ts";
 export * from "./repositories/ai-local-models.ts";
 export * from "./repositories/ai-settings.ts";

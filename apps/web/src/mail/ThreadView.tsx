@@ -209,7 +209,7 @@ function MessageCard({
         </span>
       </button>
       {expanded && (
-        <div className="grid gap-3 px-4 pb-4">
+        <div className="grid grid-cols-1 gap-3 px-4 pb-4">
           <MessageAnalysis messageId={message.id} analysis={message.ai} />
           {message.hasRemoteContent && (
             <RemoteContentNotice
@@ -315,7 +315,8 @@ export function ThreadView({
   const own = new Set(accounts.data?.map((account) => account.email.toLowerCase()));
   const answerable = messages.findLast((message) => !own.has(message.from.email.toLowerCase())) ?? messages.at(-1);
   return (
-    <div className="grid gap-3">
+    // One column no wider than the pane: a long unbroken line (a folded message's snippet) must not widen it.
+    <div className="grid grid-cols-1 gap-3">
       <h2
         ref={headingRef}
         tabIndex={-1}

@@ -1,9 +1,10 @@
-import { useMutation, useQuery } from "@tanstack/react-query";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { mailCategories, mailPriorities } from "@tidings/api/schemas";
 import type { RouterOutputs } from "@tidings/client";
 import { type FormEvent, useId, useRef, useState } from "react";
 import { Badge, Button, Spinner } from "../../components/ui.tsx";
 import { useTRPC } from "../../trpc.ts";
+import { mailKeys } from "../live-updates.ts";
 import { ActionItems, providerLabel } from "./ai-parts.tsx";
 import { AiProblemText, aiProblem } from "./ai-problem.tsx";
 
@@ -74,7 +75,7 @@ function AnalysisView({ messageId, analysis }: { messageId: string; analysis: An
   };
 
   return (
-    <div className="grid gap-2 text-sm" data-testid="message-analysis">
+    <div className="grid grid-cols-1 gap-2 text-sm" data-testid="message-analysis">
       <div className="flex flex-wrap items-center gap-1.5">
         <span className="sr-only">AI analysis:</span>
         <Badge tone={verdict.priority === "high" ? "danger" : verdict.priority === "low" ? "neutral" : "accent"}>
@@ -148,7 +149,14 @@ function CorrectionForm({
   onDone: (corrected: Verdict | null) => void;
 }) {
   const trpc = useTRPC();
-  const feedback = useMutation(trpc.ai.feedback.mutationOptions());
+  const queryClient = useQueryClient();
+  const feedback = useMutation(
+    trpc.ai.feedback.mutationOptions({
+      // The correction is stored on the analysis: the list's marks follow it.
+      onSuccess: () =>
+        Promise.all([mailKeys.threads, mailKeys.thread].map((queryKey) => queryClient.invalidateQueries({ queryKey }))),
+    }),
+  );
   const [draft, setDraft] = useState<Verdict>(verdict);
   const ids = useId();
   const changes = {

@@ -109,7 +109,7 @@ function SummaryBody({ summary }: { summary: ReturnType<typeof useQuery<Summary>
 
 function SummaryContent({ summary }: { summary: Summary }) {
   return (
-    <div className="mt-2 grid gap-3 text-sm">
+    <div className="mt-2 grid grid-cols-1 gap-3 text-sm break-words">
       <p className="leading-relaxed">{summary.summary}</p>
       {summary.keyPoints.length > 0 && (
         <SummaryList title="Key points">

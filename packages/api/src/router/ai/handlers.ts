@@ -13,6 +13,7 @@ import {
   aiUsageSummary,
   budgetPeriodEnd,
   budgetPeriodStart,
+  correctAnalysis,
   findAiSettings,
   findMessageForAi,
   listMailAccounts,
@@ -278,6 +279,8 @@ export async function feedback({ ctx, userId }: Caller, input: z.output<typeof a
     lesson: { priority: input.priority, category: input.category, needsReply: input.needsReply },
     source: "user",
   });
+  // What the user said is what the message shows from now on.
+  await correctAnalysis(ctx.db, userId, input.messageId, input);
   return { status: "ok" as const };
 }
 
