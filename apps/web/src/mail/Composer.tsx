@@ -146,6 +146,8 @@ export function Composer({
   useEffect(() => {
     if (!changed.current || !accountId) return;
     unsaved.current = true;
+    // "Draft saved" would no longer be true.
+    setSaved((now) => (now === "saved" ? "idle" : now));
     const timer = setTimeout(saveNow, 1_000);
     return () => clearTimeout(timer);
   }, [accountId, to, cc, subject, text, attachments]);

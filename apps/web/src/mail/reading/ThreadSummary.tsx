@@ -36,6 +36,7 @@ export function ThreadSummary({ threadId, messageIds }: { threadId: string; mess
     return () => clearTimeout(timer);
   }, [automatic]);
 
+  const started = asked || autoStarted;
   const summary = useQuery({
     queryKey: ["ai", "threadSummary", threadId, version],
     queryFn: () => client.ai.summarizeThread.mutate({ threadId }),
@@ -47,11 +48,10 @@ export function ThreadSummary({ threadId, messageIds }: { threadId: string; mess
     retryDelay: PROVIDER_RETRY_MS,
   });
 
-  const started = asked || autoStarted;
   return (
     <section
       aria-labelledby={headingId}
-      className="rounded-xl border border-accent/25 bg-accent-soft/50 px-4 py-3"
+      className={`rounded-xl border border-accent/25 bg-accent-soft/50 px-4 ${started ? "py-3" : "py-2"}`}
       data-testid="thread-summary"
     >
       <div className="flex flex-wrap items-center justify-between gap-2">
@@ -59,7 +59,7 @@ export function ThreadSummary({ threadId, messageIds }: { threadId: string; mess
           <SparkleGlyph /> Summary
         </h3>
         {!started && (
-          <Button variant="secondary" className="px-3 py-1.5" onClick={() => setAsked(true)}>
+          <Button variant="secondary" className="px-3 py-1" onClick={() => setAsked(true)}>
             Summarize
           </Button>
         )}
@@ -69,9 +69,6 @@ export function ThreadSummary({ threadId, messageIds }: { threadId: string; mess
           </span>
         )}
       </div>
-      {!started && !automatic && (
-        <p className="mt-1 text-sm text-muted">Key points, action items and open questions of this conversation.</p>
-      )}
       {started && <SummaryBody summary={summary} />}
     </section>
   );
