@@ -1,7 +1,5 @@
+import { Link } from "@tanstack/react-router";
 import { appErrorData, generalMessage } from "../../api/app-error.ts";
-
-/** Where the user changes provider, budget and features (the AI settings page). */
-export const AI_SETTINGS_PATH = "/settings/ai";
 
 export interface AiProblem {
   /** One sentence for the person reading the thread. */
@@ -45,9 +43,9 @@ export function AiProblemText({ problem }: { problem: AiProblem }) {
     <span>
       {/[.!?]$/.test(problem.message) ? problem.message : `${problem.message}.`}{" "}
       {problem.settings && (
-        <a href={AI_SETTINGS_PATH} className="font-semibold text-link underline underline-offset-2">
+        <Link to="/settings/ai" className="font-semibold text-link underline underline-offset-2">
           Open AI settings
-        </a>
+        </Link>
       )}
     </span>
   );
