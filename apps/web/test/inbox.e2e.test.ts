@@ -439,10 +439,17 @@ describe.skipIf(!ready.postgres || !ready.redis || !ready.chromium || !ready.dov
       const found: Record<string, string[]> = {};
       await page.goto("/mail");
       await row(page, "Budget review").getByRole("link").click();
-      // Unchanged since it was summarized: the cached summary, not a new (and now unaffordable) one.
-      await page.getByTestId("thread-summary").getByText("Local model").waitFor({ timeout: 20_000 });
+      // The saved draft may have come back from the Drafts folder into the thread by now, which makes
+      // it a new version: then the spent budget is what the slot shows, else the cached summary.
+      await page
+        .getByTestId("thread-summary")
+        .getByText(/Local model|Monthly AI budget reached/)
+        .waitFor({ timeout: 20_000 });
       await page.getByRole("button", { name: "Draft a reply" }).click();
-      await page.getByTestId("message").last().getByRole("button", { name: "Correct this" }).click();
+      const heidi = page.getByTestId("message").filter({ hasText: "heidi@example.test" });
+      const heidiToggle = heidi.locator("button[aria-expanded]").first();
+      if ((await heidiToggle.getAttribute("aria-expanded")) === "false") await heidiToggle.click();
+      await heidi.getByRole("button", { name: "Correct this" }).click();
       for (const colorScheme of ["light", "dark"] as const) {
         if (colorScheme === "dark") {
           await page.getByTestId("theme-toggle").click();
