@@ -106,6 +106,12 @@ const cases: Case[] = [
   { procedure: "mail.threads", field: "folderId", input: (o) => ({ folderId: o.folderId }), expected: "NOT_FOUND" },
   { procedure: "mail.thread", field: "threadId", input: (o) => ({ threadId: o.threadId }), expected: "NOT_FOUND" },
   {
+    procedure: "mail.thread",
+    field: "loadRemoteFor",
+    input: (o, own) => ({ threadId: own.threadId, loadRemoteFor: [o.messageId] }),
+    expected: "NOT_FOUND",
+  },
+  {
     procedure: "mail.update",
     field: "threadIds",
     input: (o) => ({ threadIds: [o.threadId], seen: true, flagged: true }),

@@ -1,6 +1,8 @@
+import { bearer, signIn, trpcCall } from "@tidings/test-stack";
 import { type SmtpSink, services, startDovecot, startSmtpSink, type TestDovecot } from "@tidings/testing";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { completion, type RecordedRequest, startFakeOpenAi } from "../../../packages/ai/test/fake-openai.ts";
 import { screenshot, seriousViolations, signInInBrowser, signUpInBrowser, webStackForSuite } from "./web-stack.ts";
 
 // Issue #17 in Chromium against a production-mode server and worker: a mailbox connected through
@@ -263,6 +265,215 @@ describe.skipIf(!ready.postgres || !ready.redis || !ready.chromium || !ready.dov
       await row(page, "Lunch on Friday").waitFor({ state: "detached" });
       await row(page, "Trip to Lisbon").waitFor();
       await context.close();
+    });
+    it("reading pane: AI summary, analysis with a correction, drafted replies (local explains, a model writes), remote images per message and per sender", async () => {
+      // An OpenAI-compatible model on loopback, answering each feature in its schema.
+      const fake = await startFakeOpenAi((request: RecordedRequest) => {
+        const format = request.body.response_format as { json_schema?: { schema?: { properties?: object } } };
+        const fields = Object.keys(format?.json_schema?.schema?.properties ?? {});
+        const answer = fields.includes("priority")
+          ? {
+              priority: "high",
+              category: "work",
+              needsReply: true,
+              summary: "Budget.",
+              actionItems: [],
+              reasons: ["asked"],
+            }
+          : fields.includes("keyPoints")
+            ? { summary: "Budget talk.", keyPoints: ["figures"], actionItems: [], openQuestions: ["Q3?"] }
+            : { subject: "Re: Budget review", text: "Hi Heidi, happy to join the review on Friday." };
+        return { json: completion(JSON.stringify(answer)) };
+      });
+      // Remote images are answered by the browser context itself: no network, and every request counted.
+      const imageRequests: string[] = [];
+      const { page, context } = await open();
+      await context.route("https://images.shop.test/**", (route) => {
+        imageRequests.push(route.request().url());
+        return route.fulfill({ contentType: "image/gif", body: Buffer.from("R0lGODlhAQABAAAAACw=", "base64") });
+      });
+      const sale = (subject: string, id: string) =>
+        "From: Shop <deals@shop.test>\r\nTo: ada@mailbox.test\r\n" +
+        `Subject: ${subject}\r\nMessage-ID: <${id}>\r\nDate: ${new Date().toUTCString()}\r\nMIME-Version: 1.0\r\n` +
+        `Content-Type: text/html; charset=utf-8\r\n\r\n<p>${subject} starts now.</p><img alt="banner" src="https://images.shop.test/${id}.gif">\r\n`;
+      await dovecot.append(
+        "ada",
+        "INBOX",
+        message(
+          "Budget review",
+          "Grace <grace@example.test>",
+          "budget-1@example.test",
+          "Please send the figures by Friday, December 11. Can you join the review?",
+          "Fri, 04 Dec 2026 09:00:00 +0000",
+        ),
+      );
+      await dovecot.append(
+        "ada",
+        "INBOX",
+        message(
+          "Re: Budget review",
+          "Heidi <heidi@example.test>",
+          "budget-2@example.test",
+          "I can join. Grace, do we need the Q3 numbers too?",
+          "Fri, 04 Dec 2026 10:00:00 +0000",
+          "In-Reply-To: <budget-1@example.test>\r\nReferences: <budget-1@example.test>\r\n",
+        ),
+      );
+      await dovecot.append("ada", "INBOX", sale("Winter sale", "winter@shop.test"));
+      await dovecot.append("ada", "INBOX", sale("Spring sale", "spring@shop.test"));
+
+      await signInInBrowser(page, EMAIL);
+      await page.goto("/mail");
+      await row(page, "Budget review").waitFor({ timeout: 30_000 });
+      await row(page, "Spring sale").waitFor({ timeout: 30_000 });
+
+      // The conversation's summary comes by itself (summaries on, two messages) from the local model.
+      await row(page, "Budget review").getByRole("link").click();
+      const summary = page.getByTestId("thread-summary");
+      await summary.getByText("Local model").waitFor({ timeout: 20_000 });
+
+      // The newest message's analysis, with its reasons, and a correction the local model learns from.
+      const newest = page.getByTestId("message").last();
+      await newest
+        .getByRole("button", { name: "Analyse now" })
+        .click({ timeout: 3_000 })
+        .catch(() => {});
+      const analysis = newest.getByTestId("message-analysis");
+      await analysis.getByText(/priority$/).waitFor({ timeout: 20_000 });
+      await analysis.getByRole("button", { name: "Why?" }).click();
+      await analysis.getByRole("listitem").first().waitFor();
+      await analysis.getByRole("button", { name: "Correct this" }).click();
+      await analysis.getByLabel("Priority").selectOption("low");
+      await analysis.getByLabel("Needs a reply").selectOption("no");
+      await analysis.getByRole("button", { name: "Save correction" }).click();
+      await analysis.getByText("Corrected — Tidings learns from this").waitFor();
+      expect(await analysis.getByText("Low priority").count()).toBe(1);
+      const feedback = await suite.web.stack.testDb.handle.db
+        .selectFrom("ai_feedback")
+        .select(["priority", "needs_reply", "category", "source"])
+        .where("source", "=", "user")
+        .execute();
+      expect(feedback).toEqual([{ priority: "low", needs_reply: false, category: null, source: "user" }]);
+
+      // "Draft a reply" with the local provider: the API says a model is needed, and the pane says so.
+      const tokens = await signIn(suite.web.url, EMAIL);
+      const call = (kind: "query" | "mutation", path: string, input?: unknown) =>
+        trpcCall<Record<string, unknown>[]>(suite.web.url, kind, path, input, bearer(tokens.accessToken));
+      const accountId = String((await call("query", "mailAccount.list")).data?.[0]?.id);
+      expect((await call("mutation", "mailAccount.update", { accountId, aiEnabled: true })).error).toBeUndefined();
+      await page.getByRole("button", { name: "Draft a reply" }).click();
+      const panel = page.getByRole("form", { name: "Draft a reply with AI" });
+      await panel.getByRole("button", { name: "Write draft" }).click();
+      await panel
+        .getByRole("alert")
+        .getByText(/needs a model/)
+        .waitFor();
+      await screenshot(page, "mail-thread-ai-light");
+
+      // With a model: the tone and instructions reach it, and its draft opens in the editor, saved, unsent.
+      const settings = { provider: "compatible", baseUrl: fake.baseUrl, apiKey: "sk-thread-test" };
+      expect((await call("mutation", "ai.settings.update", settings)).error).toBeUndefined();
+      await panel.getByText("Friendly").click();
+      await panel.getByLabel(/Instructions/).fill("Say I will join on Friday");
+      await panel.getByRole("button", { name: "Write draft" }).click();
+      const composer = page.getByRole("dialog", { name: "Reply" });
+      await composer.waitFor({ timeout: 20_000 });
+      const draftRequest = JSON.stringify(fake.requests.at(-1)?.body ?? {});
+      expect(draftRequest).toContain("friendly");
+      expect(draftRequest).toContain("Say I will join on Friday");
+      expect(await composer.getByLabel("To").inputValue()).toBe("Heidi <heidi@example.test>");
+      expect(await composer.getByLabel("Subject").inputValue()).toBe("Re: Budget review");
+      expect(await composer.getByLabel("Message").inputValue()).toBe("Hi Heidi, happy to join the review on Friday.");
+      expect(await composer.getByTestId("draft-status").textContent()).toBe("Draft saved");
+      await composer.getByLabel("Message").press("Control+End");
+      await composer.getByLabel("Message").pressSequentially(" See you there.");
+      await screenshot(page, "mail-ai-draft-light");
+      await page.keyboard.press("Escape");
+      await composer.waitFor({ state: "detached" });
+      // Focus is back on the control that started it.
+      expect(await page.evaluate(() => document.activeElement?.textContent)).toContain("Draft a reply");
+      // The edit reached the same draft (one row, updated), and it is still a draft.
+      await expect
+        .poll(
+          async () =>
+            (await suite.web.stack.testDb.handle.db.selectFrom("mail_drafts").select(["text_body"]).execute()).map(
+              (draft) => draft.text_body,
+            ),
+          { timeout: 15_000 },
+        )
+        .toEqual(["Hi Heidi, happy to join the review on Friday. See you there."]);
+      // Nothing was sent: the mailbox's SMTP server still has only the earlier test's reply.
+      expect(mailboxSmtp.accepted.map((email) => email.subject)).toEqual(["Re: Lunch on Friday"]);
+
+      // A spent budget is explained where the summary would be.
+      expect((await call("mutation", "ai.settings.update", { monthlyBudgetUsd: 0 })).error).toBeUndefined();
+      await page.goto("/mail");
+      await row(page, "Trip to Lisbon").getByRole("link").click();
+      await page.getByRole("heading", { level: 2, name: "Trip to Lisbon" }).waitFor();
+      await page.getByTestId("thread-summary").getByRole("button", { name: "Summarize" }).click();
+      await page
+        .getByTestId("thread-summary")
+        .getByRole("alert")
+        .getByText(/Monthly AI budget reached — raise it in AI settings/)
+        .waitFor({ timeout: 20_000 });
+
+      // Remote images: none until asked for this message; then always for this sender.
+      await page.goto("/mail");
+      await row(page, "Winter sale").getByRole("link").click();
+      const winter = page.frameLocator('[data-testid="message-html"]');
+      await winter.getByText("Winter sale starts now.").waitFor();
+      expect(await winter.locator("img[src^='https:']").count()).toBe(0);
+      expect(imageRequests).toEqual([]);
+      await page.getByRole("button", { name: "Load remote images" }).click();
+      await winter.locator("img[src^='https:']").waitFor();
+      await expect.poll(() => imageRequests).toEqual(["https://images.shop.test/winter@shop.test.gif"]);
+      await page.getByRole("button", { name: "Always from this sender" }).click();
+      await page.getByText("Remote images from deals@shop.test always load.").waitFor();
+      await page.goto("/mail");
+      await row(page, "Spring sale").getByRole("link").click();
+      await page.getByText("Remote images from deals@shop.test always load.").waitFor();
+      await page.frameLocator('[data-testid="message-html"]').locator("img[src^='https:']").waitFor();
+      await expect.poll(() => imageRequests.some((url) => url.includes("spring"))).toBe(true);
+
+      // axe in both themes with the AI parts open, and the phone layout.
+      const found: Record<string, string[]> = {};
+      await page.goto("/mail");
+      await row(page, "Budget review").getByRole("link").click();
+      // The saved draft may have come back from the Drafts folder into the thread by now, which makes
+      // it a new version: then the spent budget is what the slot shows, else the cached summary.
+      await page
+        .getByTestId("thread-summary")
+        .getByText(/Local model|Monthly AI budget reached/)
+        .waitFor({ timeout: 20_000 });
+      await page.getByRole("button", { name: "Draft a reply" }).click();
+      const heidi = page.getByTestId("message").filter({ hasText: "heidi@example.test" });
+      const heidiToggle = heidi.locator("button[aria-expanded]").first();
+      if ((await heidiToggle.getAttribute("aria-expanded")) === "false") await heidiToggle.click();
+      await heidi.getByRole("button", { name: "Correct this" }).click();
+      for (const colorScheme of ["light", "dark"] as const) {
+        if (colorScheme === "dark") {
+          await page.getByTestId("theme-toggle").click();
+          await expect.poll(() => page.evaluate(() => document.documentElement.dataset.theme)).toBe("dark");
+        }
+        found[colorScheme] = await seriousViolations(page);
+        await screenshot(page, `mail-thread-ai-open-${colorScheme}`);
+      }
+      expect(Object.fromEntries(Object.entries(found).filter(([, list]) => list.length > 0))).toEqual({});
+      await page.setViewportSize({ width: 390, height: 844 });
+      await page.getByTestId("thread-summary").waitFor();
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+      // Nothing in the reading pane runs past the screen's edge (its scroller would hide that).
+      const rightEdge = await page.evaluate(() =>
+        Math.max(
+          ...[...document.querySelectorAll('[data-testid="thread-summary"], [data-testid="message"]')].map(
+            (element) => element.getBoundingClientRect().right,
+          ),
+        ),
+      );
+      expect(rightEdge).toBeLessThanOrEqual(390);
+      await screenshot(page, "mail-thread-ai-phone");
+      await context.close();
+      await fake.close();
     });
   },
 );

@@ -85,6 +85,7 @@ export {
   mailFolderRoles,
   mailFoldersInput,
   mailPriorities,
+  mailRemoteContentSenderInput,
   mailThreadInput,
   mailThreadsInput,
   mailUpdateInput,

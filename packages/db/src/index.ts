@@ -24,6 +24,7 @@ export * from "./repositories/mail-leases.ts";
 export * from "./repositories/mail-messages.ts";
 export * from "./repositories/mail-oauth.ts";
 export * from "./repositories/mail-outgoing.ts";
+export * from "./repositories/mail-remote-content.ts";
 export * from "./repositories/mail-threads.ts";
 export * from "./repositories/mail-uploads.ts";
 export * from "./repositories/mfa.ts";

@@ -147,6 +147,7 @@ export interface MailDatabase {
   mail_messages: MailMessagesTable;
   mail_attachments: MailAttachmentsTable;
   mail_oauth_states: MailOAuthStatesTable;
+  mail_remote_content_senders: MailRemoteContentSendersTable;
 }
 
 export type MailAccountRow = Selectable<MailAccountsTable>;
@@ -155,3 +156,11 @@ export type MailThreadRow = Selectable<MailThreadsTable>;
 export type MailMessageRow = Selectable<MailMessagesTable>;
 export type MailAttachmentRow = Selectable<MailAttachmentsTable>;
 export type MailOAuthStateRow = Selectable<MailOAuthStatesTable>;
+
+/** Senders whose remote images, fonts and CSS the user always loads (S26: "for that sender"). */
+export interface MailRemoteContentSendersTable {
+  user_id: string;
+  /** Lower-cased address. */
+  sender: string;
+  created_at: Timestamp;
+}

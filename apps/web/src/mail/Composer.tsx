@@ -19,6 +19,10 @@ export interface ComposeInit {
   inReplyTo?: string;
   forwardOf?: string;
   attachments?: UploadedFile[];
+  /** A draft already saved (an AI reply draft): edits update it, Send sends it. */
+  draftId?: string;
+  /** A line under the title, such as who wrote the text. */
+  note?: string;
 }
 
 interface UploadedFile {
@@ -96,8 +100,8 @@ export function Composer({
   const [uploading, setUploading] = useState(0);
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [formError, setFormError] = useState<string>();
-  const [saved, setSaved] = useState<"idle" | "saving" | "saved" | "failed">("idle");
-  const draftId = useRef<string | undefined>(undefined);
+  const [saved, setSaved] = useState<"idle" | "saving" | "saved" | "failed">(init.draftId ? "saved" : "idle");
+  const draftId = useRef<string | undefined>(init.draftId);
   const saving = useRef<Promise<unknown>>(Promise.resolve());
   const changed = useRef(false);
   const ids = useId();
@@ -122,23 +126,37 @@ export function Composer({
   });
 
   // Drafts saved as you type: a second after the last change, one save at a time so the first
-  // answer's draftId is used by the next.
+  // answer's draftId is used by the next. `unsaved` says a change is waiting for its save.
+  const unsaved = useRef(false);
+  const saveNow = () => {
+    if (!unsaved.current || !accountId) return;
+    unsaved.current = false;
+    const values = fields();
+    setSaved("saving");
+    // mutateAsync: a save started as the editor closes still finishes after it is gone.
+    saving.current = saving.current
+      .then(() => saveDraft.mutateAsync({ ...values, ...(draftId.current ? { draftId: draftId.current } : {}) }))
+      .then((answer) => {
+        draftId.current = answer.draftId;
+        setSaved("saved");
+      })
+      .catch(() => setSaved("failed"));
+  };
   // biome-ignore lint/correctness/useExhaustiveDependencies: saving follows what was typed
   useEffect(() => {
     if (!changed.current || !accountId) return;
-    const timer = setTimeout(() => {
-      const values = fields();
-      setSaved("saving");
-      saving.current = saving.current
-        .then(() => saveDraft.mutateAsync({ ...values, ...(draftId.current ? { draftId: draftId.current } : {}) }))
-        .then((answer) => {
-          draftId.current = answer.draftId;
-          setSaved("saved");
-        })
-        .catch(() => setSaved("failed"));
-    }, 1_000);
+    unsaved.current = true;
+    // "Draft saved" would no longer be true.
+    setSaved((now) => (now === "saved" ? "idle" : now));
+    const timer = setTimeout(saveNow, 1_000);
     return () => clearTimeout(timer);
   }, [accountId, to, cc, subject, text, attachments]);
+
+  /** Closing keeps what was typed in the last second too. */
+  const closeEditor = () => {
+    saveNow();
+    onClose();
+  };
 
   const edit =
     <T,>(setter: (value: T) => void) =>
@@ -190,13 +208,16 @@ export function Composer({
     }
     setErrors({});
     // A save in flight would otherwise recreate the draft after it was sent.
+    unsaved.current = false;
     await saving.current;
     try {
       const answer = await send.mutateAsync({
         ...parsed.data,
         ...(draftId.current ? { draftId: draftId.current } : {}),
       });
-      const snapshot: ComposeInit = { ...init, accountId, to, cc, subject, text, attachments };
+      // The sent draft is gone: an undone send starts a new one.
+      const { draftId: _sentDraft, ...unsent } = init;
+      const snapshot: ComposeInit = { ...unsent, accountId, to, cc, subject, text, attachments };
       onClose();
       const windowMs = Math.max(1_000, new Date(answer.sendAt).getTime() - Date.now());
       toasts.show({
@@ -248,7 +269,7 @@ export function Composer({
     `flex items-center gap-2 border-b px-4 focus-within:border-accent ${errors[key] ? "border-danger" : "border-line"}`;
 
   return (
-    <Dialog.Root open onOpenChange={(open) => !open && onClose()}>
+    <Dialog.Root open onOpenChange={(open) => !open && closeEditor()}>
       <Dialog.Portal>
         <Dialog.Overlay className="fixed inset-0 z-40 bg-black/30 sm:bg-black/20" />
         <Dialog.Content
@@ -258,7 +279,10 @@ export function Composer({
         >
           <form className="flex min-h-0 flex-1 flex-col" onSubmit={(event) => void submit(event)} noValidate>
             <div className="flex items-center justify-between gap-2 border-b border-line px-4 py-3">
-              <Dialog.Title className="font-semibold">{init.title}</Dialog.Title>
+              <div className="min-w-0">
+                <Dialog.Title className="font-semibold">{init.title}</Dialog.Title>
+                {init.note && <p className="text-xs text-muted">{init.note}</p>}
+              </div>
               <span className="text-xs text-muted" role="status" data-testid="draft-status">
                 {saved === "saving"
                   ? "Saving…"

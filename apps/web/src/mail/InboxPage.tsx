@@ -535,7 +535,7 @@ function Mailbox({ accounts }: { accounts: RouterOutputs["mailAccount"]["list"] 
               </ToolbarButton>
             </div>
             <div className="min-h-0 flex-1 overflow-y-auto px-3 py-4 sm:px-6">
-              <ThreadView key={selectedId} threadId={selectedId} onLoaded={onThreadLoaded} />
+              <ThreadView key={selectedId} threadId={selectedId} onLoaded={onThreadLoaded} onCompose={setComposer} />
             </div>
           </>
         ) : (

@@ -2,10 +2,15 @@ import { useQuery, useQueryClient } from "@tanstack/react-query";
 import type { RouterOutputs } from "@tidings/client";
 import { useEffect, useRef, useState } from "react";
 import { generalMessage } from "../api/app-error.ts";
-import { Button, Spinner } from "../components/ui.tsx";
+import { Spinner } from "../components/ui.tsx";
 import { useTRPC } from "../trpc.ts";
+import type { ComposeInit } from "./Composer.tsx";
 import { longTime, senderName } from "./format.ts";
 import { mailRefetch } from "./live-updates.ts";
+import { DraftReply } from "./reading/DraftReply.tsx";
+import { MessageAnalysis } from "./reading/MessageAnalysis.tsx";
+import { RemoteContentNotice } from "./reading/RemoteContentNotice.tsx";
+import { ThreadSummary } from "./reading/ThreadSummary.tsx";
 import { useToasts } from "./toasts.tsx";
 
 export type ThreadDetail = RouterOutputs["mail"]["thread"];
@@ -116,17 +121,53 @@ export function PaperclipGlyph() {
   );
 }
 
+/** The message's body: its sanitized HTML, or its plain text (the fallback, and on request). */
+function MessageBody({ message }: { message: MailMessage }) {
+  const [plain, setPlain] = useState(false);
+  if (message.html === null && message.text === null) {
+    return (
+      <p className="rounded-lg bg-surface-muted px-3 py-2 text-sm text-muted">
+        This message is older than the mailbox's sync window, so only its headers were downloaded.
+      </p>
+    );
+  }
+  const canSwitch = message.html !== null && Boolean(message.text?.trim());
+  return (
+    <>
+      {message.html !== null && !plain ? (
+        <HtmlBody
+          html={message.html}
+          loadRemote={message.remoteContentShown}
+          title={`Message from ${senderName(message.from)}`}
+        />
+      ) : (
+        <div className="text-sm leading-relaxed break-words whitespace-pre-wrap" data-testid="message-text">
+          {message.text}
+        </div>
+      )}
+      {canSwitch && (
+        <button
+          type="button"
+          className="justify-self-start text-xs font-semibold text-link hover:underline"
+          aria-pressed={plain}
+          onClick={() => setPlain((now) => !now)}
+        >
+          {plain ? "Show formatted" : "Show plain text"}
+        </button>
+      )}
+    </>
+  );
+}
+
 function MessageCard({
   message,
   expanded,
   onToggle,
-  loadRemote,
   onLoadRemote,
 }: {
   message: MailMessage;
   expanded: boolean;
   onToggle: () => void;
-  loadRemote: boolean;
   onLoadRemote: () => void;
 }) {
   return (
@@ -168,22 +209,17 @@ function MessageCard({
         </span>
       </button>
       {expanded && (
-        <div className="grid gap-3 px-4 pb-4">
-          {message.hasRemoteContent && !loadRemote && (
-            <div className="flex flex-wrap items-center justify-between gap-2 rounded-lg bg-surface-muted px-3 py-2 text-sm">
-              <span className="text-muted">
-                Remote images are hidden so the sender cannot see that you opened this.
-              </span>
-              <Button variant="secondary" className="px-3 py-1.5" onClick={onLoadRemote}>
-                Load remote images
-              </Button>
-            </div>
+        <div className="grid grid-cols-1 gap-3 px-4 pb-4">
+          <MessageAnalysis messageId={message.id} analysis={message.ai} />
+          {message.hasRemoteContent && (
+            <RemoteContentNotice
+              sender={message.from.email}
+              shown={message.remoteContentShown}
+              always={message.remoteContentAlways}
+              onLoadOnce={onLoadRemote}
+            />
           )}
-          {message.html ? (
-            <HtmlBody html={message.html} loadRemote={loadRemote} title={`Message from ${senderName(message.from)}`} />
-          ) : (
-            <div className="text-sm leading-relaxed break-words whitespace-pre-wrap">{message.text}</div>
-          )}
+          <MessageBody message={message} />
           <Attachments message={message} />
         </div>
       )}
@@ -191,16 +227,55 @@ function MessageCard({
   );
 }
 
-/** The conversation, oldest first; read messages fold up except the newest. */
-export function ThreadView({ threadId, onLoaded }: { threadId: string; onLoaded?: (thread: ThreadDetail) => void }) {
+// Read messages in the middle of a long conversation fold into one line, as in most mail apps.
+const FOLD_AT_LEAST = 3;
+
+/** Messages to show, with runs of folded read messages between the first and the last two replaced by a count. */
+function withFolds(messages: MailMessage[], open: Set<string>): (MailMessage | { folded: MailMessage[] })[] {
+  const shown: (MailMessage | { folded: MailMessage[] })[] = [];
+  let run: MailMessage[] = [];
+  const flush = () => {
+    if (run.length >= FOLD_AT_LEAST) shown.push({ folded: run });
+    else shown.push(...run);
+    run = [];
+  };
+  messages.forEach((message, index) => {
+    const middle = index > 0 && index < messages.length - 2;
+    if (middle && !open.has(message.id)) {
+      run.push(message);
+      return;
+    }
+    flush();
+    shown.push(message);
+  });
+  flush();
+  return shown;
+}
+
+/**
+ * The conversation, oldest first; read messages fold up except the newest. Above it the thread's
+ * AI summary, below it "Draft a reply" (opened in the editor through `onCompose`).
+ */
+export function ThreadView({
+  threadId,
+  onLoaded,
+  onCompose,
+}: {
+  threadId: string;
+  onLoaded?: (thread: ThreadDetail) => void;
+  onCompose?: (init: ComposeInit) => void;
+}) {
   const trpc = useTRPC();
-  const [loadRemote, setLoadRemote] = useState(false);
+  // Messages whose remote images the user loaded here, one by one.
+  const [remoteFor, setRemoteFor] = useState<string[]>([]);
   const thread = useQuery({
-    ...trpc.mail.thread.queryOptions({ threadId, loadRemote }),
+    ...trpc.mail.thread.queryOptions({ threadId, ...(remoteFor.length ? { loadRemoteFor: remoteFor } : {}) }),
     ...mailRefetch,
     placeholderData: (previous) => (previous?.id === threadId ? previous : undefined),
   });
+  const accounts = useQuery(trpc.mailAccount.list.queryOptions());
   const [open, setOpen] = useState<Set<string>>(new Set());
+  const [unfolded, setUnfolded] = useState(false);
   const headingRef = useRef<HTMLHeadingElement>(null);
   const loadedFor = useRef<string | undefined>(undefined);
 
@@ -229,8 +304,19 @@ export function ThreadView({ threadId, onLoaded }: { threadId: string; onLoaded?
     );
   }
   const { subject, messages } = thread.data;
+  const toggle = (id: string) =>
+    setOpen((now) => {
+      const next = new Set(now);
+      if (next.has(id)) next.delete(id);
+      else next.add(id);
+      return next;
+    });
+  // "Draft a reply" answers the newest message someone else wrote.
+  const own = new Set(accounts.data?.map((account) => account.email.toLowerCase()));
+  const answerable = messages.findLast((message) => !own.has(message.from.email.toLowerCase())) ?? messages.at(-1);
   return (
-    <div className="grid gap-3">
+    // One column no wider than the pane: a long unbroken line (a folded message's snippet) must not widen it.
+    <div className="grid grid-cols-1 gap-3">
       <h2
         ref={headingRef}
         tabIndex={-1}
@@ -242,23 +328,31 @@ export function ThreadView({ threadId, onLoaded }: { threadId: string; onLoaded?
       <p className="text-sm text-muted">
         {messages.length} message{messages.length === 1 ? "" : "s"}
       </p>
-      {messages.map((message) => (
-        <MessageCard
-          key={message.id}
-          message={message}
-          expanded={open.has(message.id)}
-          onToggle={() =>
-            setOpen((now) => {
-              const next = new Set(now);
-              if (next.has(message.id)) next.delete(message.id);
-              else next.add(message.id);
-              return next;
-            })
-          }
-          loadRemote={loadRemote}
-          onLoadRemote={() => setLoadRemote(true)}
-        />
-      ))}
+      <ThreadSummary threadId={threadId} messageIds={messages.map((message) => message.id)} />
+      {(unfolded ? messages : withFolds(messages, open)).map((entry) =>
+        "folded" in entry ? (
+          <button
+            key={`folded-${entry.folded[0]?.id}`}
+            type="button"
+            onClick={() => setUnfolded(true)}
+            className="flex items-center gap-3 rounded-xl border border-dashed border-line px-4 py-2 text-sm text-muted hover:bg-surface-muted"
+          >
+            <span className="flex size-6 items-center justify-center rounded-full bg-surface-muted text-xs font-semibold">
+              {entry.folded.length}
+            </span>
+            {entry.folded.length} earlier messages — show them
+          </button>
+        ) : (
+          <MessageCard
+            key={entry.id}
+            message={entry}
+            expanded={open.has(entry.id)}
+            onToggle={() => toggle(entry.id)}
+            onLoadRemote={() => setRemoteFor((now) => (now.includes(entry.id) ? now : [...now, entry.id]))}
+          />
+        ),
+      )}
+      {answerable && onCompose && <DraftReply message={answerable} onCompose={onCompose} />}
     </div>
   );
 }

@@ -3,7 +3,15 @@ import { verifiedProcedure } from "../../trpc.ts";
 import { mailSendProcedures } from "../mail-send/index.ts";
 import { mailEventStream } from "./events.ts";
 import { listFolders, listThreads, readThread } from "./read.ts";
-import { mailEventsInput, mailFoldersInput, mailThreadInput, mailThreadsInput, mailUpdateInput } from "./schema.ts";
+import { setRemoteContentSenderFor } from "./remote-content.ts";
+import {
+  mailEventsInput,
+  mailFoldersInput,
+  mailRemoteContentSenderInput,
+  mailThreadInput,
+  mailThreadsInput,
+  mailUpdateInput,
+} from "./schema.ts";
 import { updateMail } from "./update.ts";
 
 /** `mail.*` (API.md): the caller's own folders, threads and messages, read and changed. */
@@ -17,6 +25,9 @@ export const mailRouter = {
   thread: verifiedProcedure
     .input(mailThreadInput)
     .query(({ ctx, input }) => readThread({ ctx, userId: ctx.user.id }, input)),
+  remoteContentSender: verifiedProcedure
+    .input(mailRemoteContentSenderInput)
+    .mutation(({ ctx, input }) => setRemoteContentSenderFor({ ctx, userId: ctx.user.id }, input)),
   update: verifiedProcedure
     .input(mailUpdateInput)
     .mutation(({ ctx, input }) => updateMail({ ctx, userId: ctx.user.id }, input)),

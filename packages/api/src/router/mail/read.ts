@@ -8,6 +8,7 @@ import {
   listMailThreadMessages,
   listMailThreads,
   listReadyAnalysesOf,
+  remoteContentSendersAmong,
 } from "@tidings/db";
 import { parseSearchQuery, type SearchQuery, SearchQueryError } from "@tidings/mail";
 import type { z } from "zod";
@@ -91,11 +92,25 @@ export async function readThread({ ctx, userId }: Caller, input: z.infer<typeof 
       )
     ).map((analysis) => [analysis.message_id, analysis]),
   );
+  const alwaysFrom = await remoteContentSendersAmong(
+    ctx.db,
+    userId,
+    messages.filter((message) => message.has_remote_content).map((message) => message.from_email),
+  );
+  const askedFor = new Set(input.loadRemoteFor ?? []);
+  // S27: an id that is not one of this thread's messages is refused as an unknown one is.
+  const inThread = new Set(messages.map((message) => message.id));
+  if ([...askedFor].some((id) => !inThread.has(id))) {
+    throw new AppError("NOT_FOUND", "No such message in this thread", { field: "loadRemoteFor" });
+  }
   return {
     id: thread.id,
     subject: thread.subject,
     messages: messages.map((message) =>
-      messageView(message, analyses.get(message.id), { loadRemote: input.loadRemote }),
+      messageView(message, analyses.get(message.id), {
+        loadRemote: input.loadRemote || askedFor.has(message.id),
+        senderAlways: alwaysFrom.has(message.from_email.toLowerCase()),
+      }),
     ),
   };
 }

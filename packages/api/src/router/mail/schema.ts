@@ -38,7 +38,23 @@ export const mailThreadsInput = z
 export const mailEventsInput = z
   .object({ lastEventId: z.string().max(64, "lastEventId is not an event id").optional() })
   .default({});
-export const mailThreadInput = z.object({ threadId: z.uuid(), loadRemote: z.boolean().default(false) });
+export const mailThreadInput = z.object({
+  threadId: z.uuid(),
+  /** Every message's remote content. */
+  loadRemote: z.boolean().default(false),
+  /** Only these messages' remote content (the reading pane's "load remote images" per message). */
+  loadRemoteFor: z.array(z.uuid()).max(500, "At most 500 messages").optional(),
+});
+/** "Always load remote images from this sender", or no longer. */
+export const mailRemoteContentSenderInput = z.object({
+  sender: z
+    .string()
+    .trim()
+    .min(3, "Enter the sender's email address")
+    .max(320, "Use at most 320 characters")
+    .pipe(z.email("Enter the sender's email address")),
+  always: z.boolean(),
+});
 export const mailUpdateInput = z
   .object({
     threadIds: z.array(z.uuid()).max(100, "At most 100 threads at once").optional(),

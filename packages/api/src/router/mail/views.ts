@@ -68,7 +68,7 @@ export function analysisView(analysis: AiAnalysisRow) {
 export function messageView(
   message: MailMessageWithAttachments,
   analysis: AiAnalysisRow | undefined,
-  options: { loadRemote: boolean },
+  options: { loadRemote: boolean; senderAlways?: boolean },
 ) {
   const from: MailAddress = { name: message.from_name, email: message.from_email };
   return {
@@ -84,8 +84,15 @@ export function messageView(
     date: message.date,
     subject: message.subject,
     text: message.text_body,
-    html: message.html_body === null ? null : showStoredMailHtml(message.html_body, options),
+    html:
+      message.html_body === null
+        ? null
+        : showStoredMailHtml(message.html_body, { loadRemote: options.loadRemote || options.senderAlways === true }),
     hasRemoteContent: message.has_remote_content,
+    /** Whether `html` keeps its remote content (asked for, or the sender is always loaded). */
+    remoteContentShown: message.has_remote_content && (options.loadRemote || options.senderAlways === true),
+    /** The user always loads remote content from this sender. */
+    remoteContentAlways: options.senderAlways === true,
     attachments: message.attachments.map((attachment) => ({
       id: attachment.id,
       filename: attachment.filename,
