@@ -31,3 +31,4 @@ export function services() {
     dovecot: status.dovecot.available,
   };
 }
+export { readZip, splitMboxrd } from "./archives.ts";
