@@ -32,3 +32,4 @@ export function services() {
   };
 }
 export { readZip, splitMboxrd } from "./archives.ts";
+export { startTcpProxy, type TcpProxy } from "./tcp-proxy.ts";
