@@ -115,7 +115,15 @@ describe.skipIf(!ready.postgres || !ready.redis || !ready.dovecot)("account expo
         { userId, email },
         { imapPassword: MAILBOX_PASSWORD, smtpPassword: MAILBOX_PASSWORD },
       );
-    const mailbox = await insertMailAccount(stack.testDb.handle.db, {
+    // Paused from the start (in the insert's transaction), so the stack's worker never syncs them:
+    // what the database holds is what this test synced.
+    const insertPaused = (account: Parameters<typeof insertMailAccount>[1]) =>
+      stack.testDb.handle.db.transaction().execute(async (trx) => {
+        const row = await insertMailAccount(trx, account);
+        await trx.updateTable("mail_accounts").set({ status: "paused" }).where("id", "=", row.id).execute();
+        return row;
+      });
+    const mailbox = await insertPaused({
       userId,
       email: "ada@mailbox.test",
       displayName: "Ada",
@@ -126,7 +134,7 @@ describe.skipIf(!ready.postgres || !ready.redis || !ready.dovecot)("account expo
     });
     // Nothing listens on this port: the server cannot be reached.
     const closedPort = await freePort();
-    await insertMailAccount(stack.testDb.handle.db, {
+    await insertPaused({
       userId,
       email: "gone@elsewhere.test",
       displayName: null,
@@ -159,6 +167,7 @@ describe.skipIf(!ready.postgres || !ready.redis || !ready.dovecot)("account expo
       account: mailbox,
       imapPassword: MAILBOX_PASSWORD,
       limits,
+      setStatus: async () => {},
     });
     expect(await sync.syncOnce()).toMatchObject({ ok: true });
 
@@ -192,6 +201,17 @@ describe.skipIf(!ready.postgres || !ready.redis || !ready.dovecot)("account expo
       expect(everything).not.toContain(secret);
     }
     expect(files.get("account.json")?.toString("utf8")).not.toMatch(/hash|sealed|secret|password/i);
+
+    // A message deleted on the server since the last sync is left out, and the note says so.
+    const [archived] = await dovecot.messages("ada", "Archive");
+    await dovecot.expunge("ada", "Archive", [archived?.uid ?? 0]);
+    const again = await readZip(
+      Buffer.from(await (await download(await exportLink(account.accessToken))).arrayBuffer()),
+    );
+    expect(splitMboxrd(again.get("ada@mailbox.test.mbox") ?? Buffer.alloc(0))).toHaveLength(3);
+    expect(again.get("ada@mailbox.test.note.txt")?.toString("utf8")).toBe(
+      '1 message of the folder "Archive" was no longer on the mail server.\n',
+    );
   });
 
   it("refuses an altered link, and every link once the account is deleted", async () => {
