@@ -24,16 +24,19 @@ export function accountExportArchive(deps: ExportArchiveDeps, userId: string, da
   const zip = new ZipFile();
   const output = zip.outputStream as Readable;
   let current: Readable | undefined;
-  // The download was abandoned: stop reading mailboxes (the entry's generator logs out).
+  let abandoned = false;
+  // The download was abandoned: stop reading mailboxes (the account being read is logged out).
   output.once("close", () => {
-    if (!output.readableEnded) current?.destroy();
+    if (output.readableEnded) return;
+    abandoned = true;
+    current?.destroy();
   });
   zip.addBuffer(Buffer.from(`${JSON.stringify(data, null, 2)}\n`), "account.json");
 
   const addAccounts = async () => {
     const taken = new Set<string>();
     for (const account of await listMailAccounts(deps.db, userId)) {
-      if (output.destroyed) return;
+      if (abandoned) return;
       const name = uniqueName(fileNameFor(account.email), taken);
       let client: ImapFlow;
       try {
@@ -41,6 +44,10 @@ export function accountExportArchive(deps: ExportArchiveDeps, userId: string, da
       } catch (error) {
         zip.addBuffer(Buffer.from(unreachableNote(account, error)), `${name}.note.txt`);
         continue;
+      }
+      if (abandoned) {
+        await logOut(client);
+        return;
       }
       const report: MboxReport = { messages: 0, problems: [] };
       let failure: unknown;
@@ -66,7 +73,9 @@ export function accountExportArchive(deps: ExportArchiveDeps, userId: string, da
     }
   };
   addAccounts().then(
-    () => zip.end(),
+    () => {
+      if (!abandoned) zip.end();
+    },
     (error: unknown) => output.destroy(error instanceof Error ? error : new Error(String(error))),
   );
   return output;
