@@ -71,7 +71,7 @@ export async function registerRoutes(app: FastifyInstance, { config, services }:
   });
   await registerOAuthTokenRoute(app, services, config, observability.api);
   await registerMailOAuthCallback(app, { config, services });
-  await registerAccountExportRoute(app, services);
+  await registerAccountExportRoute(app, services, config);
   await registerApiDocs(app);
   await registerAttachmentRoutes(app, services, config);
 

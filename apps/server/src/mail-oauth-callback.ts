@@ -1,3 +1,4 @@
+import { recordAuditEvent } from "@tidings/auth";
 import type { Config } from "@tidings/config";
 import { completeMailOAuth, MAIL_OAUTH_CALLBACK_PATH, MailOAuthError, mailOAuthAppRedirect } from "@tidings/mail";
 import type { FastifyInstance } from "fastify";
@@ -27,6 +28,13 @@ export async function registerMailOAuthCallback(
         },
         query,
       );
+      // Connected anew or reconnected: either way the owner's trail shows the mailbox was granted.
+      await recordAuditEvent(services.database.db, {
+        type: "mail_account_added",
+        userId: connected.userId,
+        origin: { ip: request.ip, userAgent: request.headers["user-agent"] },
+        metadata: { accountId: connected.accountId, email: connected.email, method: "oauth2" },
+      });
       await services.mailEvents.publish(connected.userId, {
         type: "account.status",
         accountId: connected.accountId,

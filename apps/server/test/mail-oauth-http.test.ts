@@ -136,6 +136,16 @@ describe.skipIf(!services().postgres || !services().redis || !services().dovecot
         )
         .toEqual({ status: "ready", messageCount: 1, unreadCount: 1 });
       const db = stack.testDb.handle.db;
+      // The owner's security trail shows the mailbox was connected, and how.
+      const added = await db
+        .selectFrom("audit_events")
+        .select(["type", "metadata"])
+        .where("user_id", "=", owner.user.id)
+        .where("type", "=", "mail_account_added")
+        .execute();
+      expect(added).toEqual([
+        { type: "mail_account_added", metadata: { accountId, email: MAILBOX, method: "oauth2" } },
+      ]);
 
       // The account works with what the server stored: its key opens the tokens, Dovecot takes them.
       const account = await findMailAccount(db, owner.user.id, accountId);

@@ -4,7 +4,7 @@ import { insertMailDraft, insertMailOutgoing, insertPasskey } from "@tidings/db"
 import { createMailFixture } from "@tidings/db/testing";
 import { signAttachmentToken } from "@tidings/mail";
 import { type AuthResultBody, type AuthStack, bearer, signUp, startAuthStack, trpcCall } from "@tidings/test-stack";
-import { services, startOAuthServer, type TestOAuthServer } from "@tidings/testing";
+import { readZip, services, startOAuthServer, type TestOAuthServer } from "@tidings/testing";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 
 // Issue #16 must-hold 8 (S27) over HTTP, against a server and a worker on Postgres and Redis: user A
@@ -604,7 +604,9 @@ describe.skipIf(!services().postgres || !services().redis)("S27: another user's 
     const path = new URL((exported.data as { url: string }).url).pathname;
     const answer = await fetch(new URL(path, url));
     expect(answer.status).toBe(200);
-    const body = await answer.text();
+    // Every file of the ZIP (account.json and A's mailboxes), as text.
+    const files = await readZip(Buffer.from(await answer.arrayBuffer()));
+    const body = [...files.values()].map((file) => file.toString("utf8")).join("\n");
     expect(body).toContain(a.user.id);
     for (const id of [b.user.email, ...Object.values(bIds)]) expect(body).not.toContain(id);
 

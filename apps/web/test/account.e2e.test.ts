@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { signUp } from "@tidings/test-stack";
-import { services } from "@tidings/testing";
+import { readZip, services } from "@tidings/testing";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { completion, type RecordedRequest, startFakeOpenAi } from "../../../packages/ai/test/fake-openai.ts";
@@ -163,7 +163,11 @@ describe.skipIf(!ready.postgres || !ready.redis || !ready.chromium)("account pag
     const downloading = page.waitForEvent("download");
     await link.click();
     const download = await downloading;
-    const text = await readFile(await download.path(), "utf8");
+    expect(download.suggestedFilename()).toMatch(/^tidings-export-\d{4}-\d{2}-\d{2}\.zip$/);
+    const files = await readZip(await readFile(await download.path()));
+    // No mail account connected: the account data alone.
+    expect([...files.keys()]).toEqual(["account.json"]);
+    const text = files.get("account.json")?.toString("utf8") ?? "";
     const data = JSON.parse(text) as { profile: { email: string; displayName: string }; sessions: unknown[] };
     expect(data.profile).toMatchObject({ email, displayName: "Dorothy Vaughan" });
     expect(data.sessions.length).toBeGreaterThan(0);

@@ -1,7 +1,7 @@
 import { totpCodeAt } from "@tidings/auth";
 import { bearer, signIn, trpcCall } from "@tidings/test-stack";
-import { services } from "@tidings/testing";
-import type { CDPSession, Page } from "playwright-core";
+import { services, startTcpProxy } from "@tidings/testing";
+import type { CDPSession, Page, Request } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { PASSWORD, screenshot, seriousViolations, signUpInBrowser, webStackForSuite } from "./web-stack.ts";
 
@@ -29,6 +29,37 @@ async function addVirtualAuthenticator(page: Page): Promise<{ cdp: CDPSession; a
 
 /** The code of the next 30 s step, which the server accepts (one step of clock drift) and no earlier use spent. */
 const codeOfNextStep = (secret: string) => totpCodeAt(secret, new Date(Date.now() + 30_000));
+
+/** The input of the auth.passkeyLogin call in a (batched) tRPC request the page sent. */
+function passkeyLoginInput(request: Request): { response: { response: { clientDataJSON: string } } } {
+  const paths = decodeURIComponent(new URL(request.url()).pathname.split("/trpc/")[1] ?? "").split(",");
+  const body = request.postDataJSON() as Record<string, { json: unknown }>;
+  return body[String(paths.indexOf("auth.passkeyLogin"))]?.json as ReturnType<typeof passkeyLoginInput>;
+}
+
+/** Collects every auth.passkeyLogin input the page sends and the server's answer, passing both on unchanged. */
+async function capturePasskeyLogins(page: Page) {
+  const sent: ReturnType<typeof passkeyLoginInput>[] = [];
+  const answers: string[] = [];
+  await page.route(
+    (url) => url.pathname.includes("auth.passkeyLogin"),
+    async (route) => {
+      sent.push(passkeyLoginInput(route.request()));
+      const response = await route.fetch();
+      answers.push(await response.text());
+      await route.fulfill({ response });
+    },
+  );
+  return { sent, answers };
+}
+
+/** The origin the browser signed into an assertion (clientDataJSON, base64url JSON). */
+const signedOrigin = (input: ReturnType<typeof passkeyLoginInput> | undefined) =>
+  (
+    JSON.parse(Buffer.from(input?.response.response.clientDataJSON ?? "", "base64url").toString("utf8")) as {
+      origin: string;
+    }
+  ).origin;
 
 async function signOutInBrowser(page: Page) {
   await page.getByRole("button", { name: /Account menu/ }).click();
@@ -82,6 +113,56 @@ describe.skipIf(!ready.postgres || !ready.redis || !ready.chromium)("passkeys in
       .toBe("That passkey was not accepted. Try again.");
     await screenshot(page, "sign-in-passkey-refused");
     expect(await seriousViolations(page)).toEqual([]);
+    await context.close();
+  });
+
+  it("refuses the browser's assertion replayed over HTTP, and a passkey used from another origin", async () => {
+    const { page, context } = await suite.open();
+    const email = "replay@example.test";
+    await signUpInBrowser(suite.web, page, email, "Re Play");
+    await addVirtualAuthenticator(page);
+    await page.goto("/settings/security");
+    await page.getByLabel("Name for a new passkey").fill("Desk");
+    await page.getByRole("button", { name: "Add a passkey" }).click();
+    await page.getByTestId("passkey").filter({ hasText: "Desk" }).waitFor();
+    await signOutInBrowser(page);
+
+    const { sent, answers } = await capturePasskeyLogins(page);
+    await page.getByRole("button", { name: "Sign in with a passkey" }).click();
+    await page.waitForURL((url) => !url.pathname.startsWith("/sign-in"));
+    expect(sent).toHaveLength(1);
+    expect(signedOrigin(sent[0])).toBe(suite.web.url);
+    // The very assertion that just signed in, sent again by someone who captured it: its challenge is spent.
+    const server = suite.web.stack.servers[0]?.url ?? "";
+    const replayed = await trpcCall(server, "mutation", "auth.passkeyLogin", sent[0]);
+    expect(replayed.status).toBe(401);
+    expect(replayed.error?.data).toMatchObject({ code: "UNAUTHORIZED", appCode: "MFA_INVALID" });
+
+    // The same server reached at another origin (a look-alike site relaying to it): the browser
+    // signs that origin into the assertion, and the server, expecting APP_URL's, refuses it.
+    await signOutInBrowser(page);
+    const proxy = await startTcpProxy({ host: "127.0.0.1", port: Number(new URL(server).port) });
+    try {
+      const elsewhere = `http://localhost:${proxy.port}`;
+      await page.goto(`${elsewhere}/sign-in`);
+      await page.getByRole("button", { name: "Sign in with a passkey" }).click();
+      await expect
+        .poll(() => page.getByTestId("passkey-error").textContent())
+        .toBe("That passkey was not accepted. Try again.");
+      expect(sent).toHaveLength(2);
+      expect(signedOrigin(sent[1])).toBe(elsewhere);
+      // Refused as an assertion (MFA_INVALID), not for anything else about the request.
+      expect(answers[1]).toContain('"appCode":"MFA_INVALID"');
+      expect(new URL(page.url()).pathname).toBe("/sign-in");
+    } finally {
+      await proxy.close();
+    }
+
+    // The passkey itself still works where it belongs.
+    await page.goto("/sign-in");
+    await page.getByRole("button", { name: "Sign in with a passkey" }).click();
+    await page.waitForURL((url) => !url.pathname.startsWith("/sign-in"));
+    expect(sent).toHaveLength(3);
     await context.close();
   });
 

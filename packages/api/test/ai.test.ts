@@ -113,6 +113,20 @@ describe("ai.settings", () => {
     expect(row.api_key_sealed).toBeTruthy();
     expect(row.api_key_sealed).not.toContain("sk-abc123");
     expect((await user.caller.ai.settings.update({ apiKey: null })).hasApiKey).toBe(false);
+
+    // Each change is in the user's security trail, naming the fields and never the key.
+    const events = await inner.db
+      .selectFrom("audit_events")
+      .select(["type", "metadata"])
+      .where("user_id", "=", user.id)
+      .where("type", "=", "ai_settings_changed")
+      .orderBy("id")
+      .execute();
+    expect(events).toEqual([
+      { type: "ai_settings_changed", metadata: { changed: ["apiKey", "baseUrl", "provider"] } },
+      { type: "ai_settings_changed", metadata: { changed: ["apiKey"] } },
+    ]);
+    expect(JSON.stringify(events)).not.toContain("sk-abc123");
   });
 
   it("refuses a base URL on an internal address (S24) and a budget above the deployment's, naming the field", async () => {

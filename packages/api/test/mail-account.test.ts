@@ -72,6 +72,17 @@ async function person(
   return { id: user.id, caller };
 }
 
+/** The user's security events of these types, oldest first. */
+function trail(userId: string, types: string[]) {
+  return testDb.handle.db
+    .selectFrom("audit_events")
+    .select(["type", "metadata"])
+    .where("user_id", "=", userId)
+    .where("type", "in", types)
+    .orderBy("id")
+    .execute();
+}
+
 /** The tRPC code, app code, message and extra data a call fails with. */
 async function failure(call: Promise<unknown>) {
   const error = await call.then(
@@ -270,6 +281,13 @@ describe.skipIf(!services().dovecot)("mailAccount against Dovecot and the SMTP s
       expect(
         openMailCredentials(inner.auth.sessions.encryptionKey, { userId: id, email }, row?.credentials_sealed ?? ""),
       ).toEqual({ imapPassword: PASSWORD, smtpPassword: PASSWORD });
+
+      // The owner's security trail shows the mailbox was connected, without its password.
+      const events = await trail(id, ["mail_account_added"]);
+      expect(events).toEqual([
+        { type: "mail_account_added", metadata: { accountId: account.id, email, method: "password" } },
+      ]);
+      expect(JSON.stringify(events)).not.toContain(PASSWORD);
     });
 
     it("takes syncDays when given, and names the provider from the address", async () => {
@@ -484,6 +502,10 @@ describe.skipIf(!services().dovecot)("mailAccount against Dovecot and the SMTP s
       expect(await failure(caller.mailAccount.remove({ accountId: fixture.accountId }))).toMatchObject({
         appCode: "NOT_FOUND",
       });
+      // One event, for the removal that happened.
+      expect(await trail(id, ["mail_account_removed"])).toEqual([
+        { type: "mail_account_removed", metadata: { accountId: fixture.accountId, email: expect.any(String) } },
+      ]);
     });
   });
 

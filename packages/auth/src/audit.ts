@@ -30,6 +30,9 @@ export const auditEventTypes = [
   "invitation_sent",
   "invitation_accepted",
   "account_deleted",
+  "mail_account_added",
+  "mail_account_removed",
+  "ai_settings_changed",
 ] as const;
 
 export type AuditEventType = (typeof auditEventTypes)[number];

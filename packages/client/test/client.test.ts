@@ -64,6 +64,9 @@ describe("createTidingsClient", () => {
       | "invitation_sent"
       | "invitation_accepted"
       | "account_deleted"
+      | "mail_account_added"
+      | "mail_account_removed"
+      | "ai_settings_changed"
     >();
   });
 

@@ -35,6 +35,9 @@ export {
   type MailEventListener,
 } from "./events.ts";
 export { createRedisMailEventBus, type RedisMailEventBus } from "./events-redis.ts";
+export { accountMbox, type MboxReport } from "./export/account-mbox.ts";
+export { accountExportArchive, type ExportArchiveDeps } from "./export/export-archive.ts";
+export { mboxFromLine, mboxrdEntry } from "./export/mboxrd.ts";
 export { createGuardedFetch } from "./guarded-fetch.ts";
 export * from "./oauth/index.ts";
 export {

@@ -31,3 +31,5 @@ export function services() {
     dovecot: status.dovecot.available,
   };
 }
+export { readZip, splitMboxrd } from "./archives.ts";
+export { startTcpProxy, type TcpProxy } from "./tcp-proxy.ts";

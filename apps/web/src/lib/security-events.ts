@@ -30,6 +30,9 @@ export const securityEventLabels: Record<SecurityEventType, string> = {
   invitation_sent: "Invitation sent",
   invitation_accepted: "Invitation accepted",
   account_deleted: "Account deleted",
+  mail_account_added: "Mail account connected",
+  mail_account_removed: "Mail account removed",
+  ai_settings_changed: "AI settings changed",
 };
 
 const warningTypes = new Set<SecurityEventType>([

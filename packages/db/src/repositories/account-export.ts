@@ -87,3 +87,29 @@ export function listAiRequestsForExport(db: Executor, userId: string) {
     .orderBy("id")
     .execute();
 }
+
+/** The account's folders as last synced, for the mbox export (which reads each one from the server). */
+export function listMailFoldersForExport(db: Executor, accountId: string) {
+  return db
+    .selectFrom("mail_folders")
+    .select(["id", "path", "name", "uid_validity"])
+    .where("account_id", "=", accountId)
+    .orderBy("path")
+    .execute();
+}
+
+/**
+ * One page of a folder's stored messages by UID (after `afterUid`, ascending), with their sizes,
+ * so the export fetches their sources from the server in bounded batches. Placeholder UIDs (below
+ * 1: a local move not yet on the server) are left out.
+ */
+export function listMailMessageUidsForExport(db: Executor, folderId: string, afterUid: number, limit: number) {
+  return db
+    .selectFrom("mail_messages")
+    .select(["uid", "size"])
+    .where("folder_id", "=", folderId)
+    .where("uid", ">", Math.max(afterUid, 0))
+    .orderBy("uid")
+    .limit(limit)
+    .execute();
+}

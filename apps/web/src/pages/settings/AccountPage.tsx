@@ -154,8 +154,9 @@ function ExportCard() {
             Download your data
           </h2>
           <p className="text-sm text-muted">
-            A JSON file with your profile, sessions, security activity, mail accounts (without their passwords) and AI
-            settings. The link works for a few minutes and only for you.
+            A ZIP file with your profile, sessions, security activity, mail accounts (without their passwords) and AI
+            settings as JSON, and each mail account's messages as an mbox file that mail apps can import. The link works
+            for a few minutes and only for you.
           </p>
         </div>
         {exportData.isError && <Alert tone="error">{generalMessage(exportData.error)}</Alert>}

@@ -6,6 +6,7 @@ import {
   learnAndStore,
   summarizeThreadCached,
 } from "@tidings/ai";
+import { recordAuditEvent } from "@tidings/auth";
 import {
   type AiAnalysisRow,
   type AiSettingsPatch,
@@ -26,6 +27,7 @@ import { createGuardedFetch, MailError, parseAllowedPrivateHosts, resolveAllowed
 import type { z } from "zod";
 import type { Context } from "../../context.ts";
 import { AppError } from "../../errors.ts";
+import { requestOrigin } from "../../request-origin.ts";
 import { saveDraft } from "../mail-send/draft.ts";
 import { saveDraftInput } from "../mail-send/schema.ts";
 import { correctionReasons } from "./correction.ts";
@@ -149,7 +151,22 @@ export async function updateAiSettingsFor(caller: Caller, input: z.output<typeof
   if (input.features?.drafts !== undefined) patch.feature_drafts = input.features.drafts;
   if (input.excludedAccountIds !== undefined) patch.excluded_account_ids = [...new Set(input.excludedAccountIds)];
   if (input.excludedSenders !== undefined) patch.excluded_senders = [...new Set(input.excludedSenders)];
-  await updateAiSettings(ctx.db, userId, patch);
+  // The trail names what changed, never a value (the API key least of all).
+  const changed = Object.entries(input)
+    .filter(([, value]) => value !== undefined)
+    .map(([field]) => field)
+    .sort();
+  await ctx.db.transaction().execute(async (trx) => {
+    await updateAiSettings(trx, userId, patch);
+    if (Object.keys(patch).length) {
+      await recordAuditEvent(trx, {
+        type: "ai_settings_changed",
+        userId,
+        origin: requestOrigin(ctx),
+        metadata: { changed },
+      });
+    }
+  });
   return settingsView(caller);
 }
 

@@ -1,3 +1,4 @@
+import { recordAuditEvent } from "@tidings/auth";
 import {
   countMailAccountMessages,
   deleteMailAccount,
@@ -10,6 +11,7 @@ import {
 import { offeredPresets, presetForEmail, revokeMailOAuth, sealMailCredentials, testCredentials } from "@tidings/mail";
 import type { TRPCRouterRecord } from "@trpc/server";
 import { AppError } from "../../errors.ts";
+import { requestOrigin } from "../../request-origin.ts";
 import {
   mailAccountAddInput,
   mailAccountIdInput,
@@ -54,16 +56,27 @@ export const mailAccountRouter = {
       { userId, email },
       { imapPassword: input.imap.password, smtpPassword: input.smtp.password },
     );
-    const account = await insertMailAccountIfAbsent(ctx.db, {
-      userId,
-      email,
-      // An empty name is no name: the app then shows the address.
-      displayName: input.displayName || null,
-      provider: presetForEmail(email)?.id ?? "custom",
-      imap: withoutPassword(input.imap),
-      smtp: withoutPassword(input.smtp),
-      credentialsSealed,
-      syncDays: input.syncDays ?? ctx.config.mail.syncDays,
+    const account = await ctx.db.transaction().execute(async (trx) => {
+      const added = await insertMailAccountIfAbsent(trx, {
+        userId,
+        email,
+        // An empty name is no name: the app then shows the address.
+        displayName: input.displayName || null,
+        provider: presetForEmail(email)?.id ?? "custom",
+        imap: withoutPassword(input.imap),
+        smtp: withoutPassword(input.smtp),
+        credentialsSealed,
+        syncDays: input.syncDays ?? ctx.config.mail.syncDays,
+      });
+      if (added) {
+        await recordAuditEvent(trx, {
+          type: "mail_account_added",
+          userId,
+          origin: requestOrigin(ctx),
+          metadata: { accountId: added.id, email, method: "password" },
+        });
+      }
+      return added;
     });
     // The same address added twice at once: the second insert finds the first.
     if (!account) throw alreadyConnected();
@@ -97,7 +110,19 @@ export const mailAccountRouter = {
   /** Folders, messages, threads, drafts and analyses go with it (foreign keys cascade). */
   remove: verifiedProcedure.input(mailAccountIdInput).mutation(async ({ ctx, input }) => {
     const account = await findMailAccount(ctx.db, ctx.user.id, input.accountId);
-    if (!account || !(await deleteMailAccount(ctx.db, ctx.user.id, input.accountId))) throw notFound();
+    const removed =
+      account &&
+      (await ctx.db.transaction().execute(async (trx) => {
+        if (!(await deleteMailAccount(trx, ctx.user.id, input.accountId))) return false;
+        await recordAuditEvent(trx, {
+          type: "mail_account_removed",
+          userId: ctx.user.id,
+          origin: requestOrigin(ctx),
+          metadata: { accountId: account.id, email: account.email },
+        });
+        return true;
+      }));
+    if (!account || !removed) throw notFound();
     // An OAuth2 mailbox also withdraws Tidings' access at the provider, after the answer (best effort).
     if (account.auth_method === "oauth2") {
       ctx.auth.afterResponse(async () => {
