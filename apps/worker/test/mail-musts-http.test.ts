@@ -184,7 +184,7 @@ async function inParallel<T, R>(items: readonly T[], width: number, work: (item:
 }
 
 describe.skipIf(!services().postgres || !services().redis || !services().dovecot || !services().chromium)(
-  "issue 16 must-holds 2, 3 and 7 over HTTP (server and worker processes)",
+  "issue 16 must-holds 2, 3, 4, 5, 7 and 9 over HTTP (server and worker processes)",
   () => {
     let stack: AuthStack;
     let dovecot: TestDovecot;
