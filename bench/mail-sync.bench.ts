@@ -119,7 +119,14 @@ export function syncInChild(job: ChildJob): Promise<ChildReport> {
   return new Promise<ChildReport>((resolve, reject) => {
     const child = spawn(
       "node",
-      ["--import", "tsx", join(import.meta.dirname, "mail-sync-child.ts"), JSON.stringify(job)],
+      [
+        // As the worker runs (apps/worker's start script, infra/Dockerfile's NODE_OPTIONS).
+        "--max-semi-space-size=1",
+        "--import",
+        "tsx",
+        join(import.meta.dirname, "mail-sync-child.ts"),
+        JSON.stringify(job),
+      ],
       {
         cwd: import.meta.dirname,
         env: childProcessEnv({}),
