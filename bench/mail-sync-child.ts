@@ -19,6 +19,11 @@ export interface ChildReport {
   peakRssMb: number;
   /** Resident set size once loaded and connected to Postgres, before the sync. */
   startRssMb: number;
+  /**
+   * Where the memory was at the sampled RSS peak (every 50 ms): V8's heap (reserved and used), and
+   * memory outside it (Buffers: message sources, socket reads), in MB.
+   */
+  atPeak: { rssMb: number; heapTotalMb: number; heapUsedMb: number; externalMb: number; arrayBuffersMb: number };
   error?: string;
 }
 
@@ -28,6 +33,18 @@ await database.db.selectNoFrom((eb) => eb.lit(1).as("one")).execute();
 const startRssMb = megabytes(process.memoryUsage().rss);
 const account = await findMailAccount(database.db, job.userId, job.accountId);
 if (!account) throw new Error(`no mail account ${job.accountId}`);
+let atPeak: ChildReport["atPeak"] = { rssMb: 0, heapTotalMb: 0, heapUsedMb: 0, externalMb: 0, arrayBuffersMb: 0 };
+const sampler = setInterval(() => {
+  const usage = process.memoryUsage();
+  if (megabytes(usage.rss) <= atPeak.rssMb) return;
+  atPeak = {
+    rssMb: megabytes(usage.rss),
+    heapTotalMb: megabytes(usage.heapTotal),
+    heapUsedMb: megabytes(usage.heapUsed),
+    externalMb: megabytes(usage.external),
+    arrayBuffersMb: megabytes(usage.arrayBuffers),
+  };
+}, 50);
 const started = performance.now();
 const result = await new MailboxSync({
   db: database.db,
@@ -35,6 +52,7 @@ const result = await new MailboxSync({
   imapPassword: job.imapPassword,
   limits: { allowedPrivateHosts: parseAllowedPrivateHosts(["127.0.0.1"]), timeoutMs: 30_000 },
 }).syncOnce();
+clearInterval(sampler);
 const report: ChildReport = {
   ok: result.ok,
   added: result.ok ? result.folders.reduce((sum, folder) => sum + folder.added, 0) : 0,
@@ -42,6 +60,7 @@ const report: ChildReport = {
   // maxRSS is in kilobytes.
   peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
   startRssMb,
+  atPeak,
   ...(result.ok ? {} : { error: `${result.code}: ${result.message}` }),
 };
 await database.close();

@@ -1,7 +1,7 @@
 // The mail-sync bench's child must keep syncing and reporting, or `pnpm bench` reports no RSS:
 // it runs here on a small mailbox, on this file's own database and Dovecot, over loopback.
 import { createTestDatabase, type TestDatabase } from "@tidings/db/testing";
-import { appendMessages, services, spamAssassinMessages, startDovecot, type TestDovecot } from "@tidings/testing";
+import { services, spamAssassinMessages, startDovecot, type TestDovecot } from "@tidings/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAccount, PASSWORD, syncInChild } from "../mail-sync.bench.ts";
 
@@ -11,7 +11,8 @@ describe.skipIf(!services().dovecot || !services().postgres)("mail-sync bench ch
   let account: Awaited<ReturnType<typeof createAccount>>;
   beforeAll(async () => {
     [dovecot, testDb] = await Promise.all([startDovecot({ users: { memory: PASSWORD } }), createTestDatabase()]);
-    await appendMessages(dovecot, "memory", "INBOX", spamAssassinMessages({ count: 25, seed: 7 }));
+    // As the benchmark fills its mailboxes: files in the maildir, not IMAP APPEND.
+    await dovecot.deliverToInbox("memory", spamAssassinMessages({ count: 25, seed: 7 }));
     account = await createAccount(testDb.handle, dovecot, "memory");
   }, 60_000);
   afterAll(async () => {
@@ -29,6 +30,7 @@ describe.skipIf(!services().dovecot || !services().postgres)("mail-sync bench ch
     expect(report).toMatchObject({ ok: true, added: 25 });
     expect(report.startRssMb).toBeGreaterThan(0);
     expect(report.peakRssMb).toBeGreaterThanOrEqual(report.startRssMb);
+    expect(report.atPeak.heapTotalMb).toBeGreaterThan(0);
     const stored = await testDb.handle.db
       .selectFrom("mail_messages")
       .select(({ fn }) => fn.countAll<string>().as("count"))

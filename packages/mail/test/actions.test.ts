@@ -164,6 +164,28 @@ describe.skipIf(!services().dovecot)("mail actions against Dovecot", () => {
     expect(copies).toEqual([{ folder_id: archive }]);
   });
 
+  it("a flag set on the server after a move shows at the next sync, though the move already adopted the new UID", async () => {
+    await dovecot.append("alice", "INBOX", raw("move-then-star@t", "Moved, then starred"));
+    expect(await sync()).toMatchObject({ ok: true });
+    const message = await row("move-then-star@t");
+    const archive = await folderId("Archive");
+    await carryMailAction(deps, await applyLocally([message.id], { folderId: archive }), { lastAttempt: false });
+    const moved = await row("move-then-star@t");
+    expect(Number(moved.uid)).toBeGreaterThan(0);
+
+    // Starred on the server before any sync has seen the message in Archive: that sync finds its
+    // UID new (past the folder's stored UIDNEXT) and already stored, by the move.
+    await dovecot.setFlags("alice", "Archive", [Number(moved.uid)], ["\\Flagged"], "add");
+    expect(await sync()).toMatchObject({ ok: true });
+    expect(await row("move-then-star@t")).toMatchObject({ folder_id: archive, uid: moved.uid, flagged: true });
+    const thread = await db()
+      .selectFrom("mail_threads")
+      .select("flagged_count")
+      .where("id", "=", moved.thread_id)
+      .executeTakeFirstOrThrow();
+    expect(thread.flagged_count).toBe(1);
+  });
+
   it("puts everything back when the server refuses a move (folder deleted there), notes the error and says so", async () => {
     const before = await row("refused@t");
     const threadBefore = await db()

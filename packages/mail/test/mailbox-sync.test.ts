@@ -182,6 +182,36 @@ describe.skipIf(!services().dovecot)("MailboxSync against Dovecot", () => {
     expect((await inboxMessages()).map((message) => message.uid)).not.toContain(doomed.uid);
   });
 
+  it("a flag changed by another client while a pass has the folder open is picked up by the next pass", async () => {
+    const before = await inboxMessages();
+    const [first, second] = ["single-8@t", "single-9@t"].map((id) => before.find((row) => row.message_id === id));
+    if (!first || !second) throw new Error("missing fixtures");
+    await dovecot.setFlags("alice", "INBOX", [first.uid], ["\\Flagged"], "add");
+    let starred = false;
+    const result = await new MailboxSync({
+      db: testDb.handle.db,
+      account,
+      imapPassword: PASSWORD,
+      limits,
+      useQresync: false,
+      folders: (path) => path === "INBOX",
+      // After the pass has read the flag changes, another client stars a second message: the server
+      // tells the open session of it on its next command, and that MODSEQ is past what was read.
+      onChange: async (change) => {
+        if (change.type !== "thread.updated" || starred) return;
+        starred = true;
+        await dovecot.setFlags("alice", "INBOX", [second.uid], ["\\Flagged"], "add");
+      },
+    }).syncOnce();
+    expect(result.ok && result.folders[0]).toMatchObject({ flagsChanged: 1 });
+    expect(starred).toBe(true);
+    expect(await sync()).toMatchObject({ ok: true });
+    const after = await inboxMessages();
+    expect(after.filter((row) => row.flagged).map((row) => row.message_id)).toEqual(
+      expect.arrayContaining(["single-8@t", "single-9@t"]),
+    );
+  });
+
   it("tells of threads merged away, threads that lost a message, and threads left empty", async () => {
     await dovecot.append("alice", "INBOX", raw({ id: "m-x@t", subject: "Plans" }));
     await dovecot.append("alice", "INBOX", raw({ id: "m-y@t", subject: "Other plans" }));

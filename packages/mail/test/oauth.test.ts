@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { loadConfig } from "@tidings/config";
-import { findMailAccount, type MailAccountRow } from "@tidings/db";
+import { findMailAccount, type MailAccountRow, updateMailAccount } from "@tidings/db";
 import { createTestDatabase, type TestDatabase } from "@tidings/db/testing";
 import {
   freePort,
@@ -311,6 +311,22 @@ describe.skipIf(!services().dovecot)("OAuth2 mailboxes against a local authoriza
     expect(again).toMatchObject({ status: "connecting", error_code: null, error_message: null });
     const auth = await resolveMailAuth(testDb.handle.db, deps.encryptionKey, again, deps.clients);
     expect(await imapInboxCount(again, auth)).toBe(1);
+  });
+
+  it("a paused account whose refresh token was revoked stays paused, with the reason noted", async () => {
+    const account = await connect(ALICE);
+    await updateMailAccount(testDb.handle.db, userId, account.id, { status: "paused" });
+    oauth.revokeAccess(ALICE);
+    const tokens = openMailOAuthTokens(deps.encryptionKey, { userId, email: ALICE }, account.credentials_sealed);
+    const refused = await resolveMailAuth(testDb.handle.db, deps.encryptionKey, account, deps.clients, {
+      forceRefresh: { refusedAccessToken: tokens.accessToken },
+    }).catch((caught: unknown) => caught);
+    expect(refused).toMatchObject({ code: "MAIL_AUTH_FAILED", reason: "oauth-invalid-grant" });
+    expect(await reload(account)).toMatchObject({
+      status: "paused",
+      error_code: "MAIL_AUTH_FAILED",
+      error_message: expect.stringMatching(/Reconnect/),
+    });
   });
 
   it("revokes the grant at the provider for a removed account: its refresh token no longer works", async () => {

@@ -117,7 +117,11 @@ export async function tokenFromEmail(smtp: SmtpSink, to: string, path: string): 
 }
 
 /** Registers and verifies an account; resolves with the signed-in result (refresh token in the body). */
-export async function signUp(stack: AuthStack, email: string, displayName = "Ada"): Promise<AuthResultBody> {
+export async function signUp(
+  stack: Pick<AuthStack, "servers" | "smtp">,
+  email: string,
+  displayName = "Ada",
+): Promise<AuthResultBody> {
   const url = stack.servers[0]?.url ?? "";
   const registered = await trpcCall(url, "mutation", "auth.register", { email, password: PASSWORD, displayName });
   expect(registered.data).toEqual({ status: "verification_sent" });

@@ -16,6 +16,7 @@ export { startOAuthServer, type TestOAuthServer } from "./oauth-server.ts";
 export { freePort } from "./ports.ts";
 export { type RunningProcess, repoRoot, startProcess } from "./process.ts";
 export { createTestRedis, type OwnRedisServer, startOwnRedisServer, type TestRedis } from "./redis.ts";
+export { type SearchMail, searchCases, searchMail } from "./search-mail.ts";
 export type { ServiceStatus } from "./services.ts";
 export { type ReceivedEmail, type SmtpReply, type SmtpSink, startSmtpSink } from "./smtp.ts";
 export { shippedSourceFiles } from "./source-files.ts";

@@ -210,6 +210,33 @@ export function requestMailAccountResync(
 }
 
 /**
+ * An error only the user can fix (a refused sign-in): the account goes to "error", except that one
+ * the user paused stays paused, with the error noted for when they look or resume it.
+ */
+export async function failMailAccount(
+  db: Executor,
+  accountId: string,
+  error: { code: string; message: string },
+): Promise<void> {
+  await db
+    .updateTable("mail_accounts")
+    .set((eb) => ({
+      status: eb
+        .case()
+        .when("status", "=", "paused")
+        .then("paused" as const)
+        .else("error" as const)
+        .end(),
+      error_code: error.code,
+      error_message: error.message,
+      error_at: eb.fn("now"),
+      updated_at: eb.fn("now"),
+    }))
+    .where("id", "=", accountId)
+    .execute();
+}
+
+/**
  * Notes an error on the account (code, message, time) without changing its status: a change the
  * server refused does not stop the sync, but the user sees what went wrong.
  */

@@ -1,10 +1,10 @@
 import type { OAuthClientConfig } from "@tidings/config";
 import {
   type Database,
+  failMailAccount,
   type Kysely,
   lockMailAccountCredentials,
   type MailAccountRow,
-  setMailAccountStatus,
   updateMailAccountCredentials,
 } from "@tidings/db";
 import type { ImapFlowOptions } from "imapflow";
@@ -42,7 +42,7 @@ type AccountForAuth = Pick<
  * Fresh IMAP/SMTP login for an account, for the sync runner and the sender. OAuth2 tokens are
  * refreshed shortly before expiry (or when forced), and stored sealed again. A refresh token the
  * provider no longer honours (invalid_grant: revoked, expired, password changed) puts the account in
- * "error" with MAIL_AUTH_FAILED and a message to reconnect, and throws that MailError; a token
+ * "error" (a paused one stays paused) with MAIL_AUTH_FAILED and a message to reconnect, and throws that MailError; a token
  * endpoint that cannot be reached throws MAIL_CONNECTION_FAILED and changes nothing (retry later).
  */
 export async function resolveMailAuth(
@@ -94,7 +94,8 @@ async function resolveLogin(
   });
   if ("failed" in outcome) {
     // Outside the transaction, so the error status is kept although the caller gets an exception.
-    await setMailAccountStatus(db, account.id, "error", { code: outcome.failed.code, message: outcome.failed.message });
+    // A paused account stays paused: the user stopped it, and resuming shows the error again.
+    await failMailAccount(db, account.id, { code: outcome.failed.code, message: outcome.failed.message });
     throw outcome.failed;
   }
   return { auth: { user, accessToken: outcome.ok.accessToken }, refreshed: outcome.refreshed };

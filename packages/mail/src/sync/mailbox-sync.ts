@@ -212,6 +212,10 @@ export class MailboxSync {
       const mailbox = client.mailbox;
       if (typeof mailbox !== "object") throw new Error(`${folder.path} did not open`);
       const uidValidity = Number(mailbox.uidValidity);
+      // The folder as SELECT found it. imapflow raises mailbox.uidNext and highestModseq with every
+      // FETCH response it reads, the server's unasked-for news of other clients' changes included,
+      // which this pass never stored: saving those would skip that news for good.
+      const selected = { uidNext: mailbox.uidNext, highestModseq: mailbox.highestModseq ?? null };
       let state = folder;
       if (folder.uid_validity !== null && folder.uid_validity !== uidValidity) {
         // Every UID we hold is void: start the folder over, without announcing each message again.
@@ -235,11 +239,7 @@ export class MailboxSync {
         report.deletionsBy = this.usesVanished(client) ? "vanished" : "uids";
         report.removed = await this.removeDeleted(client, folder);
       }
-      await setMailFolderSyncState(db, folder.id, {
-        uidValidity,
-        uidNext: mailbox.uidNext,
-        highestModseq: mailbox.highestModseq ?? null,
-      });
+      await setMailFolderSyncState(db, folder.id, { uidValidity, ...selected });
       return report;
     } finally {
       lock.release();
@@ -331,6 +331,10 @@ export class MailboxSync {
       parsed.clear();
       if (!toStore.length) continue;
       const stored = await db.transaction().execute((trx) => storeMessages(trx, toStore));
+      await this.adoptServerFlags(
+        folder,
+        toStore.filter((_, index) => stored[index] === null),
+      );
       for (const ids of stored) {
         if (ids === null) continue;
         added += 1;
@@ -340,6 +344,29 @@ export class MailboxSync {
       }
     }
     return added;
+  }
+
+  /**
+   * Messages fetched as new whose UID the folder holds already: a move by the user stored the UID
+   * the server gave it (setMovedMailMessageUid) before any sync saw it there. Their flags as fetched
+   * are the server's now, and nothing else reads them: fetchFlagChanges leaves fetched UIDs alone and
+   * the folder's HIGHESTMODSEQ is saved past any change made to them until now.
+   */
+  private async adoptServerFlags(folder: MailFolderRow, known: readonly MessageToStore[]): Promise<void> {
+    const threads = new Set<string>();
+    for (const message of known) {
+      const threadId = await setMailMessageFlags(
+        this.options.db,
+        folder.id,
+        message.uid,
+        flagsOf(message.flags),
+        message.modseq,
+      );
+      if (threadId) threads.add(threadId);
+    }
+    if (!threads.size) return;
+    await refreshMailThreads(this.options.db, [...threads]);
+    for (const threadId of threads) await this.options.onChange?.({ type: "thread.updated", threadId });
   }
 
   private async fetchFlagChanges(
