@@ -17,11 +17,15 @@ export {
 } from "./local/learned-model.ts";
 export {
   analyzeLocally,
+  behaviourWeight,
   createLocalProvider,
+  exampleFrom,
+  feedbackWeight,
   learnFrom,
   lessonFromBehaviour,
   localModelName,
   type UserBehaviour,
+  userBehaviours,
 } from "./local/local-provider.ts";
 export { readSignals, type Signals } from "./local/signals.ts";
 export { type Triage, triage } from "./local/triage.ts";
@@ -49,7 +53,9 @@ export {
 export * from "./schemas.ts";
 export {
   analyzeAndStore,
+  behaviourSource,
   learnAndStore,
+  learnBehaviourAndStore,
   loadLocalModel,
   loadPredictor,
   summarizeThreadCached,

@@ -7,6 +7,7 @@ import {
   findThreadSummary,
   type Kysely,
   lockLocalModel,
+  messagesWithFeedbackFrom,
   recordAiFeedback,
   recordAnalysisFailure,
   saveAnalysis,
@@ -16,14 +17,22 @@ import {
 import type { EmailForAnalysis, RecipientContext } from "./email.ts";
 import { AiBudgetExceededError, AiProviderError } from "./errors.ts";
 import {
+  type Example,
   emptyLocalModelState,
   type Lesson,
   type LocalModelState,
+  learn,
   localModelStateSchema,
   type Predictor,
   predictor,
 } from "./local/learned-model.ts";
-import { learnFrom } from "./local/local-provider.ts";
+import {
+  behaviourWeight,
+  exampleFrom,
+  feedbackWeight,
+  lessonFromBehaviour,
+  type UserBehaviour,
+} from "./local/local-provider.ts";
 import type { AiProvider, CallContext } from "./provider.ts";
 import type { Analysis, ThreadSummary } from "./schemas.ts";
 
@@ -81,28 +90,91 @@ export async function loadPredictor(db: Executor, userId: string): Promise<Predi
 }
 
 /**
- * Teaches the user's local model one lesson and keeps a record of it, in one transaction with the
- * model's row locked, so concurrent lessons are applied one after the other.
+ * Applies examples to the user's model in one transaction with the model's row locked, so
+ * concurrent lessons are applied one after the other instead of overwriting each other.
+ */
+async function teach(
+  trx: Executor,
+  userId: string,
+  examples: readonly Example[],
+  record: (trx: Executor) => Promise<void>,
+): Promise<LocalModelState> {
+  // The row must exist to be locked; creating it never overwrites a concurrent first lesson.
+  await ensureLocalModel(trx, userId, emptyLocalModelState);
+  const locked = await lockLocalModel(trx, userId);
+  const parsed = localModelStateSchema.safeParse(locked?.state);
+  const current = parsed.success ? parsed.data : emptyLocalModelState;
+  const next = examples.length ? learn(current, examples) : current;
+  await saveLocalModel(trx, userId, next, next.samples);
+  await record(trx);
+  return next;
+}
+
+/**
+ * Teaches the user's local model one lesson the user gave (counted feedbackWeight times unless
+ * told otherwise) and keeps a record of it.
  */
 export async function learnAndStore(
   db: Kysely<Database>,
-  request: { userId: string; email: EmailForAnalysis; recipient: RecipientContext; lesson: Lesson; source: string },
+  request: {
+    userId: string;
+    email: EmailForAnalysis;
+    recipient: RecipientContext;
+    lesson: Lesson;
+    source: string;
+    weight?: number;
+  },
 ): Promise<LocalModelState> {
+  const example = exampleFrom(request.email, request.recipient, request.lesson, request.weight ?? feedbackWeight);
+  return db.transaction().execute((trx) =>
+    teach(trx, request.userId, [example], (trx) =>
+      recordAiFeedback(trx, {
+        userId: request.userId,
+        messageId: request.email.id,
+        source: request.source,
+        ...request.lesson,
+      }),
+    ),
+  );
+}
+
+/** The ai_feedback source of what a behaviour taught (one row per message and behaviour). */
+export const behaviourSource = (behaviour: UserBehaviour) => `behaviour:${behaviour}`;
+
+/**
+ * Teaches the user's local model what one behaviour on these messages implies, as implicit
+ * examples of behaviourWeight. A message teaches a behaviour once: starring, unstarring and
+ * starring again is one lesson. Answers the ids it learned from.
+ */
+export async function learnBehaviourAndStore(
+  db: Kysely<Database>,
+  request: {
+    userId: string;
+    behaviour: UserBehaviour;
+    messages: readonly { email: EmailForAnalysis; recipient: RecipientContext }[];
+  },
+): Promise<string[]> {
+  if (!request.messages.length) return [];
+  const source = behaviourSource(request.behaviour);
+  const lesson = lessonFromBehaviour(request.behaviour);
   return db.transaction().execute(async (trx) => {
-    // The row must exist to be locked; creating it never overwrites a concurrent first lesson.
+    // The check runs under the model's row lock, so two jobs for the same action cannot both learn it.
     await ensureLocalModel(trx, request.userId, emptyLocalModelState);
-    const locked = await lockLocalModel(trx, request.userId);
-    const parsed = localModelStateSchema.safeParse(locked?.state);
-    const current = parsed.success ? parsed.data : emptyLocalModelState;
-    const next = learnFrom(current, request.email, request.recipient, request.lesson);
-    await saveLocalModel(trx, request.userId, next, next.samples);
-    await recordAiFeedback(trx, {
-      userId: request.userId,
-      messageId: request.email.id,
-      source: request.source,
-      ...request.lesson,
+    await lockLocalModel(trx, request.userId);
+    const known = await messagesWithFeedbackFrom(
+      trx,
+      request.userId,
+      source,
+      request.messages.map(({ email }) => email.id),
+    );
+    const fresh = request.messages.filter(({ email }) => !known.has(email.id));
+    const examples = fresh.map(({ email, recipient }) => exampleFrom(email, recipient, lesson, behaviourWeight));
+    await teach(trx, request.userId, examples, async (trx) => {
+      for (const { email } of fresh) {
+        await recordAiFeedback(trx, { userId: request.userId, messageId: email.id, source, ...lesson });
+      }
     });
-    return next;
+    return fresh.map(({ email }) => email.id);
   });
 }
 

@@ -1,3 +1,4 @@
+import { userBehaviours } from "@tidings/ai";
 import { templateDataSchemas, templateNames } from "@tidings/email";
 import { z } from "zod";
 
@@ -14,6 +15,9 @@ const emailSend = z
       ctx.addIssue({ code: "custom", path: ["data", ...issue.path.map(String)], message: issue.message });
     }
   });
+
+/** Messages one action teaches from at most (a long thread archived is one decision, not hundreds). */
+export const maxLessonMessages = 50;
 
 const mailMessageState = z.object({
   id: z.uuid(),
@@ -52,7 +56,20 @@ export const jobDefinitions = {
   },
   ai: {
     /** Analyses one new message with the user's provider (local checks first) and stores the Analysis. */
-    analyze: z.object({ userId: z.uuid(), messageId: z.uuid() }),
+    analyze: z.object({
+      userId: z.uuid(),
+      messageId: z.uuid(),
+      /** Mail stored by an account's first sync: waits behind new mail and takes fewer slots. */
+      firstSync: z.boolean().optional(),
+    }),
+    /** Teaches the user's local model what they did with these messages (implicit feedback). */
+    learn: z.object({
+      userId: z.uuid(),
+      behaviour: z.enum(userBehaviours),
+      messageIds: z.array(z.uuid()).min(1).max(maxLessonMessages),
+      /** When the user acted (an "opened soon" is measured from the message's arrival to this). */
+      at: z.iso.datetime(),
+    }),
   },
   maintenance: {
     /** Round trip through the queue: shows that a worker is consuming (used by checks and tests). */

@@ -1,4 +1,12 @@
 export { type AnalyzeOutcome, analyzeMessage } from "./ai/analyze.ts";
+export {
+  behavioursOf,
+  learnFromBehaviour,
+  type MailChangeForLessons,
+  openedSoonMs,
+  queueBehaviourLessons,
+  queueReplyLesson,
+} from "./ai/behaviour.ts";
 export { createFairScheduler, type FairScheduler } from "./ai/fair-scheduler.ts";
 export {
   type ProviderUnderTest,
@@ -20,6 +28,7 @@ export {
   type JobData,
   type JobName,
   jobDefinitions,
+  maxLessonMessages,
   PermanentJobError,
   type Processors,
   type QueueName,

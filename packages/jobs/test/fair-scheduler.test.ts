@@ -53,4 +53,38 @@ describe("fair scheduler", () => {
     await expect(scheduler.run("a", async () => Promise.reject(new Error("boom")))).rejects.toThrow("boom");
     await expect(scheduler.run("a", async () => "next")).resolves.toBe("next");
   });
+
+  it("runs first-sync (background) work only when no new mail waits, in at most half the slots", async () => {
+    const scheduler = createFairScheduler(4);
+    const order: string[] = [];
+    let runningBackground = 0;
+    let mostBackground = 0;
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    // Four foreground jobs hold every slot while the rest queue up behind them.
+    const holders = Array.from({ length: 4 }, (_, index) =>
+      scheduler.run(`user-${index}`, async () => {
+        await gate;
+        order.push("hold");
+      }),
+    );
+    const background = Array.from({ length: 6 }, (_, index) =>
+      scheduler.run(
+        `user-${index % 2}`,
+        async () => {
+          runningBackground += 1;
+          mostBackground = Math.max(mostBackground, runningBackground);
+          order.push("first-sync");
+          await new Promise((resolve) => setImmediate(resolve));
+          runningBackground -= 1;
+        },
+        { background: true },
+      ),
+    );
+    const fresh = scheduler.run("user-9", async () => void order.push("new"));
+    release();
+    await Promise.all([...holders, ...background, fresh]);
+    expect(order.indexOf("new")).toBeLessThan(order.indexOf("first-sync"));
+    expect(mostBackground).toBe(2);
+  });
 });

@@ -41,21 +41,27 @@ function fresh() {
 export interface Example {
   tokens: string[];
   lesson: Lesson;
+  /**
+   * How many times the example counts (a whole number, default 1): a correction the user typed is
+   * worth more than what their behaviour suggests (see feedbackWeight and behaviourWeight).
+   */
+  weight?: number;
 }
 
 /** Returns a new state that has also learned these examples (one import and export per question). */
 export function learn(state: LocalModelState, examples: readonly Example[]): LocalModelState {
   const classifiers = { ...state.classifiers };
   for (const head of heads) {
-    const labelled = examples.flatMap(({ tokens, lesson }) => {
+    const labelled = examples.flatMap(({ tokens, lesson, weight }) => {
       const label = head === "needsReply" ? lesson.needsReply?.toString() : lesson[head];
-      return label === undefined ? [] : [{ tokens, label }];
+      return label === undefined ? [] : [{ tokens, label, times: Math.max(1, Math.round(weight ?? 1)) }];
     });
     if (labelled.length === 0) continue;
     const classifier = fresh();
     const saved = classifiers[head];
     if (saved) classifier.importJSON(saved);
-    for (const { tokens, label } of labelled) classifier.learn(tokens, label);
+    // The library counts documents; a weight of n is the same example seen n times.
+    for (const { tokens, label, times } of labelled) for (let i = 0; i < times; i++) classifier.learn(tokens, label);
     classifiers[head] = classifier.exportJSON();
   }
   return { version: 1, samples: state.samples + examples.length, classifiers };

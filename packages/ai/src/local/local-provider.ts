@@ -4,7 +4,7 @@ import type { AiProvider } from "../provider.ts";
 import { type Analysis, analysisSchema, type ThreadSummary } from "../schemas.ts";
 import { actionItems, extractiveSummary, questions } from "./extract.ts";
 import { featureTokens } from "./features.ts";
-import { type Lesson, type LocalModelState, learn, type Predictor } from "./learned-model.ts";
+import { type Example, type Lesson, type LocalModelState, learn, type Predictor } from "./learned-model.ts";
 import { readSignals } from "./signals.ts";
 import { triage } from "./triage.ts";
 
@@ -25,15 +25,43 @@ export function analyzeLocally(email: EmailForAnalysis, recipient: RecipientCont
   });
 }
 
+/**
+ * A correction the user made counts this many times; what their behaviour implies counts once.
+ * Behaviour is noisy (a message is starred to find it again, archived because it was read
+ * elsewhere), so several consistent actions are needed to outweigh one explicit correction.
+ */
+export const feedbackWeight = 3;
+export const behaviourWeight = 1;
+
+/** The example the model learns from one message and what the user said or did about it. */
+export function exampleFrom(
+  email: EmailForAnalysis,
+  recipient: RecipientContext,
+  lesson: Lesson,
+  weight: number = feedbackWeight,
+): Example {
+  return { tokens: featureTokens(email, readSignals(email, recipient)), lesson, weight };
+}
+
 /** The state after learning from the user's correction of (or behaviour on) one message. */
 export function learnFrom(
   state: LocalModelState,
   email: EmailForAnalysis,
   recipient: RecipientContext,
   lesson: Lesson,
+  weight = 1,
 ): LocalModelState {
-  return learn(state, [{ tokens: featureTokens(email, readSignals(email, recipient)), lesson }]);
+  return learn(state, [exampleFrom(email, recipient, lesson, weight)]);
 }
+
+export const userBehaviours = [
+  "replied",
+  "starred",
+  "openedSoon",
+  "readNotReplied",
+  "archivedUnread",
+  "deletedUnread",
+] as const satisfies readonly UserBehaviour[];
 
 export type UserBehaviour =
   | "replied"

@@ -65,3 +65,21 @@ export async function recordAiFeedback(
     })
     .execute();
 }
+
+/** Which of these messages already taught the user's model from `source` (a behaviour is learned once). */
+export async function messagesWithFeedbackFrom(
+  db: Executor,
+  userId: string,
+  source: string,
+  messageIds: readonly string[],
+): Promise<Set<string>> {
+  if (!messageIds.length) return new Set();
+  const rows = await db
+    .selectFrom("ai_feedback")
+    .select("message_id")
+    .where("user_id", "=", userId)
+    .where("source", "=", source)
+    .where("message_id", "in", [...messageIds])
+    .execute();
+  return new Set(rows.map((row) => row.message_id));
+}

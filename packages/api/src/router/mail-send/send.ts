@@ -1,4 +1,5 @@
 import { cancelMailOutgoing, findMailDraft, insertMailOutgoing, markMailOutgoingFailed } from "@tidings/db";
+import { queueReplyLesson } from "@tidings/jobs";
 import { newMessageId, outgoingHtml } from "@tidings/mail";
 import type { z } from "zod";
 import type { Context } from "../../context.ts";
@@ -60,6 +61,8 @@ export async function sendMail(ctx: Context, userId: string, input: z.output<typ
     await markMailOutgoingFailed(ctx.db, row.id, "Could not be queued", true).catch(() => {});
     throw error;
   }
+  // A reply teaches the local model that the message needed one (best effort: the mail is queued).
+  if (reply) await queueReplyLesson(ctx.db, userId, reply.id).catch(() => {});
   return { outgoingId: row.id, status: "queued" as const, sendAt };
 }
 

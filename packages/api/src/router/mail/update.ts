@@ -5,7 +5,7 @@ import {
   findMailFoldersByRole,
   type MailMessageState,
 } from "@tidings/db";
-import { addToOutbox } from "@tidings/jobs";
+import { addToOutbox, queueBehaviourLessons } from "@tidings/jobs";
 import type { z } from "zod";
 import type { InnerContext } from "../../context.ts";
 import { AppError } from "../../errors.ts";
@@ -36,9 +36,12 @@ export async function updateMail(
     }
     const destinations = new Map<string, string>();
     const moveTo = input.moveTo;
+    // The destination's role, for the local model's lessons (archived or deleted unread).
+    let destinationRole: string | null = moveTo && "role" in moveTo ? moveTo.role : null;
     if (moveTo && "folderId" in moveTo) {
       const folder = await findMailFolder(trx, userId, moveTo.folderId);
       if (!folder) throw new AppError("NOT_FOUND", "No such folder");
+      destinationRole = folder.role;
       if ([...byAccount.keys()].some((accountId) => accountId !== folder.account_id)) {
         throw invalidField("moveTo", "the folder is in another account than the messages");
       }
@@ -54,6 +57,8 @@ export async function updateMail(
     for (const [accountId, messages] of byAccount) {
       const change = { seen: input.seen, flagged: input.flagged, folderId: destinations.get(accountId) };
       await applyMailMessageChange(trx, messages, change);
+      const moved = change.folderId ? { folderId: change.folderId, role: destinationRole } : undefined;
+      await queueBehaviourLessons(trx, userId, messages, { ...change, moveTo: moved });
       // Threads can be long: the server gets the change in jobs of a bounded size.
       for (let start = 0; start < messages.length; start += MESSAGES_PER_JOB) {
         const before = messages.slice(start, start + MESSAGES_PER_JOB);
