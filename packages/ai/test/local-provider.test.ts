@@ -32,6 +32,23 @@ describe("local provider: rules", () => {
     expect(analysis.reasons).toContain("sent to a mailing list");
   });
 
+  it("takes a campaign mailer's X-Mailer for bulk mail even without list headers", () => {
+    const campaign = email({
+      from: { name: "Lena from Fieldnotes", email: "lena@fieldnotes.example" },
+      subject: "What we learned shipping v3",
+      text: "A long read on our launch. What would you have done differently?",
+      headers: { "x-mailer": "MailChimp Mailer - **CID5b7f1a**" },
+    });
+    expect(analyzeLocally(campaign, me, noModel)).toMatchObject({
+      category: "newsletter",
+      priority: "low",
+      needsReply: false,
+    });
+    // An ordinary mail program is not a sign of anything.
+    const person = analyzeLocally({ ...campaign, headers: { "x-mailer": "Apple Mail (2.3774)" } }, me, noModel);
+    expect(person.category).not.toBe("newsletter");
+  });
+
   it("tells promotions, receipts and automated notices apart", () => {
     const promo = analyzeLocally(
       email({ subject: "50% off everything", headers: { "list-unsubscribe": "<mailto:u@shop.example>" } }),

@@ -126,6 +126,8 @@ export interface MailMessagesTable {
   answered: Defaulted<boolean>;
   draft: Defaulted<boolean>;
   size: Defaulted<number>;
+  /** The header fields the AI rules read, names in lower case (see parseMessage); null before they were kept. */
+  headers: ColumnType<Record<string, string> | null, string | null | undefined, string | null>;
   search: ColumnType<string, never, never>;
 }
 

@@ -31,7 +31,28 @@ export interface ParsedMessage {
   html: string | null;
   hasRemoteContent: boolean;
   attachments: AttachmentInfo[];
+  /** The header fields the AI rules read (ruleHeaderNames), names in lower case, values unfolded. */
+  headers: Record<string, string>;
 }
+
+/**
+ * What tells mail from programs and lists apart from mail from people (RFC 3834, RFC 2919,
+ * RFC 2369, RFC 8058, bulk mailers' X-Mailer and Feedback-ID). Only these are kept: the rest of a
+ * message's header is not needed and can be large.
+ */
+export const ruleHeaderNames = [
+  "auto-submitted",
+  "precedence",
+  "list-id",
+  "list-unsubscribe",
+  "list-unsubscribe-post",
+  "list-post",
+  "x-auto-response-suppress",
+  "x-mailer",
+  "feedback-id",
+] as const;
+const ruleHeaders = new Set<string>(ruleHeaderNames);
+const MAX_HEADER_VALUE = 500;
 
 export interface ParseOptions {
   /** Text longer than this is cut (the rest stays on the server); default 1 MiB of characters. */
@@ -64,7 +85,22 @@ export async function parseMessage(raw: Buffer | string, options: ParseOptions =
       inline: attachment.contentDisposition === "inline" || (attachment.related ?? false),
       contentId: bareId(attachment.contentId),
     })),
+    headers: ruleHeaderValues(parsed.headerLines),
   };
+}
+
+/** The first value of each rule header, unfolded and bounded (a header repeated keeps its first). */
+function ruleHeaderValues(lines: ParsedMail["headerLines"]): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const { key, line } of lines) {
+    const name = key.toLowerCase();
+    if (!ruleHeaders.has(name) || Object.hasOwn(values, name)) continue;
+    const value = withoutNul(line.slice(line.indexOf(":") + 1))
+      .replace(/\r?\n[ \t]+/g, " ")
+      .trim();
+    values[name] = value.slice(0, MAX_HEADER_VALUE);
+  }
+  return values;
 }
 
 /**

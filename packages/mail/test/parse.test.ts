@@ -81,6 +81,34 @@ describe("MIME parsing", () => {
     expect(message.text.trim()).toBe("body");
   });
 
+  it("keeps the header fields the AI rules read, unfolded, and no others", async () => {
+    const message = await parseMessage(
+      [
+        "From: Digest <digest@news.example>",
+        "Subject: This week",
+        "List-Id: Weekly digest",
+        "  <digest.news.example>",
+        "List-Unsubscribe: <https://news.example/u?id=1>, <mailto:u@news.example>",
+        "Precedence: bulk",
+        "Auto-Submitted: auto-generated",
+        "X-Mailer: MailChimp Mailer",
+        "X-Secret-Tracking: 12345",
+        "Received: from mx.example by mx.test",
+        "",
+        "body",
+        "",
+      ].join("\r\n"),
+    );
+    expect(message.headers).toEqual({
+      "list-id": "Weekly digest <digest.news.example>",
+      "list-unsubscribe": "<https://news.example/u?id=1>, <mailto:u@news.example>",
+      precedence: "bulk",
+      "auto-submitted": "auto-generated",
+      "x-mailer": "MailChimp Mailer",
+    });
+    expect((await parseMessage("Subject: bare\r\n\r\nbody\r\n")).headers).toEqual({});
+  });
+
   it("caps the stored text", async () => {
     const message = await parseMessage(`Subject: long\r\n\r\n${"x".repeat(5000)}\r\n`, { maxTextLength: 100 });
     expect(message.text).toHaveLength(100);

@@ -214,6 +214,7 @@ describe("storeMessages", () => {
       text: `Body ${uid}`,
       html: null,
       hasRemoteContent: false,
+      headers: {},
       attachments:
         uid % 2
           ? [{ filename: `f${uid}.txt`, contentType: "text/plain", size: 3, inline: false, contentId: null }]

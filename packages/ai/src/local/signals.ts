@@ -5,7 +5,7 @@ import { type EmailForAnalysis, type RecipientContext, senderDomain } from "../e
 export interface Signals {
   /** Sent by a program: Auto-Submitted, Precedence bulk/auto_reply, X-Auto-Response-Suppress. */
   automated: boolean;
-  /** Sent to a list or in bulk: List-Id, List-Unsubscribe, Precedence bulk/list. */
+  /** Sent to a list or in bulk: List-Id, List-Unsubscribe, Precedence bulk/list, a bulk mailer's X-Mailer. */
   bulk: boolean;
   noReplySender: boolean;
   calendarInvitation: boolean;
@@ -55,6 +55,9 @@ const lurePattern =
   /\b(verify (your )?(identity|account|wallet)|account (has been |will be )?(limited|suspended|locked|closed)|(will be|been) suspended|recovery phrase|confirm (it|your password) here|keep your current password|storage (limit|quota)|mailbox storage|gift cards?|business proposal|million (usd|dollars|us dollars)|redelivery fee|first page of google|verified (list|emails?|contacts?)|seo errors)\b/i;
 const coldOutreachPattern =
   /\b(following up|quick (question|chat|call)|\d{2}-minute (call|demo)|worth a (quick )?(call|chat|demo)|open to a quick chat|are you the right person|hiring a|i('m| am) hiring|role at a)\b/i;
+// Campaign and list software that names itself in X-Mailer: whatever the words say, it is bulk mail.
+const bulkMailerPattern =
+  /\b(mailchimp|mailchimp mailer|sendinblue|brevo|mailjet|campaign monitor|createsend|constant ?contact|hubspot|klaviyo|mailerlite|exacttarget|salesforce marketing cloud|marketo|mautic|phplist|sendy|getresponse|aweber|activecampaign|emarsys|listmonk|substack)\b/i;
 const socialDomains = ["facebookmail.com", "linkedin.com", "twitter.com", "x.com", "instagram.com", "mastodon.social"];
 const freeMailDomains = [
   "gmail.com",
@@ -90,7 +93,11 @@ export function readSignals(email: EmailForAnalysis, context: RecipientContext):
       precedence === "auto_reply" ||
       header("x-auto-response-suppress") !== "",
     bulk:
-      header("list-id") !== "" || header("list-unsubscribe") !== "" || precedence === "bulk" || precedence === "list",
+      header("list-id") !== "" ||
+      header("list-unsubscribe") !== "" ||
+      precedence === "bulk" ||
+      precedence === "list" ||
+      bulkMailerPattern.test(header("x-mailer")),
     noReplySender: noReplyPattern.test(email.from.email),
     calendarInvitation: email.hasCalendar,
     direct: email.to.some((address) => own.has(address.email.toLowerCase())),

@@ -26,6 +26,8 @@ export interface NewMailMessage {
   hasRemoteContent: boolean;
   flags: { seen: boolean; flagged: boolean; answered: boolean; draft: boolean };
   size: number;
+  /** The header fields the AI rules read, names in lower case. */
+  headers?: Readonly<Record<string, string>>;
   attachments: readonly {
     filename: string | null;
     contentType: string;
@@ -162,6 +164,7 @@ function messageValues(message: NewMailMessage) {
     has_attachments: message.attachments.some((attachment) => !attachment.inline),
     ...message.flags,
     size: message.size,
+    headers: message.headers ? JSON.stringify(message.headers) : null,
   };
 }
 

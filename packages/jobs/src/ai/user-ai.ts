@@ -50,7 +50,7 @@ export function openAiApiKey(encryptionKey: Buffer, userId: string, sealed: stri
   return openSecret(encryptionKey, sealed, keyContext(userId));
 }
 
-/** A stored message as the AI layer sees it. Headers are not stored with messages, so none are given. */
+/** A stored message as the AI layer sees it, with the header fields the sync kept for the rules. */
 export function emailForAi(row: MailMessageRow, attachmentTypes: readonly string[]): EmailForAnalysis {
   return {
     id: row.id,
@@ -62,7 +62,7 @@ export function emailForAi(row: MailMessageRow, attachmentTypes: readonly string
     date: row.date,
     text: row.text_body ?? "",
     html: row.html_body,
-    headers: {},
+    headers: row.headers ?? {},
     hasCalendar: attachmentTypes.some((type) => type.toLowerCase().startsWith("text/calendar")),
   };
 }

@@ -167,6 +167,7 @@ export async function storeMessages(
         hasRemoteContent: parsed.hasRemoteContent,
         flags: flagsOf(message.flags),
         size: message.size,
+        headers: parsed.headers,
         attachments: parsed.attachments,
       };
     }),
