@@ -22,6 +22,7 @@ import {
   type JobProducer,
   type OutboxRelay,
   queueEmail,
+  queueFirstSyncAnalyses,
   requeuePendingMailSends,
   startHousekeeping,
   startOutboxRelay,
@@ -184,6 +185,7 @@ export async function createServices(config: Config, log: FastifyBaseLogger): Pr
           { userId: message.userId, messageId: message.messageId },
           { jobId: `analyze-${message.messageId}` },
         ),
+      onFirstSyncStored: (account) => queueFirstSyncAnalyses(database.db, jobs, account),
     });
   }
 

@@ -6,6 +6,7 @@ import {
   createBullProducer,
   createProcessors,
   queueEmail,
+  queueFirstSyncAnalyses,
   startBullWorkers,
   startHousekeeping,
   startOutboxRelay,
@@ -152,6 +153,8 @@ const mailSync = startMailSyncWorker({
       { userId: message.userId, messageId: message.messageId },
       { jobId: `analyze-${message.messageId}` },
     ),
+  // A new account's recent inbox mail is analysed too, behind new mail (bounded per account).
+  onFirstSyncStored: (account) => queueFirstSyncAnalyses(database.db, producer, account),
 });
 // Stale uploads, OAuth requests and WebAuthn challenges go hourly (idempotent in every worker).
 const housekeeping = startHousekeeping({

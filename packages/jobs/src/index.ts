@@ -8,6 +8,7 @@ export {
   queueReplyLesson,
 } from "./ai/behaviour.ts";
 export { createFairScheduler, type FairScheduler } from "./ai/fair-scheduler.ts";
+export { firstSyncAnalysesPerAccount, queueFirstSyncAnalyses } from "./ai/first-sync.ts";
 export {
   type ProviderUnderTest,
   providerUnderTest,

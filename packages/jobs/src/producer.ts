@@ -16,6 +16,11 @@ export interface EnqueueOptions {
   jobId?: string;
   /** Run no earlier than this many ms from now (mail.send's undo window). */
   delayMs?: number;
+  /**
+   * BullMQ priority (1 is the highest); jobs without one go first. Embedded mode runs jobs as they
+   * come, so work that must wait (first-sync analyses) also says so to its processor.
+   */
+  priority?: number;
 }
 
 export interface RawJob {
@@ -41,10 +46,11 @@ export interface JobProducer {
 const keepCompleted = { age: 24 * 60 * 60 };
 const keepFailed = { age: 30 * 24 * 60 * 60 };
 
-function bullJobOptions(queue: QueueName, jobId: string | undefined, delayMs?: number) {
+function bullJobOptions(queue: QueueName, jobId: string | undefined, delayMs?: number, priority?: number) {
   const policy = retryPolicies[queue];
   return {
     jobId,
+    priority,
     delay: delayMs && delayMs > 0 ? Math.ceil(delayMs) : undefined,
     attempts: policy.attempts,
     backoff: policy.backoffMs ? { type: "exponential" as const, delay: policy.backoffMs } : undefined,
@@ -75,7 +81,11 @@ export function createBullProducer(connection: Redis, prefix: string): JobProduc
   return {
     async enqueue(queue, name, data, options = {}) {
       const { data: payload } = toJob(queue, { id: "", name, data, attempt: 0 });
-      const job = await queueFor(queue).add(name, payload, bullJobOptions(queue, options.jobId, options.delayMs));
+      const job = await queueFor(queue).add(
+        name,
+        payload,
+        bullJobOptions(queue, options.jobId, options.delayMs, options.priority),
+      );
       return job.id ?? options.jobId ?? "";
     },
     async enqueueMany(jobs) {

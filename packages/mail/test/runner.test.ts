@@ -52,6 +52,7 @@ describe.skipIf(!services().dovecot || !services().redis)("mail sync runner agai
   let bus: RedisMailEventBus;
   let worker: MailSyncWorker;
   const events: DeliveredMailEvent[] = [];
+  const firstSyncNotices: { userId: string; accountId: string }[] = [];
 
   const db = () => testDb.handle.db;
 
@@ -121,6 +122,7 @@ describe.skipIf(!services().dovecot || !services().redis)("mail sync runner agai
       queueErrorEmail: (trx, notice) =>
         insertOutboxJob(trx, { queue: "email", jobName: "send", payload: mailAccountErrorEmail(notice) }),
       log: silentLog,
+      onFirstSyncStored: async (notice) => void firstSyncNotices.push(notice),
     });
   }, 60_000);
   afterAll(async () => {
@@ -163,8 +165,11 @@ describe.skipIf(!services().dovecot || !services().redis)("mail sync runner agai
         messageId: stored?.id,
       }),
     );
-    // The first pass's messages were not announced one by one.
+    // The first pass's messages were not announced one by one, but handed on once (for their analyses).
     expect(eventsOf(alice).filter((event) => event.type === "message.new")).toHaveLength(1);
+    expect(firstSyncNotices.filter((notice) => notice.accountId === alice.id)).toEqual([
+      { userId: alice.user_id, accountId: alice.id },
+    ]);
 
     // A flag in INBOX (IDLE) and one in another folder (polling) are reflected within a poll interval.
     const first = (await messagesIn(alice, "INBOX")).find((m) => m.message_id === "a-1@t");

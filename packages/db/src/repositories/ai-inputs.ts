@@ -92,3 +92,38 @@ export async function recentSentTexts(
     .execute();
   return rows.map((row) => row.text_body ?? "").filter(Boolean);
 }
+
+/**
+ * Of the newest `limit` messages of an account's inbox received since `since` with their body
+ * stored, those with no analysis yet (ready or failed), newest first: what an account's first sync
+ * hands to the AI. Bounded by the newest, so a sync resumed many times never queues more.
+ */
+export async function recentInboxMessagesWithoutAnalysis(
+  db: Executor,
+  options: { userId: string; accountId: string; since: Date; limit: number },
+): Promise<string[]> {
+  const newest = await db
+    .selectFrom("mail_messages as m")
+    .innerJoin("mail_folders as f", "f.id", "m.folder_id")
+    .select("m.id")
+    .where("m.user_id", "=", options.userId)
+    .where("m.account_id", "=", options.accountId)
+    .where("f.role", "=", "inbox")
+    .where("m.date", ">=", options.since)
+    .where((eb) => eb.or([eb("m.text_body", "is not", null), eb("m.html_body", "is not", null)]))
+    .orderBy("m.date", "desc")
+    .limit(options.limit)
+    .execute();
+  if (!newest.length) return [];
+  const analysed = await db
+    .selectFrom("ai_analyses")
+    .select("message_id")
+    .where(
+      "message_id",
+      "in",
+      newest.map((row) => row.id),
+    )
+    .execute();
+  const done = new Set(analysed.map((row) => row.message_id));
+  return newest.map((row) => row.id).filter((id) => !done.has(id));
+}

@@ -62,6 +62,11 @@ export interface AccountRunnerDeps {
    * e.g. to queue its AI analysis. A callback, because the queues live in a package that depends on this one.
    */
   onNewMessage?(message: NewMailNotice): Promise<unknown>;
+  /**
+   * Told after a pass in which folders' first sync stored mail (the messages `onNewMessage` is not
+   * told of), e.g. to analyse the most recent of them. Once per such pass, not per message.
+   */
+  onFirstSyncStored?(account: { userId: string; accountId: string }): Promise<unknown>;
 }
 
 export interface NewMailNotice {
@@ -128,6 +133,8 @@ export class AccountRunner {
   private readonly tasks = new Set<Task>();
   private kickTasks: (() => void) | undefined;
   private readonly lastCounts = new Map<string, string>();
+  /** The pass under way stored mail by a folder's first sync (see onFirstSyncStored). */
+  private storedFirstSync = false;
   /** The resync request the last connecting pass served (ms), so it is not served twice. */
   private servedResync = 0;
   /** Signs in per connection with the row as it is then; OAuth2 tokens are refreshed when due. */
@@ -390,11 +397,14 @@ export class AccountRunner {
     });
     const result = await sync.syncOnce();
     if (result.ok) await this.publishCounts();
+    // Also after a failed pass: what it stored stays, and a resumed pass only adds older mail.
+    if (this.storedFirstSync) await this.notifyFirstSyncStored();
     return result;
   }
 
   private async announce(change: SyncChange): Promise<void> {
     const accountId = this.account.id;
+    if (change.type === "message.new" && change.initial) this.storedFirstSync = true;
     if (change.type === "message.new" && !change.initial) {
       await this.publish({
         type: "message.new",
@@ -419,6 +429,20 @@ export class AccountRunner {
       this.deps.log.warn(
         { accountId: this.account.id, messageId, err: error instanceof Error ? error.message : String(error) },
         "could not hand a new message on (AI analysis)",
+      );
+    }
+  }
+
+  /** Best effort, as notifyNewMessage. */
+  private async notifyFirstSyncStored(): Promise<void> {
+    this.storedFirstSync = false;
+    if (!this.deps.onFirstSyncStored) return;
+    try {
+      await this.deps.onFirstSyncStored({ userId: this.account.user_id, accountId: this.account.id });
+    } catch (error) {
+      this.deps.log.warn(
+        { accountId: this.account.id, err: error instanceof Error ? error.message : String(error) },
+        "could not hand the first sync's mail on (AI analysis)",
       );
     }
   }

@@ -39,6 +39,8 @@ export interface MailSyncWorkerOptions {
   log: RunnerLog;
   /** Each message that arrived after an account's first sync (see AccountRunnerDeps.onNewMessage). */
   onNewMessage?: AccountRunnerDeps["onNewMessage"];
+  /** After a pass that stored mail by a folder's first sync (see AccountRunnerDeps.onFirstSyncStored). */
+  onFirstSyncStored?: AccountRunnerDeps["onFirstSyncStored"];
   /** Names this process in `lease_owner`; default host, pid and a random part. */
   workerId?: string;
 }
@@ -132,6 +134,7 @@ export function startMailSyncWorker(options: MailSyncWorkerOptions): MailSyncWor
           log,
           firstPassSlots,
           onNewMessage: options.onNewMessage,
+          onFirstSyncStored: options.onFirstSyncStored,
         });
         runners.set(account.id, runner);
         runner.start();
