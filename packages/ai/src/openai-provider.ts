@@ -36,6 +36,18 @@ export interface OpenAiProviderOptions {
   fetch?: typeof fetch;
 }
 
+// Turning a zod schema into the JSON schema sent with each request is costly; the schemas are a
+// few fixed objects, so each is converted once.
+const responseFormats = new WeakMap<z.ZodType, ReturnType<typeof zodResponseFormat>>();
+function responseFormatOf(schema: z.ZodType): ReturnType<typeof zodResponseFormat> {
+  let format = responseFormats.get(schema);
+  if (!format) {
+    format = zodResponseFormat(schema, "answer");
+    responseFormats.set(schema, format);
+  }
+  return format;
+}
+
 const defaultMaxOutputTokens: Record<AiFeature, number> = { triage: 400, summary: 700, draft: 1200 };
 
 /** The SDK client for a provider, configured only by `options` (shared with the provider probe). */
@@ -73,7 +85,7 @@ export function createOpenAiProvider(options: OpenAiProviderOptions): AiProvider
     const maxTokens = options.maxOutputTokens?.[feature] ?? defaultMaxOutputTokens[feature];
     // A model that answers outside the schema gets one more chance, then the call is a failure.
     for (let attempt = 1; ; attempt++) {
-      const result = await meteredCall(context.meter, feature, model, messages, maxTokens, schema, context.signal);
+      const result = await meteredCall(context, feature, model, messages, maxTokens, schema);
       if (result.ok) return result.value;
       if (attempt >= 2) {
         throw new AiProviderError(`${feature}: the model's answer did not match the schema twice`, "invalid_output");
@@ -82,29 +94,52 @@ export function createOpenAiProvider(options: OpenAiProviderOptions): AiProvider
   }
 
   async function meteredCall<T>(
-    meter: Meter,
+    context: CallContext,
     feature: AiFeature,
     model: string,
     messages: ChatMessage[],
     maxTokens: number,
     schema: z.ZodType<T>,
-    signal: AbortSignal | undefined,
   ): Promise<{ ok: true; value: T } | { ok: false }> {
     const price = priceOf(model, options.prices);
     // The schema travels with the request (json_schema, or in the instructions in JSON mode) and counts as input.
-    const schemaText = JSON.stringify(zodResponseFormat(schema, "answer").json_schema.schema);
+    const schemaText = JSON.stringify(responseFormatOf(schema).json_schema.schema);
     const promptTokens = inputTokenBound([...messages.map((message) => message.content), schemaText]);
-    const reservation = await meter.reserve({
-      feature,
-      provider: options.kind,
-      model,
-      maxCostUsd: costUsd(price, promptTokens, maxTokens),
+    const inSlot = context.slot ?? ((work) => work());
+    // The reservation is taken in the slot, just before the request, so jobs waiting for a slot
+    // hold none of the budget.
+    const { reservation, started, answer } = await inSlot(async () => {
+      const reservation = await context.meter.reserve({
+        feature,
+        provider: options.kind,
+        model,
+        maxCostUsd: costUsd(price, promptTokens, maxTokens),
+      });
+      const started = performance.now();
+      const answer = await complete(model, messages, maxTokens, schema, context.signal).then(
+        (completion) => ({ ok: true as const, completion }),
+        (error: unknown) => ({ ok: false as const, error }),
+      );
+      return { reservation, started, answer };
     });
-    const started = performance.now();
+    const latencyMs = Math.round(performance.now() - started);
     let usage = { inputTokens: 0, outputTokens: 0 };
     let outcome: CallOutcome = "provider_error";
     try {
-      const completion = await complete(model, messages, maxTokens, schema, signal);
+      if (!answer.ok) {
+        const { error } = answer;
+        if (error instanceof APIConnectionTimeoutError) {
+          outcome = "timeout";
+          throw new AiProviderError(`${feature}: the provider timed out`, "timeout", { cause: error });
+        }
+        if (error instanceof APIError) {
+          throw new AiProviderError(`${feature}: the provider answered HTTP ${error.status ?? "error"}`, "http", {
+            cause: error,
+          });
+        }
+        throw error;
+      }
+      const { completion } = answer;
       usage = {
         inputTokens: completion.usage?.prompt_tokens ?? 0,
         outputTokens: completion.usage?.completion_tokens ?? 0,
@@ -112,22 +147,11 @@ export function createOpenAiProvider(options: OpenAiProviderOptions): AiProvider
       const parsed = parseAnswer(completion.choices[0]?.message.content ?? null, schema);
       outcome = parsed.ok ? "ok" : "invalid_output";
       return parsed;
-    } catch (error) {
-      if (error instanceof APIConnectionTimeoutError) {
-        outcome = "timeout";
-        throw new AiProviderError(`${feature}: the provider timed out`, "timeout", { cause: error });
-      }
-      if (error instanceof APIError) {
-        throw new AiProviderError(`${feature}: the provider answered HTTP ${error.status ?? "error"}`, "http", {
-          cause: error,
-        });
-      }
-      throw error;
     } finally {
       await reservation.settle({
         ...usage,
         costUsd: costUsd(price, usage.inputTokens, usage.outputTokens),
-        latencyMs: Math.round(performance.now() - started),
+        latencyMs,
         outcome,
       });
     }
@@ -147,7 +171,7 @@ export function createOpenAiProvider(options: OpenAiProviderOptions): AiProvider
             model,
             messages,
             max_completion_tokens: maxTokens,
-            response_format: zodResponseFormat(schema, "answer"),
+            response_format: responseFormatOf(schema),
           },
           { signal },
         );
@@ -157,7 +181,7 @@ export function createOpenAiProvider(options: OpenAiProviderOptions): AiProvider
       }
     }
     // JSON mode: the schema goes into the instructions and the answer is validated just the same.
-    const schemaText = JSON.stringify(zodResponseFormat(schema, "answer").json_schema.schema);
+    const schemaText = JSON.stringify(responseFormatOf(schema).json_schema.schema);
     const [system, ...rest] = messages;
     const withSchema: ChatMessage[] = [
       { role: "system", content: `${system?.content ?? ""}\nThe JSON must match this JSON Schema: ${schemaText}` },

@@ -7,6 +7,12 @@ export interface CallContext {
   meter: Meter;
   recipient: RecipientContext;
   signal?: AbortSignal;
+  /**
+   * Runs the network part of a provider call (reservation and request) in one of the queue's
+   * shared, per-user fair slots; parsing, settling and storing happen outside it, so a slot is
+   * busy only while a request is. Local analysis takes none. Default: no limit.
+   */
+  slot?: <T>(work: () => Promise<T>) => Promise<T>;
 }
 
 /**

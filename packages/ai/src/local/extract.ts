@@ -8,6 +8,11 @@ const closing = /^(thanks|thank you|cheers|best|regards|kind regards|best regard
 const request =
   /\b(please|can you|could you|would you|need(s)? to|must|have to|deadline|due|by (monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorrow|tonight|end of|eod|the \d)|action required|rsvp|let me know)\b/i;
 
+// Every date chrono's English parsers read has a digit, a month or weekday name, or one of these
+// words; a sentence without any is not handed to it (parsing is most of the local provider's time).
+const mayNameADate =
+  /\d|\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|mon|tue|wed|thu|fri|sat|sun)|\b(now|today|tonight|tomorrow|tmrw?|yesterday|noon|midnight|morning|afternoon|evening|night|weekend|week|wks?|month|mos?|year|yrs?|days?|hours?|hrs?|minutes?|mins?|seconds?|secs?|fortnight|quarter|qtr|ago|later|next|last|past|this|coming|within|until|till|before|after|end)\b/i;
+
 function meaningfulSentences(email: EmailForAnalysis): string[] {
   return sentences(ownVisibleWords(email)).filter((s) => !greeting.test(s) && !closing.test(s));
 }
@@ -49,7 +54,7 @@ export function actionItems(email: EmailForAnalysis, max = 5): ActionItem[] {
     if (!request.test(sentence)) continue;
     // An unparsable Date header leaves chrono without a reference: "today" is as good as any.
     const reference = Number.isFinite(email.date.getTime()) ? email.date : new Date();
-    const [when] = chrono.parse(sentence, reference, { forwardDate: true });
+    const [when] = mayNameADate.test(sentence) ? chrono.parse(sentence, reference, { forwardDate: true }) : [];
     items.push({ text: truncate(sentence, 300), due: when ? isoDate(when.start.date()) : null });
     if (items.length >= max) break;
   }

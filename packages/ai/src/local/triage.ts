@@ -10,7 +10,7 @@ export interface Triage {
 }
 
 // How sure the learned model must be (log2 odds) before it overrides the rules.
-const learnedThreshold: Record<Head, number> = { priority: 1, needsReply: 1.5, category: 1.5 };
+const learnedThreshold: Record<Head, number> = { priority: 2, needsReply: 1.5, category: 1.5 };
 
 function ruleCategory(s: Signals): { category: Category; reason: string } {
   if (s.lure) return { category: "spam", reason: "looks like phishing or a scam" };

@@ -26,15 +26,15 @@ export async function analyzeMessage(
   if (!ai.settings.features.triage) return { status: "skipped", reason: "triage-off" };
   const email = emailForAi(message, message.attachmentTypes);
   const recipient = await recipientContextFor(deps.db, userId, email);
-  const run = () =>
-    analyzeAndStore(deps.db, {
-      userId,
-      email,
-      provider: ai.provider,
-      context: { meter: ai.meter, recipient },
-      model: ai.modelFor("triage"),
-    });
-  await (deps.scheduleCall ? deps.scheduleCall(userId, run) : run());
+  const { scheduleCall } = deps;
+  await analyzeAndStore(deps.db, {
+    userId,
+    email,
+    provider: ai.provider,
+    // Only the provider request waits for a slot (see CallContext.slot).
+    context: { meter: ai.meter, recipient, slot: scheduleCall && ((work) => scheduleCall(userId, work)) },
+    model: ai.modelFor("triage"),
+  });
   const stored = await findAnalysis(deps.db, userId, messageId);
   if (!stored) throw new Error("the analysis was stored but cannot be read back");
   await deps.events
