@@ -2,7 +2,7 @@ import OpenAI, { APIConnectionTimeoutError, APIError, BadRequestError } from "op
 import { zodResponseFormat } from "openai/helpers/zod";
 import type { z } from "zod";
 import { AiProviderError } from "./errors.ts";
-import type { AiFeature, CallOutcome, Meter } from "./metering.ts";
+import type { AiFeature, CallOutcome } from "./metering.ts";
 import { costUsd, inputTokenBound, type ModelPrice, priceOf } from "./pricing.ts";
 import { type ChatMessage, draftPrompt, threadSummaryPrompt, triagePrompt } from "./prompt.ts";
 import type { AiProvider, CallContext } from "./provider.ts";
