@@ -1,0 +1,57 @@
+import { Link } from "@tanstack/react-router";
+import type { RouterOutputs } from "@tidings/client";
+import { Badge, Card } from "../../components/ui.tsx";
+import { timeAgo } from "../../lib/format-time.ts";
+import { listTime, senderName } from "../../mail/format.ts";
+
+type Arrived = RouterOutputs["mail"]["overview"]["sinceLastVisit"];
+
+/** What reached the inboxes since the user last looked at this page (on any device). */
+export function SinceLastVisit({ arrived }: { arrived: Arrived | undefined }) {
+  const more = arrived ? arrived.total - arrived.items.length : 0;
+  return (
+    <Card className="grid gap-3">
+      <div className="flex flex-wrap items-baseline justify-between gap-x-3 gap-y-1">
+        <h2 className="text-lg font-semibold">
+          {arrived && arrived.lastVisitAt === null ? "In the last day" : "Since your last visit"}
+        </h2>
+        {arrived?.lastVisitAt && (
+          <p className="text-sm text-muted">You were last here {timeAgo(new Date(arrived.lastVisitAt))}</p>
+        )}
+      </div>
+      {!arrived ? (
+        <p className="text-muted">Loading…</p>
+      ) : arrived.items.length === 0 ? (
+        <p className="text-muted">Nothing new has arrived. You are all caught up.</p>
+      ) : (
+        <ul className="-mx-2 grid" aria-label="New mail" data-testid="since-last-visit">
+          {arrived.items.map((item) => (
+            <li key={item.messageId}>
+              <Link
+                to="/mail"
+                search={{ thread: item.threadId }}
+                className="grid grid-cols-[1fr_auto] gap-x-3 rounded-lg px-2 py-2 text-fg no-underline hover:bg-surface-muted"
+              >
+                <span className={`truncate ${item.unread ? "font-semibold" : ""}`}>
+                  {item.unread && <span className="sr-only">Unread: </span>}
+                  {senderName(item.from)}
+                </span>
+                <span className="text-sm text-muted tabular-nums">{listTime(item.date)}</span>
+                <span className="col-span-2 flex min-w-0 items-center gap-2">
+                  <span className="truncate text-sm">{item.subject || "(no subject)"}</span>
+                  {item.ai?.priority === "high" && <Badge tone="danger">High priority</Badge>}
+                  {item.ai?.needsReply && <Badge tone="accent">Needs reply</Badge>}
+                </span>
+              </Link>
+            </li>
+          ))}
+        </ul>
+      )}
+      {more > 0 && (
+        <Link to="/mail" search={{ role: "inbox" }} className="text-sm font-medium">
+          {more} more in your inbox
+        </Link>
+      )}
+    </Card>
+  );
+}
