@@ -38,7 +38,10 @@ export function SinceLastVisit({ arrived }: { arrived: Arrived | undefined }) {
                 </span>
                 <span className="text-sm text-muted tabular-nums">{listTime(item.date)}</span>
                 <span className="col-span-2 flex min-w-0 items-center gap-2">
-                  <span className="truncate text-sm">{item.subject || "(no subject)"}</span>
+                  <span className="min-w-0 truncate text-sm">
+                    {item.subject || "(no subject)"}
+                    {item.snippet && <span className="text-muted"> — {item.snippet}</span>}
+                  </span>
                   {item.ai?.priority === "high" && <Badge tone="danger">High priority</Badge>}
                   {item.ai?.needsReply && <Badge tone="accent">Needs reply</Badge>}
                 </span>
