@@ -480,6 +480,23 @@ describe.skipIf(!ready.postgres || !ready.redis || !ready.chromium || !ready.dov
 
     it("makes the dashboard the mail home: counts linking to their lists, new mail since the last visit and the unread count in the title, live", async () => {
       const { page, context } = await open({ colorScheme: "light" });
+      // A test hook in place of the system's notifications: records what the page would show.
+      await context.grantPermissions(["notifications"]);
+      await context.addInitScript(() => {
+        const shown: { title: string; body: string | undefined }[] = [];
+        Object.assign(window, { shownNotifications: shown });
+        class RecordedNotification {
+          static permission = "granted";
+          static requestPermission = async () => "granted";
+          onclick: (() => void) | null = null;
+          constructor(title: string, options?: { body?: string }) {
+            shown.push({ title, body: options?.body });
+          }
+        }
+        Object.assign(window, { Notification: RecordedNotification });
+      });
+      const shownNotifications = () =>
+        page.evaluate(() => (window as unknown as { shownNotifications: unknown[] }).shownNotifications);
       await signInInBrowser(page, EMAIL);
       const counts = page.getByRole("list", { name: "Your inbox" });
       await counts.waitFor();
@@ -513,6 +530,35 @@ describe.skipIf(!ready.postgres || !ready.redis || !ready.chromium || !ready.dov
         .getByRole("link", { name: /Dashboard news/ })
         .click();
       await page.getByRole("heading", { level: 2, name: "Dashboard news" }).waitFor();
+
+      // Desktop notifications: off until turned on in mail settings; then high-priority mail shows one.
+      await page.goto("/mail/settings");
+      const notifications = page.getByRole("switch", { name: "Desktop notifications" });
+      expect(await notifications.getAttribute("aria-checked")).toBe("false");
+      await notifications.click();
+      await expect.poll(() => notifications.getAttribute("aria-checked")).toBe("true");
+      await page.goto("/dashboard");
+      await counts.waitFor();
+      const highBefore = Number(await page.getByTestId("count-high-priority").locator("span").first().textContent());
+      await dovecot.append(
+        "ada",
+        "INBOX",
+        message(
+          "Contract today",
+          "Gil <gil@example.test>",
+          "urgent-1@gil.test",
+          "Can you send me the signed contract today? It is urgent.",
+          new Date().toUTCString(),
+        ),
+      );
+      await expect
+        .poll(shownNotifications, { timeout: 30_000 })
+        .toEqual([{ title: "Contract today", body: "High priority · Gil" }]);
+      // The dashboard's count follows, without a reload.
+      await page
+        .getByTestId("count-high-priority")
+        .getByText(String(highBefore + 1), { exact: true })
+        .waitFor({ timeout: 20_000 });
 
       // Account security now lives under settings, where its links still lead.
       await page.goto("/dashboard");

@@ -30,20 +30,23 @@ export function SinceLastVisit({ arrived }: { arrived: Arrived | undefined }) {
               <Link
                 to="/mail"
                 search={{ thread: item.threadId }}
-                className="grid grid-cols-[1fr_auto] gap-x-3 rounded-lg px-2 py-2 text-fg no-underline hover:bg-surface-muted"
+                className="grid gap-0.5 rounded-lg px-2 py-2 text-fg no-underline hover:bg-surface-muted"
               >
-                <span className={`truncate ${item.unread ? "font-semibold" : ""}`}>
-                  {item.unread && <span className="sr-only">Unread: </span>}
-                  {senderName(item.from)}
-                </span>
-                <span className="text-sm text-muted tabular-nums">{listTime(item.date)}</span>
-                <span className="col-span-2 flex min-w-0 items-center gap-2">
-                  <span className="min-w-0 truncate text-sm">
-                    {item.subject || "(no subject)"}
-                    {item.snippet && <span className="text-muted"> — {item.snippet}</span>}
+                <span className="flex min-w-0 items-center gap-2">
+                  <span className={`min-w-0 flex-1 truncate ${item.unread ? "font-semibold" : ""}`}>
+                    {item.unread && <span className="sr-only">Unread: </span>}
+                    {senderName(item.from)}
                   </span>
-                  {item.ai?.priority === "high" && <Badge tone="danger">High priority</Badge>}
-                  {item.ai?.needsReply && <Badge tone="accent">Needs reply</Badge>}
+                  {/* The marks keep their one line; the sender's name gives way. */}
+                  <span className="flex shrink-0 gap-1 whitespace-nowrap">
+                    {item.ai?.priority === "high" && <Badge tone="danger">High priority</Badge>}
+                    {item.ai?.needsReply && <Badge tone="accent">Needs reply</Badge>}
+                  </span>
+                  <span className="shrink-0 text-sm text-muted tabular-nums">{listTime(item.date)}</span>
+                </span>
+                <span className="truncate text-sm">
+                  {item.subject || "(no subject)"}
+                  {item.snippet && <span className="text-muted"> — {item.snippet}</span>}
                 </span>
               </Link>
             </li>
