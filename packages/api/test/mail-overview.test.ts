@@ -1,17 +1,30 @@
-import { type DatabaseHandle, saveAnalysis } from "@tidings/db";
+import { createDatabase, type DatabaseHandle, migrateToLatest, saveAnalysis } from "@tidings/db";
 import { createTestDatabase } from "@tidings/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { InnerContext } from "../src/index.ts";
 import { testInnerContext } from "./context.ts";
 import { type MailBox, type MailUser, mailBox, mailUser, raw } from "./mail-fixtures.ts";
 
-// mail.overview (the dashboard) through createCaller on Postgres: its counts are the lengths of the
-// inbox lists it links to, and "since your last visit" is kept per user on the server.
+// mail.overview (the dashboard) through createCaller, on Postgres and on PGlite (embedded mode): its
+// counts are the lengths of the inbox lists it links to, and "since your last visit" is kept per
+// user on the server.
+
+const engines: Array<[string, () => Promise<{ handle: DatabaseHandle; drop: () => Promise<void> }>]> = [
+  ["Postgres", () => createTestDatabase()],
+  [
+    "PGlite",
+    async () => {
+      const handle = createDatabase({});
+      await migrateToLatest(handle.db);
+      return { handle, drop: () => handle.close() };
+    },
+  ],
+];
 
 const hoursAgo = (hours: number) => new Date(Date.now() - hours * 3_600_000);
 const mailDate = (date: Date) => date.toUTCString();
 
-describe("mail.overview", () => {
+describe.each(engines)("mail.overview on %s", (_engine, open) => {
   let handle: DatabaseHandle;
   let drop: () => Promise<void>;
   let inner: InnerContext;
@@ -40,7 +53,7 @@ describe("mail.overview", () => {
   }
 
   beforeAll(async () => {
-    ({ handle, drop } = await createTestDatabase());
+    ({ handle, drop } = await open());
     inner = await testInnerContext(handle.db);
     alice = await mailUser(inner);
     bob = await mailUser(inner);
