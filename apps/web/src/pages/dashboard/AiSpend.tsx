@@ -1,3 +1,4 @@
+import { Link } from "@tanstack/react-router";
 import type { RouterOutputs } from "@tidings/client";
 import { Card } from "../../components/ui.tsx";
 
@@ -10,7 +11,12 @@ export function AiSpend({ usage }: { usage: Usage | undefined }) {
   const share = usage && usage.budgetUsd > 0 ? Math.min(1, usage.costUsd / usage.budgetUsd) : 0;
   return (
     <Card className="grid content-start gap-3">
-      <h2 className="text-lg font-semibold">AI this month</h2>
+      <div className="flex items-baseline justify-between gap-2">
+        <h2 className="text-lg font-semibold">AI this month</h2>
+        <Link to="/settings/ai/usage" className="text-sm font-medium">
+          Usage
+        </Link>
+      </div>
       {!usage ? (
         <p className="text-muted">Loading…</p>
       ) : (
