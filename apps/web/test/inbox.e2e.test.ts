@@ -539,7 +539,10 @@ describe.skipIf(!ready.postgres || !ready.redis || !ready.chromium || !ready.dov
       await expect.poll(() => notifications.getAttribute("aria-checked")).toBe("true");
       await page.goto("/dashboard");
       await counts.waitFor();
-      const highBefore = Number(await page.getByTestId("count-high-priority").locator("span").first().textContent());
+      // The count once the overview has loaded (it shows "…" until then).
+      const highCount = page.getByTestId("count-high-priority").locator("span").first();
+      await expect.poll(async () => /^\d+$/.test((await highCount.textContent()) ?? "")).toBe(true);
+      const highBefore = Number(await highCount.textContent());
       await dovecot.append(
         "ada",
         "INBOX",
