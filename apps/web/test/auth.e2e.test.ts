@@ -244,7 +244,7 @@ describe.skipIf(!ready.postgres || !ready.redis || !ready.chromium)("web app sig
 
     const admin = await open();
     await signUpInBrowser(suite.web, admin.page, ADMIN_EMAIL, "Ada Admin");
-    await admin.page.getByText("Administrator", { exact: true }).waitFor();
+    await admin.page.getByText("Administration", { exact: true }).waitFor();
     await admin.page.getByRole("link", { name: "Users", exact: true }).click();
     await admin.page.getByRole("heading", { name: "Users" }).waitFor();
     await admin.page.getByLabel("Search by email or name").fill("locked@");

@@ -136,6 +136,7 @@ export const procedureCatalogue = {
   "mail.folders": { type: "query", input: mailFoldersInput, signedIn: true },
   "mail.threads": { type: "query", input: mailThreadsInput, signedIn: true },
   "mail.thread": { type: "query", input: mailThreadInput, signedIn: true },
+  "mail.overview": { type: "query", signedIn: true },
   "mail.update": { type: "mutation", input: mailUpdateInput, signedIn: true },
   "mail.remoteContentSender": { type: "mutation", input: mailRemoteContentSenderInput, signedIn: true },
   "mail.saveDraft": { type: "mutation", input: saveDraftInput, signedIn: true },

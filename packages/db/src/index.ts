@@ -18,6 +18,7 @@ export * from "./repositories/email-deliveries.ts";
 export * from "./repositories/housekeeping.ts";
 export * from "./repositories/invitations.ts";
 export * from "./repositories/mail-accounts.ts";
+export * from "./repositories/mail-dashboard.ts";
 export * from "./repositories/mail-drafts.ts";
 export * from "./repositories/mail-folders.ts";
 export * from "./repositories/mail-leases.ts";

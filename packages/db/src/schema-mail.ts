@@ -141,7 +141,16 @@ export interface MailAttachmentsTable {
   content_id: string | null;
 }
 
+/** The user's mail dashboard visits (one row per user). */
+export interface DashboardVisitsTable {
+  user_id: string;
+  previous_seen_at: NullableTimestamp;
+  visit_started_at: Timestamp;
+  last_seen_at: Timestamp;
+}
+
 export interface MailDatabase {
+  dashboard_visits: DashboardVisitsTable;
   mail_accounts: MailAccountsTable;
   mail_folders: MailFoldersTable;
   mail_threads: MailThreadsTable;

@@ -1,9 +1,8 @@
 import * as DropdownMenu from "@radix-ui/react-dropdown-menu";
-import { useQueryClient } from "@tanstack/react-query";
 import { Link, type LinkProps, Outlet, useNavigate } from "@tanstack/react-router";
-import { type ComponentType, type SVGProps, useEffect, useState } from "react";
+import { type ComponentType, type SVGProps, useState } from "react";
 import { signOut } from "../auth/sign-out.ts";
-import { useSession } from "../auth/use-session.ts";
+import { SigningOut, useSignedInFrame } from "../auth/use-signed-in-frame.tsx";
 import {
   DevicesIcon,
   HomeIcon,
@@ -21,7 +20,6 @@ import {
 } from "./icons.tsx";
 import { Logo } from "./Logo.tsx";
 import { ThemeToggle } from "./ThemeToggle.tsx";
-import { Spinner } from "./ui.tsx";
 
 interface NavItem {
   to: LinkProps["to"];
@@ -29,9 +27,13 @@ interface NavItem {
   icon: ComponentType<SVGProps<SVGSVGElement>>;
 }
 
-const accountNav: NavItem[] = [
+const homeNav: NavItem[] = [
   { to: "/dashboard", label: "Overview", icon: HomeIcon },
   { to: "/mail", label: "Mail", icon: InboxIcon },
+];
+
+// Account security lives with the other settings; the overview is about mail.
+const settingsNav: NavItem[] = [
   { to: "/settings/profile", label: "Profile", icon: UserIcon },
   { to: "/settings/password", label: "Password", icon: KeyIcon },
   { to: "/settings/sessions", label: "Sessions", icon: DevicesIcon },
@@ -49,34 +51,17 @@ const adminNav: NavItem[] = [
 
 /** The signed-in frame: navigation, the user menu, and the way out when the session ends. */
 export function AppShell() {
-  const session = useSession();
-  const navigate = useNavigate();
-  const queryClient = useQueryClient();
+  const session = useSignedInFrame();
   const [menuOpen, setMenuOpen] = useState(false);
 
-  useEffect(() => {
-    if (session.status !== "signed-out") return;
-    queryClient.clear();
-    void navigate({
-      to: "/sign-in",
-      search: { reason: session.reason ?? "signed-out", redirect: window.location.pathname },
-      replace: true,
-    });
-  }, [session, navigate, queryClient]);
-
-  if (session.status !== "signed-in") {
-    return (
-      <div className="flex min-h-dvh items-center justify-center" role="status">
-        <Spinner /> <span className="ml-2">Signing out…</span>
-      </div>
-    );
-  }
+  if (session.status !== "signed-in") return <SigningOut />;
   const { user } = session;
   const name = user.displayName || user.email;
 
   const nav = (onNavigate?: () => void) => (
     <nav aria-label="Main" className="grid gap-6">
-      <NavSection title="Account" items={accountNav} onNavigate={onNavigate} />
+      <NavSection title="Home" items={homeNav} onNavigate={onNavigate} />
+      <NavSection title="Settings" items={settingsNav} onNavigate={onNavigate} />
       {user.role === "admin" && <NavSection title="Administration" items={adminNav} onNavigate={onNavigate} />}
     </nav>
   );

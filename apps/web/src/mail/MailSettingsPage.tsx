@@ -7,8 +7,10 @@ import { ConfirmDialog } from "../components/ConfirmDialog.tsx";
 import { Alert, Badge, Button, Card, Spinner } from "../components/ui.tsx";
 import { formatDateTime } from "../lib/format-time.ts";
 import { useTRPC } from "../trpc.ts";
-import { invalidateAllMail } from "./live-updates.ts";
+import { inboxUnread, invalidateAllMail } from "./live-updates.ts";
+import { NotificationSetting } from "./NotificationSetting.tsx";
 import { useToasts } from "./toasts.tsx";
+import { useUnreadTitle } from "./unread-title.ts";
 
 type Account = RouterOutputs["mailAccount"]["list"][number];
 
@@ -31,6 +33,8 @@ const statusLabel = {
 export function MailSettingsPage() {
   const trpc = useTRPC();
   const accounts = useQuery({ ...trpc.mailAccount.list.queryOptions(), refetchInterval: 5_000 });
+  const folders = useQuery(trpc.mail.folders.queryOptions({}));
+  useUnreadTitle("Mailboxes", inboxUnread(folders.data));
   const headingRef = useRef<HTMLHeadingElement>(null);
   useEffect(() => {
     headingRef.current?.focus();
@@ -74,6 +78,7 @@ export function MailSettingsPage() {
             ))}
           </ul>
         )}
+        <NotificationSetting />
       </div>
     </div>
   );

@@ -1,39 +1,18 @@
-import { useQueryClient } from "@tanstack/react-query";
-import { Link, Outlet, useNavigate } from "@tanstack/react-router";
-import { useEffect } from "react";
-import { useSession } from "../auth/use-session.ts";
+import { Link, Outlet } from "@tanstack/react-router";
+import { SigningOut, useSignedInFrame } from "../auth/use-signed-in-frame.tsx";
 import { UserMenu } from "../components/AppShell.tsx";
 import { HomeIcon } from "../components/icons.tsx";
 import { Logo } from "../components/Logo.tsx";
 import { ThemeToggle } from "../components/ThemeToggle.tsx";
-import { Spinner } from "../components/ui.tsx";
 import { useMailEvents } from "./live-updates.ts";
 import { ToastProvider } from "./toasts.tsx";
 
 /** The signed-in frame for mail: a slim bar, then the panes take the whole height of the window. */
 export function MailShell() {
-  const session = useSession();
-  const navigate = useNavigate();
-  const queryClient = useQueryClient();
+  const session = useSignedInFrame();
   useMailEvents(session.status === "signed-in");
 
-  useEffect(() => {
-    if (session.status !== "signed-out") return;
-    queryClient.clear();
-    void navigate({
-      to: "/sign-in",
-      search: { reason: session.reason ?? "signed-out", redirect: window.location.pathname },
-      replace: true,
-    });
-  }, [session, navigate, queryClient]);
-
-  if (session.status !== "signed-in") {
-    return (
-      <div className="flex min-h-dvh items-center justify-center" role="status">
-        <Spinner /> <span className="ml-2">Signing out…</span>
-      </div>
-    );
-  }
+  if (session.status !== "signed-in") return <SigningOut />;
   const { user } = session;
   return (
     <ToastProvider>

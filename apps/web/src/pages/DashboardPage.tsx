@@ -1,12 +1,16 @@
 import { useQuery } from "@tanstack/react-query";
-import { getRouteApi, Link } from "@tanstack/react-router";
+import { getRouteApi } from "@tanstack/react-router";
 import { useUser } from "../auth/use-session.ts";
-import { EmailAddress } from "../components/EmailAddress.tsx";
-import { DevicesIcon, KeyIcon, ShieldIcon } from "../components/icons.tsx";
 import { PageHeading } from "../components/PageHeading.tsx";
-import { SecurityEventList } from "../components/SecurityEventList.tsx";
-import { Alert, Badge, Card } from "../components/ui.tsx";
+import { Alert, Spinner } from "../components/ui.tsx";
+import { inboxUnread, mailRefetch, useMailEvents } from "../mail/live-updates.ts";
+import { useUnreadTitle } from "../mail/unread-title.ts";
 import { useTRPC } from "../trpc.ts";
+import { AiSpend } from "./dashboard/AiSpend.tsx";
+import { ConnectFirstMailbox } from "./dashboard/ConnectFirstMailbox.tsx";
+import { MailboxStatus } from "./dashboard/MailboxStatus.tsx";
+import { MailCounts } from "./dashboard/MailCounts.tsx";
+import { SinceLastVisit } from "./dashboard/SinceLastVisit.tsx";
 
 const route = getRouteApi("/_app/dashboard");
 
@@ -16,87 +20,45 @@ function greeting(hour: number): string {
   return "Good evening";
 }
 
+/** The signed-in home: the state of the user's mail at a glance, kept current by the live events. */
 export function DashboardPage() {
   const user = useUser();
   const { welcome } = route.useSearch();
   const trpc = useTRPC();
-  const sessions = useQuery(trpc.session.list.queryOptions());
-  const events = useQuery(trpc.account.securityEvents.queryOptions({ limit: 5 }));
+  useMailEvents(true);
+  const accounts = useQuery({ ...trpc.mailAccount.list.queryOptions(), ...mailRefetch });
+  const hasMail = (accounts.data?.length ?? 0) > 0;
+  const overview = useQuery({ ...trpc.mail.overview.queryOptions(), ...mailRefetch, enabled: hasMail });
+  const folders = useQuery({ ...trpc.mail.folders.queryOptions({}), ...mailRefetch, enabled: hasMail });
+  const usage = useQuery({ ...trpc.ai.usage.queryOptions(), enabled: hasMail });
+  useUnreadTitle("Overview", hasMail ? inboxUnread(folders.data) : undefined);
   const firstName = user.displayName?.split(" ")[0];
 
   return (
     <>
-      <PageHeading description="Here is what is happening with your account.">
+      <PageHeading description={hasMail ? "Here is where your mail stands." : undefined}>
         {greeting(new Date().getHours())}
         {firstName ? `, ${firstName}` : ""}
       </PageHeading>
       {welcome && <Alert tone="success">Your email is confirmed and you are signed in. Welcome to Tidings!</Alert>}
-      <div className="grid gap-4 sm:grid-cols-3">
-        <SummaryCard
-          icon={<ShieldIcon />}
-          title="Account"
-          value={user.emailVerified ? "Verified" : "Unverified"}
-          detail={<EmailAddress email={user.email} />}
-          extra={user.role === "admin" ? <Badge tone="accent">Administrator</Badge> : undefined}
-        />
-        <SummaryCard
-          icon={<DevicesIcon />}
-          title="Active sessions"
-          value={sessions.data ? String(sessions.data.length) : "…"}
-          detail={
-            <Link to="/settings/sessions" className="font-medium">
-              Review devices
-            </Link>
-          }
-        />
-        <SummaryCard
-          icon={<KeyIcon />}
-          title="Password"
-          value="Protected"
-          detail={
-            <Link to="/settings/password" className="font-medium">
-              Change password
-            </Link>
-          }
-        />
-      </div>
-      <Card>
-        <div className="mb-2 flex items-center justify-between gap-2">
-          <h2 className="text-lg font-semibold">Recent security activity</h2>
-          <Link to="/settings/activity" className="text-sm font-medium">
-            See all
-          </Link>
-        </div>
-        {events.data ? <SecurityEventList events={events.data.items} /> : <p className="text-muted">Loading…</p>}
-      </Card>
+      {accounts.isPending ? (
+        <p className="flex items-center gap-2 text-muted" role="status">
+          <Spinner /> Loading your mail…
+        </p>
+      ) : accounts.isError ? (
+        <Alert tone="error">Your mailboxes could not be loaded. Try again in a moment.</Alert>
+      ) : !hasMail ? (
+        <ConnectFirstMailbox />
+      ) : (
+        <>
+          <MailCounts counts={overview.data?.counts} />
+          <SinceLastVisit arrived={overview.data?.sinceLastVisit} />
+          <div className="grid gap-4 md:grid-cols-2">
+            <MailboxStatus accounts={accounts.data} />
+            <AiSpend usage={usage.data} />
+          </div>
+        </>
+      )}
     </>
-  );
-}
-
-function SummaryCard({
-  icon,
-  title,
-  value,
-  detail,
-  extra,
-}: {
-  icon: React.ReactNode;
-  title: string;
-  value: string;
-  detail: React.ReactNode;
-  extra?: React.ReactNode | undefined;
-}) {
-  return (
-    <Card className="grid gap-2">
-      <div className="flex items-center justify-between gap-2 text-muted">
-        <h2 className="text-sm font-medium">{title}</h2>
-        <span className="text-link">{icon}</span>
-      </div>
-      <p className="text-2xl font-semibold">{value}</p>
-      <div className="flex flex-wrap items-center gap-2 text-sm text-muted">
-        {detail}
-        {extra}
-      </div>
-    </Card>
   );
 }

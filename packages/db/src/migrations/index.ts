@@ -13,6 +13,7 @@ import * as mailOutgoing from "./2026-12-04T1900-mail-outgoing.ts";
 import * as passkeys from "./2026-12-05T0300-passkeys.ts";
 import * as aiProviderTest from "./2026-12-05T0410-ai-provider-test.ts";
 import * as remoteContentSenders from "./2026-12-05T0430-remote-content-senders.ts";
+import * as dashboardVisits from "./2026-12-05T0440-dashboard-visits.ts";
 import * as mailMessageHeaders from "./2026-12-05T0510-mail-message-headers.ts";
 
 /**
@@ -34,5 +35,6 @@ export const migrations: Record<string, Migration> = {
   "2026-12-05T0300-passkeys": passkeys,
   "2026-12-05T0410-ai-provider-test": aiProviderTest,
   "2026-12-05T0430-remote-content-senders": remoteContentSenders,
+  "2026-12-05T0440-dashboard-visits": dashboardVisits,
   "2026-12-05T0510-mail-message-headers": mailMessageHeaders,
 };

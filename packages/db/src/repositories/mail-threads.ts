@@ -315,6 +315,65 @@ export async function listMailThreads(
   const limit = Math.min(Math.max(options.limit ?? 50, 1), 200);
   const sort = options.sort ?? "date";
   const after = options.cursor === undefined ? undefined : decodeCursor(options.cursor, sort);
+  let query = matchingThreads(db, options)
+    .selectAll("t")
+    .select([
+      "ai.priority as ai_priority",
+      "ai.category as ai_category",
+      "ai.needs_reply as ai_needs_reply",
+      "ai.summary as ai_summary",
+      "ai.message_id as ai_message_id",
+      "ai.reasons as ai_reasons",
+      sql<boolean>`ai.priority is not null or ai.category is not null`.as("ai_analysed"),
+      latestMicros.as("latest_micros"),
+      priorityRank.as("priority_rank"),
+    ]);
+  if (after) {
+    const at = sql`(timestamptz 'epoch' + ${after.micros}::bigint * interval '1 microsecond')`;
+    query = query.where(
+      after.rank === undefined
+        ? sql<SqlBool>`(t.last_message_at, t.id) < (${at}, ${after.id}::uuid)`
+        : sql<SqlBool>`(${priorityRank}, t.last_message_at, t.id) < (${after.rank}, ${at}, ${after.id}::uuid)`,
+    );
+  }
+  if (sort === "priority") query = query.orderBy(priorityRank, "desc");
+  const rows = await query
+    .orderBy("t.last_message_at", "desc")
+    .orderBy("t.id", "desc")
+    .limit(limit + 1)
+    .execute();
+  const items = rows.slice(0, limit).map(({ latest_micros: _micros, priority_rank: _rank, ...item }) => item);
+  const last = rows[limit - 1];
+  const nextCursor =
+    rows.length > limit && last
+      ? encodeCursor(
+          sort === "priority"
+            ? ["p", Number(last.priority_rank), last.latest_micros, last.id]
+            : ["d", last.latest_micros, last.id],
+        )
+      : null;
+  return { items, nextCursor };
+}
+
+/** What decides which threads a list holds (no order, no page). */
+export type MailThreadMatch = Pick<
+  MailThreadListOptions,
+  "userId" | "accountId" | "folderId" | "role" | "search" | "filter"
+>;
+
+/** How many threads `listMailThreads` would list with these options, over every page. */
+export async function countMailThreads(db: Executor, options: MailThreadMatch): Promise<number> {
+  const row = await matchingThreads(db, options)
+    .select((eb) => eb.fn.countAll<string>().as("count"))
+    .executeTakeFirstOrThrow();
+  return Number(row.count);
+}
+
+/**
+ * The user's threads that match, each joined with its latest ready analysis (`ai`): one definition
+ * shared by the list and its count, so a count always says how long the list is.
+ */
+function matchingThreads(db: Executor, options: MailThreadMatch) {
   let query = db
     .selectFrom("mail_threads as t")
     .leftJoinLateral(
@@ -331,28 +390,8 @@ export async function listMailThreads(
           .as("ai"),
       (join) => join.onTrue(),
     )
-    .selectAll("t")
-    .select([
-      "ai.priority as ai_priority",
-      "ai.category as ai_category",
-      "ai.needs_reply as ai_needs_reply",
-      "ai.summary as ai_summary",
-      "ai.message_id as ai_message_id",
-      "ai.reasons as ai_reasons",
-      sql<boolean>`ai.priority is not null or ai.category is not null`.as("ai_analysed"),
-      latestMicros.as("latest_micros"),
-      priorityRank.as("priority_rank"),
-    ])
     .where("t.user_id", "=", options.userId);
   if (options.accountId) query = query.where("t.account_id", "=", options.accountId);
-  if (after) {
-    const at = sql`(timestamptz 'epoch' + ${after.micros}::bigint * interval '1 microsecond')`;
-    query = query.where(
-      after.rank === undefined
-        ? sql<SqlBool>`(t.last_message_at, t.id) < (${at}, ${after.id}::uuid)`
-        : sql<SqlBool>`(${priorityRank}, t.last_message_at, t.id) < (${after.rank}, ${at}, ${after.id}::uuid)`,
-    );
-  }
   const filter = options.filter ?? {};
   if (filter.unread !== undefined) query = query.where("t.unread_count", filter.unread ? ">" : "=", 0);
   if (filter.starred !== undefined) query = query.where("t.flagged_count", filter.starred ? ">" : "=", 0);
@@ -375,23 +414,7 @@ export async function listMailThreads(
       ),
     );
   }
-  if (sort === "priority") query = query.orderBy(priorityRank, "desc");
-  const rows = await query
-    .orderBy("t.last_message_at", "desc")
-    .orderBy("t.id", "desc")
-    .limit(limit + 1)
-    .execute();
-  const items = rows.slice(0, limit).map(({ latest_micros: _micros, priority_rank: _rank, ...item }) => item);
-  const last = rows[limit - 1];
-  const nextCursor =
-    rows.length > limit && last
-      ? encodeCursor(
-          sort === "priority"
-            ? ["p", Number(last.priority_rank), last.latest_micros, last.id]
-            : ["d", last.latest_micros, last.id],
-        )
-      : null;
-  return { items, nextCursor };
+  return query;
 }
 
 export interface MailThreadDetails {

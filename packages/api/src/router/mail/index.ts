@@ -2,6 +2,7 @@ import type { TRPCRouterRecord } from "@trpc/server";
 import { verifiedProcedure } from "../../trpc.ts";
 import { mailSendProcedures } from "../mail-send/index.ts";
 import { mailEventStream } from "./events.ts";
+import { mailOverview } from "./overview.ts";
 import { listFolders, listThreads, readThread } from "./read.ts";
 import { setRemoteContentSenderFor } from "./remote-content.ts";
 import {
@@ -28,6 +29,8 @@ export const mailRouter = {
   remoteContentSender: verifiedProcedure
     .input(mailRemoteContentSenderInput)
     .mutation(({ ctx, input }) => setRemoteContentSenderFor({ ctx, userId: ctx.user.id }, input)),
+  /** The dashboard's summary; notes the visit, so the next one knows what arrived since. */
+  overview: verifiedProcedure.query(({ ctx }) => mailOverview({ ctx, userId: ctx.user.id })),
   update: verifiedProcedure
     .input(mailUpdateInput)
     .mutation(({ ctx, input }) => updateMail({ ctx, userId: ctx.user.id }, input)),
