@@ -530,8 +530,9 @@ function Mailbox({ accounts }: { accounts: RouterOutputs["mailAccount"]["list"] 
               </span>
             </div>
             <div className="flex items-center border-b border-line bg-surface px-2 py-1 md:hidden">
-              <ToolbarButton label="Back to the list" onClick={() => openAt(undefined)}>
-                ← {folderName}
+              {/* The name holds the visible text (WCAG 2.5.3), so "Inbox" spoken or clicked finds it. */}
+              <ToolbarButton label={`Back to ${folderName}`} onClick={() => openAt(undefined)}>
+                <span aria-hidden="true">←</span> {folderName}
               </ToolbarButton>
             </div>
             <div className="min-h-0 flex-1 overflow-y-auto px-3 py-4 sm:px-6">
