@@ -95,11 +95,18 @@ export function predictor(state: LocalModelState): Predictor {
   }
   return (tokens) => {
     const result: Partial<Record<Head, Prediction>> = {};
+    // What every message of its kind shares (the label counts and the rules' signals) is not
+    // evidence about this one: a few corrections to "low" made every later message "low" through
+    // the prior alone. A prediction counts only as far as this mail's own tokens (sender, domain,
+    // terms) move the odds beyond that baseline.
+    const generic = tokens.filter((token) => token.startsWith("signal:"));
     for (const head of heads) {
       const classifier = ready[head];
       if (!classifier) continue;
       const [best] = classifier.computeOdds(tokens);
-      if (best && best[0] !== "unknown") result[head] = { label: best[0], log2Odds: best[1] };
+      if (!best || best[0] === "unknown") continue;
+      const baseline = classifier.computeOdds(generic).find(([label]) => label === best[0])?.[1] ?? 0;
+      result[head] = { label: best[0], log2Odds: Math.min(best[1], best[1] - baseline) };
     }
     return result;
   };
