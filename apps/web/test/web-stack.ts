@@ -199,6 +199,19 @@ interface AxeViolation {
 
 /** axe-core's serious and critical findings on the page as it is now (one helper for every browser test). */
 export async function seriousViolations(page: Page): Promise<string[]> {
+  // Colours still fading after a theme switch or a hover read as low contrast: let finite
+  // transitions finish first (an endless spinner is not waited for).
+  await page.evaluate(() =>
+    Promise.race([
+      Promise.allSettled(
+        document
+          .getAnimations()
+          .filter((animation) => animation.effect?.getTiming().iterations !== Number.POSITIVE_INFINITY)
+          .map((animation) => animation.finished),
+      ),
+      new Promise((resolve) => setTimeout(resolve, 2_000)),
+    ]),
+  );
   // evaluate() runs outside the page's CSP, which forbids the inline script addScriptTag would add.
   await page.evaluate(axeSource);
   const violations = await page.evaluate(async () => {

@@ -28,12 +28,12 @@ const route = getRouteApi("/_mail/mail");
 const shortcuts: [string, string][] = [
   ["j / k", "Next / previous conversation"],
   ["Enter or o", "Open conversation"],
-  ["Esc", "Back to the list"],
+  ["u or Esc", "Back to the list"],
   ["e", "Archive"],
   ["#", "Move to Trash"],
   ["s", "Star or unstar"],
   ["x", "Select or unselect for a bulk action"],
-  ["u or Shift+U", "Mark unread / read"],
+  ["Shift+U", "Mark unread"],
   ["r", "Reply"],
   ["a", "Reply all"],
   ["f", "Forward"],
@@ -206,7 +206,8 @@ function Mailbox({ accounts }: { accounts: RouterOutputs["mailAccount"]["list"] 
     });
   };
 
-  const act = (key: string, shift: boolean) => {
+  /** A key (or a toolbar button's action name) → what it does; true when it did something. */
+  const act = (key: string) => {
     const target = current;
     switch (key) {
       case "j":
@@ -221,7 +222,9 @@ function Mailbox({ accounts }: { accounts: RouterOutputs["mailAccount"]["list"] 
       case "o":
         if (items[cursor]) openAt(items[cursor].id);
         return true;
+      // As in Gmail: u goes back to the list (Shift+U, "U", marks unread below).
       case "Escape":
+      case "u":
         if (selectedId) {
           openAt(undefined);
           setTimeout(
@@ -252,10 +255,11 @@ function Mailbox({ accounts }: { accounts: RouterOutputs["mailAccount"]["list"] 
       case "x":
         if (items[cursor]) selection.toggle(items[cursor].id);
         return true;
-      case "u":
       case "U":
-        // u toggles; Shift+U always marks unread.
-        if (target) void actions.setSeen([target.id], shift ? false : target.unread > 0);
+        if (target) void actions.setSeen([target.id], false);
+        return true;
+      case "toggle-read":
+        if (target) void actions.setSeen([target.id], target.unread > 0);
         return true;
       case "r":
         replyTo("reply");
@@ -293,7 +297,7 @@ function Mailbox({ accounts }: { accounts: RouterOutputs["mailAccount"]["list"] 
       if (event.key === "Enter" && event.target instanceof HTMLElement && event.target.closest("a, button")) return;
       // Dialogs (compose, shortcuts) and menus keep their keys.
       if (document.querySelector('[role="dialog"], [role="alertdialog"], [role="menu"]')) return;
-      if (actRef.current(event.key, event.shiftKey)) event.preventDefault();
+      if (actRef.current(event.key)) event.preventDefault();
     };
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
@@ -477,16 +481,16 @@ function Mailbox({ accounts }: { accounts: RouterOutputs["mailAccount"]["list"] 
               aria-label="Conversation actions"
               className="order-last flex items-center gap-1 border-t border-line bg-surface px-2 py-2 md:order-first md:border-t-0 md:border-b"
             >
-              <ToolbarButton label="Archive" shortcut="e" onClick={() => act("e", false)}>
+              <ToolbarButton label="Archive" shortcut="e" onClick={() => act("e")}>
                 Archive
               </ToolbarButton>
-              <ToolbarButton label="Delete" shortcut="#" onClick={() => act("#", false)}>
+              <ToolbarButton label="Delete" shortcut="#" onClick={() => act("#")}>
                 Delete
               </ToolbarButton>
               <ToolbarButton
                 label={unreadNow ? "Mark read" : "Mark unread"}
-                shortcut="u"
-                onClick={() => act("u", false)}
+                shortcut={unreadNow ? undefined : "Shift+U"}
+                onClick={() => act("toggle-read")}
               >
                 {unreadNow ? "Read" : "Unread"}
               </ToolbarButton>
@@ -494,7 +498,7 @@ function Mailbox({ accounts }: { accounts: RouterOutputs["mailAccount"]["list"] 
                 label={starredNow ? "Unstar" : "Star"}
                 shortcut="s"
                 pressed={starredNow}
-                onClick={() => act("s", false)}
+                onClick={() => act("s")}
               >
                 {starredNow ? "★" : "☆"}
               </ToolbarButton>
