@@ -41,6 +41,13 @@ describe("ai.feedback corrects the shown analysis", () => {
     const shown = (await user.caller.mail.thread({ threadId })).messages[0]?.ai;
     expect(shown).toMatchObject({ priority: "low", needsReply: false, category: "work", summary: "Ann asks to meet." });
     const listed = (await user.caller.mail.threads({})).items.find((thread) => thread.id === threadId);
-    expect(listed?.ai).toEqual({ priority: "low", category: "work", needsReply: false, summary: "Ann asks to meet." });
+    expect(listed?.ai).toEqual({
+      priority: "low",
+      category: "work",
+      needsReply: false,
+      summary: "Ann asks to meet.",
+      messageId: expect.any(String),
+      reasons: ["You marked this low priority", "You said this needs no reply"],
+    });
   });
 });

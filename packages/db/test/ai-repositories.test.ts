@@ -237,7 +237,11 @@ describe("AI budget and ledger", () => {
       ),
     );
     expect(results.filter(Boolean)).toHaveLength(10);
-    expect(await aiBudgetPeriod(db, otherUserId, period)).toEqual({ spentMicroUsd: 0, reservedMicroUsd: 10_000 });
+    expect(await aiBudgetPeriod(db, otherUserId, period)).toEqual({
+      spentMicroUsd: 0,
+      reservedMicroUsd: 10_000,
+      exhaustedAt: null,
+    });
     // A reservation larger than the whole budget is refused even on an empty period.
     expect(await reserveAiBudget(db, { userId, periodStart: "2027-01-01", amountMicroUsd: 5, budgetMicroUsd: 4 })).toBe(
       false,
@@ -271,7 +275,11 @@ describe("AI budget and ledger", () => {
         entry: { ...entry, feature, model, costMicroUsd: cost },
       });
     }
-    expect(await aiBudgetPeriod(db, userId, period)).toEqual({ spentMicroUsd: 2_755, reservedMicroUsd: 0 });
+    expect(await aiBudgetPeriod(db, userId, period)).toEqual({
+      spentMicroUsd: 2_755,
+      reservedMicroUsd: 0,
+      exhaustedAt: null,
+    });
 
     const usage = await aiUsageSummary(db, userId, new Date("2000-01-01"), new Date("2100-01-01"));
     expect(usage).toEqual({
@@ -279,6 +287,8 @@ describe("AI budget and ledger", () => {
       inputTokens: 1_500,
       outputTokens: 300,
       costMicroUsd: 2_755,
+      // Ledger rows are stamped now(): one UTC day holds all three.
+      byDay: [{ day: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/), costMicroUsd: 2_755, requests: 3 }],
       byFeature: [
         { feature: "draft", requests: 1, inputTokens: 500, outputTokens: 100, costMicroUsd: 2_500 },
         { feature: "triage", requests: 2, inputTokens: 1_000, outputTokens: 200, costMicroUsd: 255 },
