@@ -110,7 +110,7 @@ describe.skipIf(!ready.postgres || !ready.redis || !ready.chromium)("the inbox w
       await signUpInBrowser(suite.web, page, EMAIL, "Scale Tester");
       await context.close();
       const result = await seedMailThreads(suite.web.stack.testDb.handle.db, {
-        userEmail: EMAIL,
+        user: { email: EMAIL },
         email: "scale@mailbox.test",
         threads: seedThreads(),
       });

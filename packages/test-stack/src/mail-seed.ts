@@ -25,6 +25,10 @@ export interface SeedThread {
   seen?: boolean;
   flagged?: boolean;
   analysis?: { priority: AiPriority; category: string; needsReply: boolean; reasons: string[] };
+  /** Default `seed-<index>@seed.test`. */
+  messageId?: string;
+  /** Default the text's length. */
+  size?: number;
 }
 
 const BATCH = 1_000;
@@ -37,26 +41,28 @@ const BATCH = 1_000;
 export async function seedMailThreads(
   db: Kysely<Database>,
   options: {
-    /** The Tidings user (signed up already) whose mailbox it is. */
-    userEmail: string;
+    /** The Tidings user (signed up already) whose mailbox it is: by id, or by email. */
+    user: { id: string } | { email: string };
     /** The mailbox's own address. */
     email: string;
     threads: readonly SeedThread[];
   },
 ): Promise<{ accountId: string; folderId: string; threads: { threadId: string; messageId: string }[] }> {
-  const user = await findUserByEmail(db, options.userEmail.toLowerCase());
-  if (!user) throw new Error(`No user ${options.userEmail} to seed mail for`);
-  const userId = user.id;
+  const userId = await seedUserId(db, options.user);
   const server = { host: "127.0.0.1", port: 9, security: "none" as const, username: "seed" };
-  const account = await insertMailAccount(db, {
-    userId: userId,
-    email: options.email,
-    provider: "custom",
-    imap: server,
-    smtp: server,
-    credentialsSealed: "unused",
+  const account = await db.transaction().execute(async (trx) => {
+    const inserted = await insertMailAccount(trx, {
+      userId,
+      email: options.email,
+      provider: "custom",
+      imap: server,
+      smtp: server,
+      credentialsSealed: "unused",
+    });
+    // Paused in the same transaction, so no worker ever claims it (it has no server to sync from).
+    await setMailAccountStatus(trx, inserted.id, "paused");
+    return inserted;
   });
-  await setMailAccountStatus(db, account.id, "paused");
   const inbox = await upsertMailFolder(db, account.id, { path: "INBOX", name: "Inbox", role: "inbox" });
   // Somewhere for archive and delete to move threads to.
   await upsertMailFolder(db, account.id, { path: "Archive", name: "Archive", role: "archive" });
@@ -74,7 +80,7 @@ export async function seedMailThreads(
       folderId: inbox.id,
       threadId: ids[offset] ?? "",
       uid: first + offset + 1,
-      messageId: `seed-${first + offset}@seed.test`,
+      messageId: thread.messageId ?? `seed-${first + offset}@seed.test`,
       inReplyTo: null,
       references: [],
       from: thread.from,
@@ -87,7 +93,7 @@ export async function seedMailThreads(
       html: null,
       hasRemoteContent: false,
       flags: { seen: thread.seen ?? true, flagged: thread.flagged ?? false, answered: false, draft: false },
-      size: thread.text.length,
+      size: thread.size ?? thread.text.length,
     }));
     await insertMailMessagesBulk(db, rows);
     await refreshMailThreads(db, ids);
@@ -117,4 +123,11 @@ export async function seedMailThreads(
     folderId: inbox.id,
     threads: threadIds.map((threadId) => ({ threadId, messageId: messageIds.get(threadId) ?? "" })),
   };
+}
+
+async function seedUserId(db: Kysely<Database>, user: { id: string } | { email: string }): Promise<string> {
+  if ("id" in user) return user.id;
+  const found = await findUserByEmail(db, user.email.toLowerCase());
+  if (!found) throw new Error(`No user ${user.email} to seed mail for`);
+  return found.id;
 }
