@@ -86,34 +86,12 @@ export function SpendByDayChart({ days }: { days: DaySpend[] }) {
         </ResponsiveContainer>
       }
       table={
-        <table className="w-full min-w-64 border-collapse">
-          <thead>
-            <tr>
-              <th scope="col" className={cell}>
-                Day
-              </th>
-              <th scope="col" className={numberCell}>
-                Calls
-              </th>
-              <th scope="col" className={numberCell}>
-                Spent
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {days
-              .filter((day) => day.requests > 0)
-              .map((day) => (
-                <tr key={day.day}>
-                  <th scope="row" className={`${cell} font-normal`}>
-                    {formatDay(day.day)}
-                  </th>
-                  <td className={numberCell}>{day.requests}</td>
-                  <td className={numberCell}>{formatUsd(day.costUsd)}</td>
-                </tr>
-              ))}
-          </tbody>
-        </table>
+        <SpendTable
+          heading="Day"
+          rows={days
+            .filter((day) => day.requests > 0)
+            .map((day) => ({ key: day.day, label: formatDay(day.day), requests: day.requests, costUsd: day.costUsd }))}
+        />
       }
     />
   );
@@ -150,34 +128,45 @@ export function SpendByFeatureChart({
           </BarChart>
         </ResponsiveContainer>
       }
-      table={
-        <table className="w-full min-w-64 border-collapse">
-          <thead>
-            <tr>
-              <th scope="col" className={cell}>
-                Feature
-              </th>
-              <th scope="col" className={numberCell}>
-                Calls
-              </th>
-              <th scope="col" className={numberCell}>
-                Spent
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {sorted.map((row) => (
-              <tr key={row.feature}>
-                <th scope="row" className={`${cell} font-normal`}>
-                  {row.label}
-                </th>
-                <td className={numberCell}>{row.requests}</td>
-                <td className={numberCell}>{formatUsd(row.costUsd)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      }
+      table={<SpendTable heading="Feature" rows={sorted.map((row) => ({ key: row.feature, ...row }))} />}
     />
+  );
+}
+
+/** The charts' text alternative: one row per day or feature with its calls and spend. */
+function SpendTable({
+  heading,
+  rows,
+}: {
+  heading: string;
+  rows: { key: string; label: string; requests: number; costUsd: number }[];
+}) {
+  return (
+    <table className="w-full min-w-64 border-collapse">
+      <thead>
+        <tr>
+          <th scope="col" className={cell}>
+            {heading}
+          </th>
+          <th scope="col" className={numberCell}>
+            Calls
+          </th>
+          <th scope="col" className={numberCell}>
+            Spent
+          </th>
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((row) => (
+          <tr key={row.key}>
+            <th scope="row" className={`${cell} font-normal`}>
+              {row.label}
+            </th>
+            <td className={numberCell}>{row.requests}</td>
+            <td className={numberCell}>{formatUsd(row.costUsd)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }
