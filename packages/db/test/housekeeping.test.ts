@@ -1,7 +1,6 @@
-import { createTestDatabase, type TestDatabase } from "@tidings/db/testing";
+import { createMailFixture, createTestDatabase, type TestDatabase } from "@tidings/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  insertMailAccount,
   insertMailDraft,
   insertMailOutgoing,
   insertMailUpload,
@@ -26,17 +25,7 @@ describe("pruning rows nothing will read again", () => {
         .returning("id")
         .executeTakeFirstOrThrow()
     ).id;
-    accountId = (
-      await insertMailAccount(db, {
-        userId,
-        email: "ann@example.test",
-        provider: "custom",
-        imap: { host: "imap.example.test", port: 993, security: "tls", username: "ann" },
-        smtp: { host: "smtp.example.test", port: 465, security: "tls", username: "ann" },
-        credentialsSealed: "sealed",
-        syncDays: 30,
-      })
-    ).id;
+    accountId = (await createMailFixture(db, userId)).accountId;
   });
   afterAll(async () => {
     await testDb?.drop();
