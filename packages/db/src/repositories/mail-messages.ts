@@ -1,4 +1,7 @@
+import type { Kysely } from "kysely";
+import { isUniqueViolation } from "../errors.ts";
 import type { Executor } from "../executor.ts";
+import type { Database } from "../schema.ts";
 import type { AiAnalysisRow } from "../schema-ai.ts";
 import type { MailAddress, MailAttachmentRow, MailMessageRow } from "../schema-mail.ts";
 import { chunked, ROW_CHUNK } from "./chunked.ts";
@@ -400,20 +403,19 @@ export async function restoreMailMessages(db: Executor, messages: readonly MailM
 /**
  * Gives a moved message the UID the server assigned in its new folder. If a sync stored that UID
  * first (as a row of its own), the placeholder row goes instead, so the message is never there twice.
+ *
+ * It tries the update first and lets the unique (folder, uid) key decide, rather than looking for a
+ * synced row and then updating: a sync inserting that UID between the look and the update (or still
+ * uncommitted when the update runs) would otherwise fail the whole action with a duplicate key. That
+ * is why it takes the database, not a transaction: the failed update must not abort the caller's.
  */
 export async function setMovedMailMessageUid(
-  db: Executor,
+  db: Kysely<Database>,
   messageId: string,
   folderId: string,
   uid: number,
 ): Promise<void> {
-  const synced = await db
-    .selectFrom("mail_messages")
-    .select(["id", "thread_id"])
-    .where("folder_id", "=", folderId)
-    .where("uid", "=", uid)
-    .executeTakeFirst();
-  if (!synced) {
+  try {
     await db
       .updateTable("mail_messages")
       .set({ uid })
@@ -421,16 +423,26 @@ export async function setMovedMailMessageUid(
       .where("folder_id", "=", folderId)
       .execute();
     return;
+  } catch (error) {
+    if (!isUniqueViolation(error)) throw error;
   }
-  if (synced.id === messageId) return;
-  const removed = await db
-    .deleteFrom("mail_messages")
-    .where("id", "=", messageId)
-    .returning("thread_id")
-    .executeTakeFirst();
-  const threadIds = [...new Set([synced.thread_id, ...(removed ? [removed.thread_id] : [])])];
-  await refreshMailThreads(db, threadIds);
-  await deleteEmptyMailThreads(db, threadIds);
+  await db.transaction().execute(async (trx) => {
+    const synced = await trx
+      .selectFrom("mail_messages")
+      .select(["id", "thread_id"])
+      .where("folder_id", "=", folderId)
+      .where("uid", "=", uid)
+      .executeTakeFirst();
+    if (!synced || synced.id === messageId) return;
+    const removed = await trx
+      .deleteFrom("mail_messages")
+      .where("id", "=", messageId)
+      .returning("thread_id")
+      .executeTakeFirst();
+    const threadIds = [...new Set([synced.thread_id, ...(removed ? [removed.thread_id] : [])])];
+    await refreshMailThreads(trx, threadIds);
+    await deleteEmptyMailThreads(trx, threadIds);
+  });
 }
 
 function snippetOf(text: string | null): string {
