@@ -346,6 +346,15 @@ describe("summaries and drafts", () => {
     expect(a).toEqual(b);
     expect(a.basedOnMessageIds).toEqual([first.messageId]);
     expect(fake.requests.filter((request) => featureOf(request) === "summary")).toHaveLength(1);
+    // The user's own unsent draft, saved to the server and synced back into the thread, is not news.
+    const draft = await box.deliver(
+      "Sent",
+      raw({ id: "t1-draft@example.test", subject: "Re: Report", inReplyTo: "t1@example.test", body: "Nearly done" }),
+      ["\\Draft", "\\Seen"],
+    );
+    expect(draft.threadId).toBe(first.threadId);
+    expect(await user.caller.ai.summarizeThread({ threadId: first.threadId })).toEqual(a);
+    expect(fake.requests.filter((request) => featureOf(request) === "summary")).toHaveLength(1);
     const reply = await box.deliver(
       "INBOX",
       raw({ id: "t2@example.test", subject: "Re: Report", inReplyTo: "t1@example.test", body: "Almost." }),

@@ -207,8 +207,18 @@ export async function analysisFor({ ctx, userId }: Caller, input: z.output<typeo
   return analysisView(outcome.analysis);
 }
 
+/**
+ * The thread as its people see it: the user's unsent drafts (saved to the server's Drafts folder and
+ * synced back into the thread) are neither what was said nor a change that should spoil a cached
+ * summary. A thread of nothing but drafts keeps them, so it can still be summarised.
+ */
+function withoutDrafts<T extends { draft: boolean }>(messages: T[]): T[] {
+  const sent = messages.filter((message) => !message.draft);
+  return sent.length ? sent : messages;
+}
+
 export async function summarizeThread({ ctx, userId }: Caller, input: z.output<typeof aiThreadInput>) {
-  const messages = await listMailThreadMessages(ctx.db, userId, input.threadId);
+  const messages = withoutDrafts(await listMailThreadMessages(ctx.db, userId, input.threadId));
   if (!messages.length) throw new AppError("NOT_FOUND", "No such thread", { field: "threadId" });
   const ai = await userAi(aiDeps(ctx), userId);
   if (!ai.settings.features.summaries) throw new AppError("AI_DISABLED", "Thread summaries are switched off");
@@ -250,7 +260,7 @@ export async function draftReply(caller: Caller, input: z.output<typeof aiDraftR
     throw new AppError("AI_DISABLED", "Reply drafts are switched off for this user or account");
   }
   // The thread up to the message answered, oldest first.
-  const messages = await listMailThreadMessages(ctx.db, userId, message.thread_id);
+  const messages = withoutDrafts(await listMailThreadMessages(ctx.db, userId, message.thread_id));
   const upTo = messages.slice(0, messages.findIndex((m) => m.id === message.id) + 1);
   const thread = (upTo.length ? upTo : messages).map((m) =>
     emailForAi(
