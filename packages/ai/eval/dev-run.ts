@@ -3,17 +3,14 @@
 import {
   type Analysis,
   analyzeLocally,
+  behaviourExample,
   categories,
   type Example,
   emptyLocalModelState,
-  featureTokens,
-  type Lesson,
   learn,
-  lessonFromBehaviour,
   type Predictor,
   predictor,
   priorities,
-  readSignals,
 } from "../src/index.ts";
 import { type DevMessage, devSet, recipientFor, simulatedActions, toEmail } from "./dev-set/index.ts";
 import { accuracy, confusion, formatConfusion } from "./metrics.ts";
@@ -74,12 +71,14 @@ export async function evaluateDevSet(title: string, analyze: AnalyzeDev): Promis
   };
 }
 
-/** The 30 simulated actions as lessons for the local model. */
+/**
+ * The 30 simulated actions as the app teaches them: each behaviour on each message is its own
+ * lesson at that behaviour's weight (learnBehaviourAndStore does the same).
+ */
 export function lessonsFromActions(): Example[] {
-  return simulatedActions.map(({ message, did }) => {
+  return simulatedActions.flatMap(({ message, did }) => {
     const email = toEmail(message, 0);
-    const lesson = Object.assign({}, ...did.map(lessonFromBehaviour)) as Lesson;
-    return { tokens: featureTokens(email, readSignals(email, recipientFor(message))), lesson };
+    return did.map((behaviour) => behaviourExample(email, recipientFor(message), behaviour));
   });
 }
 

@@ -8,16 +8,19 @@ export { featureTokens } from "./local/features.ts";
 export {
   type Example,
   emptyLocalModelState,
+  type Learned,
   type Lesson,
   type LocalModelState,
   learn,
   localModelStateSchema,
   type Predictor,
   predictor,
+  type SenderEvidence,
 } from "./local/learned-model.ts";
 export {
   analyzeLocally,
-  behaviourWeight,
+  behaviourExample,
+  behaviourWeights,
   createLocalProvider,
   exampleFrom,
   feedbackWeight,
@@ -28,7 +31,7 @@ export {
   userBehaviours,
 } from "./local/local-provider.ts";
 export { readSignals, type Signals } from "./local/signals.ts";
-export { type Triage, triage } from "./local/triage.ts";
+export { adjustedLevel, rulesCountAs, type Triage, triage } from "./local/triage.ts";
 export type {
   AiFeature,
   CallOutcome,

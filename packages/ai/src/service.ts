@@ -27,7 +27,7 @@ import {
   predictor,
 } from "./local/learned-model.ts";
 import {
-  behaviourWeight,
+  behaviourExample,
   exampleFrom,
   feedbackWeight,
   lessonFromBehaviour,
@@ -143,7 +143,7 @@ export const behaviourSource = (behaviour: UserBehaviour) => `behaviour:${behavi
 
 /**
  * Teaches the user's local model what one behaviour on these messages implies, as implicit
- * examples of behaviourWeight. A message teaches a behaviour once: starring, unstarring and
+ * examples at that behaviour's weight (behaviourWeights). A message teaches a behaviour once: starring, unstarring and
  * starring again is one lesson. Answers the ids it learned from.
  */
 export async function learnBehaviourAndStore(
@@ -168,7 +168,7 @@ export async function learnBehaviourAndStore(
       request.messages.map(({ email }) => email.id),
     );
     const fresh = request.messages.filter(({ email }) => !known.has(email.id));
-    const examples = fresh.map(({ email, recipient }) => exampleFrom(email, recipient, lesson, behaviourWeight));
+    const examples = fresh.map(({ email, recipient }) => behaviourExample(email, recipient, request.behaviour));
     await teach(trx, request.userId, examples, async (trx) => {
       for (const { email } of fresh) {
         await recordAiFeedback(trx, { userId: request.userId, messageId: email.id, source, ...lesson });

@@ -73,14 +73,92 @@ export interface Prediction {
   log2Odds: number;
 }
 
-export type Predictor = (tokens: string[]) => Partial<Record<Head, Prediction>>;
+/**
+ * What the user taught about mail from this message's sender: weighted lessons per label (a
+ * correction counts feedbackWeight times, a behaviour its behaviour weight), the sender's own at
+ * full weight and those about other people at the same organisation at half weight.
+ */
+export interface SenderEvidence {
+  counts: Partial<Record<string, number>>;
+}
+
+/** The learned model's view of one message: a category guess, and sender evidence for the rest. */
+export interface Learned {
+  category?: Prediction;
+  priority?: SenderEvidence;
+  needsReply?: SenderEvidence;
+}
+
+export type Predictor = (tokens: string[]) => Learned;
+
+// Lessons about a colleague of the sender say less about this sender than lessons about them.
+const organisationDiscount = 0.5;
+
+// The classifier's own export ([config, samples, count, words, vocabulary]); only the per-label
+// counts of each token are read here, and an export in any other shape is simply not used.
+const exportedCounts = z.tuple([
+  z.unknown(),
+  z.unknown(),
+  z.record(z.string(), z.record(z.string(), z.number())),
+  z.unknown(),
+  z.unknown(),
+]);
+
+type IdentityCounts = Map<string, Record<string, number>>;
+
+/** For each sender and domain token the classifier learned, the weighted lessons per label. */
+function identityCounts(saved: string): IdentityCounts {
+  const parsed = exportedCounts.safeParse(JSON.parse(saved));
+  const byToken: IdentityCounts = new Map();
+  if (!parsed.success) return byToken;
+  for (const [label, tokens] of Object.entries(parsed.data[2])) {
+    for (const [token, count] of Object.entries(tokens)) {
+      if (!token.startsWith("from:") && !token.startsWith("domain:")) continue;
+      const entry = byToken.get(token) ?? {};
+      entry[label] = count;
+      byToken.set(token, entry);
+    }
+  }
+  return byToken;
+}
+
+/**
+ * The lessons about this message's sender: their address at full weight, plus other senders at
+ * the same domain at half weight. A free-mail domain (gmail.com) or the user's own organisation
+ * is shared by unrelated people, so it says nothing about who this sender is and is left out.
+ */
+function senderEvidence(counts: IdentityCounts, tokens: string[]): SenderEvidence | undefined {
+  const from = tokens.find((token) => token.startsWith("from:"));
+  const domain = tokens.find((token) => token.startsWith("domain:"));
+  const shared = tokens.includes("signal:freeMailSender") || tokens.includes("signal:sameDomainAsUser");
+  const own = (from && counts.get(from)) || {};
+  const organisation = (!shared && domain && counts.get(domain)) || {};
+  const result: Record<string, number> = {};
+  for (const label of new Set([...Object.keys(own), ...Object.keys(organisation)])) {
+    const mine = own[label] ?? 0;
+    const colleagues = Math.max(0, (organisation[label] ?? 0) - mine);
+    const weight = mine + organisationDiscount * colleagues;
+    if (weight > 0) result[label] = weight;
+  }
+  return Object.keys(result).length > 0 ? { counts: result } : undefined;
+}
 
 /**
  * Builds a predictor from a state once (importing and consolidating is the slow part); a head
  * that has not yet seen two different labels predicts nothing.
+ *
+ * Priority and needs-reply are learned per sender only. Replaying 30 actions on the development
+ * set (docs/ai.md, Evaluation) showed why: naive Bayes over sender, domain, signals and terms gave
+ * a term seen once ("want", "saturday", "northwind") as many bits as the sender, so two such words
+ * made a colleague's FYI high, and one reply to a friend made all their later mail high and
+ * needing a reply. Whether a message asks something or is urgent is what the rules read from the
+ * message itself; what the rules cannot know is how this user treats this sender. So these heads
+ * hand the triage the user's weighted lessons about the sender, and the triage shrinks them toward
+ * the rules' verdict (triage.ts) instead of letting a confident label override it.
  */
 export function predictor(state: LocalModelState): Predictor {
   const ready: Partial<Record<Head, ReturnType<typeof fresh>>> = {};
+  const counts: Partial<Record<Head, IdentityCounts>> = {};
   for (const head of heads) {
     const saved = state.classifiers[head];
     if (!saved) continue;
@@ -88,25 +166,32 @@ export function predictor(state: LocalModelState): Predictor {
     classifier.importJSON(saved);
     try {
       classifier.consolidate();
-      ready[head] = classifier;
     } catch {
       // Too little learned yet (one label only, or a tiny vocabulary): the rules decide alone.
+      continue;
     }
+    if (head === "category") ready[head] = classifier;
+    else counts[head] = identityCounts(saved);
   }
+  const categories = ready.category;
   return (tokens) => {
-    const result: Partial<Record<Head, Prediction>> = {};
-    // What every message of its kind shares (the label counts and the rules' signals) is not
-    // evidence about this one: a few corrections to "low" made every later message "low" through
-    // the prior alone. A prediction counts only as far as this mail's own tokens (sender, domain,
-    // terms) move the odds beyond that baseline.
-    const generic = tokens.filter((token) => token.startsWith("signal:"));
-    for (const head of heads) {
-      const classifier = ready[head];
-      if (!classifier) continue;
-      const [best] = classifier.computeOdds(tokens);
-      if (!best || best[0] === "unknown") continue;
-      const baseline = classifier.computeOdds(generic).find(([label]) => label === best[0])?.[1] ?? 0;
-      result[head] = { label: best[0], log2Odds: Math.min(best[1], best[1] - baseline) };
+    const result: Learned = {};
+    for (const head of ["priority", "needsReply"] as const) {
+      const learned = counts[head];
+      const evidence = learned && senderEvidence(learned, tokens);
+      if (evidence) result[head] = evidence;
+    }
+    if (categories) {
+      // What every message of its kind shares (the label counts and the rules' signals) is not
+      // evidence about this one: otherwise the label counts alone would file mail the model
+      // knows nothing about. A prediction counts only as far as this mail's own tokens
+      // (sender, domain, terms) move the odds beyond that baseline.
+      const generic = tokens.filter((token) => token.startsWith("signal:"));
+      const [best] = categories.computeOdds(tokens);
+      if (best && best[0] !== "unknown") {
+        const baseline = categories.computeOdds(generic).find(([label]) => label === best[0])?.[1] ?? 0;
+        result.category = { label: best[0], log2Odds: Math.min(best[1], best[1] - baseline) };
+      }
     }
     return result;
   };

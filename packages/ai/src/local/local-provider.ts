@@ -26,12 +26,12 @@ export function analyzeLocally(email: EmailForAnalysis, recipient: RecipientCont
 }
 
 /**
- * A correction the user made counts this many times; what their behaviour implies counts once.
- * Behaviour is noisy (a message is starred to find it again, archived because it was read
- * elsewhere), so several consistent actions are needed to outweigh one explicit correction.
+ * A correction the user made counts this many times; what their behaviour implies counts as
+ * behaviourWeights says. Behaviour is noisy (a message is starred to find it again, archived
+ * because it was read elsewhere), so several consistent actions are needed to outweigh one
+ * explicit correction.
  */
 export const feedbackWeight = 3;
-export const behaviourWeight = 1;
 
 /** The example the model learns from one message and what the user said or did about it. */
 export function exampleFrom(
@@ -87,6 +87,31 @@ export function lessonFromBehaviour(behaviour: UserBehaviour): Lesson {
     case "deletedUnread":
       return { priority: "low", needsReply: false };
   }
+}
+
+/**
+ * How many times each behaviour's lesson counts. Starring a message or leaving it unread in the
+ * archive or bin is a deliberate verdict on that message; opening it soon, replying or leaving it
+ * unanswered happen for reasons other than its importance (a reply to a friend about groceries is
+ * not important mail, and the rules already raise senders the user has replied to), so they count
+ * half as much. With triage's rulesCountAs, one implicit action alone never changes a verdict.
+ */
+export const behaviourWeights: Record<UserBehaviour, number> = {
+  replied: 1,
+  openedSoon: 1,
+  readNotReplied: 1,
+  starred: 2,
+  archivedUnread: 2,
+  deletedUnread: 2,
+};
+
+/** The example one behaviour on one message teaches, at that behaviour's weight. */
+export function behaviourExample(
+  email: EmailForAnalysis,
+  recipient: RecipientContext,
+  behaviour: UserBehaviour,
+): Example {
+  return exampleFrom(email, recipient, lessonFromBehaviour(behaviour), behaviourWeights[behaviour]);
 }
 
 /** The local provider for one user, given the predictor built from that user's model state. */

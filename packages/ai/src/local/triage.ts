@@ -1,5 +1,5 @@
-import type { Category, Priority } from "../schemas.ts";
-import type { Head, Prediction } from "./learned-model.ts";
+import { type Category, type Priority, priorities } from "../schemas.ts";
+import type { Learned, SenderEvidence } from "./learned-model.ts";
 import type { Signals } from "./signals.ts";
 
 export interface Triage {
@@ -9,8 +9,44 @@ export interface Triage {
   reasons: string[];
 }
 
-// How sure the learned model must be (log2 odds) before it overrides the rules.
-const learnedThreshold: Record<Head, number> = { priority: 2, needsReply: 1.5, category: 1.5 };
+// How sure the learned model must be (log2 odds) before it overrides the rules' category.
+const categoryThreshold = 1.5;
+
+/**
+ * How many lessons the rules' own verdict is worth when the user's lessons about the sender are
+ * weighed against it (shrinkage toward the rules). With behaviour weights of 1 (implicit: opened,
+ * replied, left unanswered) and 2 (deliberate: starred, archived or deleted unread) and a
+ * correction worth 3: one implicit action never moves a verdict, one deliberate action or one
+ * correction moves it one step, two consistent implicit ones too; two steps (low to high) take
+ * about three deliberate lessons.
+ */
+export const rulesCountAs = 1.5;
+
+const priorityLevels: Record<Priority, number> = { low: -1, normal: 0, high: 1 };
+const replyLevels: Record<string, number> = { false: 0, true: 1 };
+
+/**
+ * The level nearest the weighted mean of the rules' level (counting rulesCountAs) and the user's
+ * lessons about the sender; a tie keeps the rules' level. The learned part adjusts the rules'
+ * verdict by as much evidence as there is, and cannot jump past it on one or two lessons.
+ */
+export function adjustedLevel(rule: number, evidence: SenderEvidence, levels: Record<string, number>): number {
+  let total = rulesCountAs * rule;
+  let weight = rulesCountAs;
+  for (const [label, count] of Object.entries(evidence.counts)) {
+    const level = levels[label];
+    if (level === undefined || !count) continue;
+    total += count * level;
+    weight += count;
+  }
+  const mean = total / weight;
+  const candidates = [...new Set(Object.values(levels))];
+  const distance = (level: number) => Math.abs(level - mean);
+  return candidates.reduce((best, level) => {
+    const closer = distance(level) < distance(best) - 1e-9;
+    return closer ? level : best;
+  }, rule);
+}
 
 function ruleCategory(s: Signals): { category: Category; reason: string } {
   if (s.lure) return { category: "spam", reason: "looks like phishing or a scam" };
@@ -89,13 +125,13 @@ function rulePriority(s: Signals, needsReply: boolean, category: Category): { pr
   return { priority: score >= 3 ? "high" : score <= -1 ? "low" : "normal", reasons };
 }
 
-export function triage(signals: Signals, learned: Partial<Record<Head, Prediction>>): Triage {
+export function triage(signals: Signals, learned: Learned): Triage {
   const reasons: string[] = [];
   const byRule = ruleCategory(signals);
   let category = byRule.category;
   reasons.push(byRule.reason);
   const learnedCategory = learned.category;
-  if (learnedCategory && learnedCategory.log2Odds >= learnedThreshold.category && learnedCategory.label !== category) {
+  if (learnedCategory && learnedCategory.log2Odds >= categoryThreshold && learnedCategory.label !== category) {
     category = learnedCategory.label as Category;
     reasons.push(`you filed similar mail as ${category}`);
   }
@@ -104,9 +140,8 @@ export function triage(signals: Signals, learned: Partial<Record<Head, Predictio
   if (category === "spam") return { priority: "low", category, needsReply: false, reasons: reasons.slice(0, 6) };
 
   let needsReply = ruleNeedsReply(signals);
-  const learnedReply = learned.needsReply;
-  if (learnedReply && learnedReply.log2Odds >= learnedThreshold.needsReply) {
-    const value = learnedReply.label === "true";
+  if (learned.needsReply) {
+    const value = adjustedLevel(needsReply ? 1 : 0, learned.needsReply, replyLevels) === 1;
     if (value !== needsReply)
       reasons.push(value ? "you usually answer mail like this" : "you rarely answer mail like this");
     needsReply = value;
@@ -115,10 +150,11 @@ export function triage(signals: Signals, learned: Partial<Record<Head, Predictio
   const byRules = rulePriority(signals, needsReply, category);
   let priority = byRules.priority;
   reasons.push(...byRules.reasons);
-  const learnedPriority = learned.priority;
-  if (learnedPriority && learnedPriority.log2Odds >= learnedThreshold.priority && learnedPriority.label !== priority) {
-    priority = learnedPriority.label as Priority;
-    reasons.push(`you treated similar mail as ${priority} priority`);
+  if (learned.priority) {
+    const level = adjustedLevel(priorityLevels[priority], learned.priority, priorityLevels);
+    const adjusted = priorities.find((name) => priorityLevels[name] === level) ?? priority;
+    if (adjusted !== priority) reasons.push(`you treated similar mail as ${adjusted} priority`);
+    priority = adjusted;
   }
   return { priority, category, needsReply, reasons: reasons.slice(0, 6) };
 }
