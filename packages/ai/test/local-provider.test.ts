@@ -1,11 +1,15 @@
 import { describe, expect, it } from "vitest";
+import { runLocalDevEvaluation } from "../eval/dev-run.ts";
 import {
   AiModelRequiredError,
+  adjustedLevel,
   analysisSchema,
   analyzeLocally,
+  behaviourExample,
   createLocalProvider,
   emptyLocalModelState,
   type LocalModelState,
+  learn,
   learnFrom,
   lessonFromBehaviour,
   predictor,
@@ -256,5 +260,93 @@ describe("local provider: learning", () => {
     let state: LocalModelState = emptyLocalModelState;
     for (let i = 0; i < 5; i++) state = learnFrom(state, fromBoss(i), me, { priority: "high" });
     expect(analyzeLocally(fromBoss(7), me, predictor(state)).priority).toBe("normal");
+  });
+
+  // Constructed senders (none of the development set's): a friend the user answered once, a
+  // monitoring tool whose alert they starred, a shop they bin unread.
+  const friend = (i: number, text: string) =>
+    email({
+      id: `friend-${i}`,
+      from: { name: "Robin", email: "robin@robin-family.example" },
+      subject: `Weekend ${i}`,
+      text,
+    });
+  const alert = (i: number) =>
+    email({
+      id: `alert-${i}`,
+      from: { name: "Monitor", email: "alerts@uptime-watch.example" },
+      subject: `Check ${i} is down`,
+      text: `The check ${i} has failed from three regions.`,
+      headers: { "auto-submitted": "auto-generated" },
+    });
+  const shop = (i: number, from = "deals@shoe-outlet.example") =>
+    email({
+      id: `shop-${i}`,
+      from: { name: "Shop", email: from },
+      subject: `Saturday hiking boots ${i}`,
+      text: "New hiking boots for the weekend, delivered Saturday.",
+    });
+  const lessons = [
+    behaviourExample(friend(1, "Are you free on Saturday for a hike?"), me, "openedSoon"),
+    behaviourExample(friend(1, "Are you free on Saturday for a hike?"), me, "replied"),
+    behaviourExample(alert(1), me, "openedSoon"),
+    behaviourExample(alert(1), me, "starred"),
+    behaviourExample(shop(1), me, "deletedUnread"),
+  ];
+
+  it("does not make a sender's later mail important or needing a reply after one reply", () => {
+    const predict = predictor(learn(emptyLocalModelState, lessons));
+    const fyi = friend(2, "Photos from the hike are in the album.");
+    expect(analyzeLocally(fyi, me, noModel)).toMatchObject({ priority: "normal", needsReply: false });
+    expect(analyzeLocally(fyi, me, predict)).toMatchObject({ priority: "normal", needsReply: false });
+  });
+
+  it("moves a starred sender's next message one step above the rules, not to wherever the lesson says", () => {
+    const predict = predictor(learn(emptyLocalModelState, lessons));
+    expect(analyzeLocally(alert(2), me, noModel).priority).toBe("low");
+    const learned = analyzeLocally(alert(2), me, predict);
+    expect(learned.priority).toBe("normal");
+    expect(learned.reasons).toContain("you treated similar mail as normal priority");
+    // Two more stars on the same sender outweigh the rules' verdict entirely.
+    const more = [...lessons, behaviourExample(alert(3), me, "starred"), behaviourExample(alert(4), me, "starred")];
+    expect(analyzeLocally(alert(5), me, predictor(learn(emptyLocalModelState, more))).priority).toBe("high");
+  });
+
+  it("moves nothing on words alone, nor on a shared free-mail domain", () => {
+    const predict = predictor(learn(emptyLocalModelState, lessons));
+    // Another sender writing about Saturday and a hike: the friend's words are no evidence about them.
+    const stranger = email({
+      id: "stranger",
+      from: { name: "Sam", email: "sam@another-family.example" },
+      subject: "Weekend 3",
+      text: "Saturday hike photos are up, and the boots were delivered.",
+    });
+    expect(analyzeLocally(stranger, me, predict).priority).toBe(analyzeLocally(stranger, me, noModel).priority);
+    // Binning one gmail.com sender's mail unread says nothing about another gmail.com sender.
+    const binned = [...lessons, behaviourExample(shop(2, "outlet.deals@gmail.com"), me, "deletedUnread")];
+    const other = shop(3, "alex.runner@gmail.com");
+    expect(analyzeLocally(other, me, predictor(learn(emptyLocalModelState, binned))).priority).toBe(
+      analyzeLocally(other, me, noModel).priority,
+    );
+  });
+
+  it("weighs the rules' verdict as 1.5 lessons and keeps it on a tie", () => {
+    const levels = { low: -1, normal: 0, high: 1 };
+    expect(adjustedLevel(0, { counts: { high: 1 } }, levels)).toBe(0);
+    expect(adjustedLevel(0, { counts: { high: 1.5 } }, levels)).toBe(0);
+    expect(adjustedLevel(0, { counts: { high: 2 } }, levels)).toBe(1);
+    expect(adjustedLevel(-1, { counts: { high: 2 } }, levels)).toBe(0);
+    expect(adjustedLevel(1, { counts: { low: 3, normal: 1 } }, levels)).toBe(0);
+  });
+
+  // Issue 18: after replaying the development set's 30 simulated actions, priority agreement
+  // rises, needs-reply stays at or above its target and where it was, and category does not fall.
+  it("raises priority agreement on the development set after the 30 simulated actions", async () => {
+    const { before, after } = await runLocalDevEvaluation(() => {});
+    expect(before.failures + after.failures).toBe(0);
+    expect(after.priority).toBeGreaterThan(before.priority);
+    expect(after.priority).toBeGreaterThanOrEqual(0.75);
+    expect(after.needsReply).toBeGreaterThanOrEqual(Math.max(0.85, before.needsReply));
+    expect(after.category).toBeGreaterThanOrEqual(before.category);
   });
 });
