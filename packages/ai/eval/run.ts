@@ -6,6 +6,7 @@ import { loadConfig } from "@tidings/config";
 import {
   type Analysis,
   analyzeLocally,
+  behaviourExample,
   type CallResult,
   createOpenAiProvider,
   defaultModelPrices,
@@ -15,7 +16,6 @@ import {
   featureTokens,
   type Lesson,
   learn,
-  lessonFromBehaviour,
   type Meter,
   type Predictor,
   predictor,
@@ -81,13 +81,14 @@ function behavioursFor(item: LabelledEmail): UserBehaviour[] {
 }
 
 function examplesFrom(items: LabelledEmail[], recipient: RecipientContext): Example[] {
-  return items.map((item) => {
+  return items.flatMap((item) => {
     const signals = readSignals(item.email, recipient);
-    const lesson = Object.assign({}, ...behavioursFor(item).map(lessonFromBehaviour)) as Lesson;
+    // Each behaviour is its own lesson at its weight, as the app learns it (learnBehaviourAndStore).
+    const behaviours = behavioursFor(item).map((behaviour) => behaviourExample(item.email, recipient, behaviour));
     // Marking spam teaches the category; a message the user kept without correcting its category
     // confirms the one it was shown with (the rules' here, as no category was ever corrected).
-    lesson.category = item.spam ? "spam" : triage(signals, {}).category;
-    return { tokens: featureTokens(item.email, signals), lesson };
+    const category: Lesson = { category: item.spam ? "spam" : triage(signals, {}).category };
+    return [...behaviours, { tokens: featureTokens(item.email, signals), lesson: category }];
   });
 }
 
