@@ -86,8 +86,8 @@ function machinePriority(s: Signals, category: Category): { priority: Priority; 
 }
 
 /**
- * Rules first, then the user's learned preferences where they are confident. High priority needs
- * several signs at once, so an ordinary message stays normal (not everything is "important").
+ * Rules first, then adjusted by what the user taught about the sender (triage, adjustedLevel).
+ * High priority needs several signs at once, so an ordinary message stays normal (not everything is "important").
  */
 function rulePriority(s: Signals, needsReply: boolean, category: Category): { priority: Priority; reasons: string[] } {
   if (category === "promotion" || category === "newsletter" || category === "social") {
@@ -125,6 +125,11 @@ function rulePriority(s: Signals, needsReply: boolean, category: Category): { pr
   return { priority: score >= 3 ? "high" : score <= -1 ? "low" : "normal", reasons };
 }
 
+/**
+ * The rules decide; the learned model can replace the category when confident, and adjusts
+ * needs-reply and priority by the user's lessons about the sender, weighed against the rules'
+ * verdict (adjustedLevel) rather than overriding it.
+ */
 export function triage(signals: Signals, learned: Learned): Triage {
   const reasons: string[] = [];
   const byRule = ruleCategory(signals);
