@@ -43,7 +43,7 @@ export interface Example {
   lesson: Lesson;
   /**
    * How many times the example counts (a whole number, default 1): a correction the user typed is
-   * worth more than what their behaviour suggests (see feedbackWeight and behaviourWeight).
+   * worth more than what their behaviour suggests (see feedbackWeight and behaviourWeights).
    */
   weight?: number;
 }
