@@ -23,14 +23,6 @@ const addresses = (value: AddressObject | AddressObject[] | undefined): Address[
     ),
   );
 
-const headerValue = (value: unknown): string => {
-  if (typeof value === "string") return value;
-  if (Array.isArray(value)) return value.map(headerValue).join(", ");
-  if (value && typeof value === "object" && "text" in value) return String((value as { text: unknown }).text);
-  if (value && typeof value === "object" && "value" in value) return String((value as { value: unknown }).value);
-  return value === undefined || value === null ? "" : String(value);
-};
-
 /**
  * Every message of the SpamAssassin public corpus (6 046 real messages from 2002), parsed, with
  * labels derived only from what the model is never shown: the corpus's spam/ham folders and
@@ -41,8 +33,17 @@ export async function loadCorpus(): Promise<LabelledEmail[]> {
   const parsed = [];
   for (const item of raw) {
     const mail = await simpleParser(item.text, { skipHtmlToText: false, skipTextToHtml: true, skipImageLinks: true });
+    // From the raw header lines, as the sync stores them: mailparser's parsed `headers` map folds
+    // List-Id, List-Unsubscribe and the rest into one structured "list" entry the rules never read.
     const headers: Record<string, string> = {};
-    for (const [name, value] of mail.headers) headers[name.toLowerCase()] = headerValue(value);
+    for (const { key, line } of mail.headerLines) {
+      const name = key.toLowerCase();
+      if (Object.hasOwn(headers, name)) continue;
+      headers[name] = line
+        .slice(line.indexOf(":") + 1)
+        .replace(/\r?\n[ \t]+/g, " ")
+        .trim();
+    }
     const references = Array.isArray(mail.references) ? mail.references : mail.references ? [mail.references] : [];
     const from = addresses(mail.from)[0] ?? { name: "", email: "unknown@unknown.invalid" };
     parsed.push({
