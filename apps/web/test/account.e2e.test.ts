@@ -347,6 +347,10 @@ describe.skipIf(!ready.postgres || !ready.redis || !ready.chromium)("account pag
       await page.getByLabel("Base URL").fill(fake.baseUrl);
       await page.getByLabel("Triage model").fill("gpt-4o-mini");
       await page.getByLabel("API key", { exact: true }).fill("sk-typed-in-browser");
+      // The reveal button names what the field holds: a key, not a password.
+      await page.getByRole("button", { name: "Show key" }).click();
+      expect(await page.getByLabel("API key", { exact: true }).getAttribute("type")).toBe("text");
+      expect(await page.getByRole("button", { name: /password/i }).count()).toBe(0);
       await page.getByRole("button", { name: "Test the provider" }).click();
       await page.getByTestId("ai-test-result").filter({ hasText: "The provider answered: gpt-4o-mini" }).waitFor();
       // The unsaved key went to the fake server, once.

@@ -3,7 +3,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { generalMessage } from "../../api/app-error.ts";
 import { ConfirmDialog } from "../../components/ConfirmDialog.tsx";
-import { FormError, SubmitButton } from "../../components/form-parts.tsx";
+import { SettingsForm } from "../../components/form-parts.tsx";
 import { KeyIcon } from "../../components/icons.tsx";
 import { PageHeading } from "../../components/PageHeading.tsx";
 import { Alert, Button, Card, TextField } from "../../components/ui.tsx";
@@ -120,7 +120,13 @@ export function SecurityPage() {
             ))}
           </ul>
         )}
-        <form className="grid gap-4 border-t border-line pt-5" onSubmit={onSubmit} noValidate>
+        <SettingsForm
+          className="grid gap-4 border-t border-line pt-5"
+          onSubmit={onSubmit}
+          error={form.formState.errors.root?.server?.message}
+          busy={add.isPending}
+          submitLabel="Add a passkey"
+        >
           <TextField
             id="passkey-name"
             label="Name for a new passkey"
@@ -129,11 +135,7 @@ export function SecurityPage() {
             error={form.formState.errors.name?.message}
             {...form.register("name")}
           />
-          <FormError message={form.formState.errors.root?.server?.message} />
-          <div>
-            <SubmitButton busy={add.isPending}>Add a passkey</SubmitButton>
-          </div>
-        </form>
+        </SettingsForm>
       </Card>
     </>
   );
