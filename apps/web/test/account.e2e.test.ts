@@ -330,6 +330,10 @@ describe.skipIf(!ready.postgres || !ready.redis || !ready.chromium)("account pag
       await signUp(suite.web.stack, email, "Ada AI");
       const { page } = await open();
       await signInInBrowser(page, email);
+      // Before any paid call: no empty charts, but what will show there and where the model is chosen.
+      await page.goto("/settings/ai/usage");
+      await page.getByTestId("ai-usage-empty").getByRole("link", { name: "AI settings" }).waitFor();
+      expect(await page.getByTestId("ai-spend-by-day-chart").count()).toBe(0);
       await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "AI", exact: true }).click();
       await heading(page, "AI");
 

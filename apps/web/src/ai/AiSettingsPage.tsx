@@ -281,7 +281,6 @@ function SettingsForm({
             rows={4}
             spellCheck={false}
             autoCapitalize="off"
-            placeholder={"doctor@clinic.example\nmybank.example"}
             aria-invalid={errors.excludedSenders ? true : undefined}
             aria-describedby={`${errors.excludedSenders ? "ai-excluded-senders-error " : ""}ai-excluded-senders-hint`}
             className={`w-full rounded-lg border bg-surface px-3 py-2.5 font-mono text-base text-fg shadow-xs placeholder:text-muted sm:text-sm ${
@@ -295,7 +294,7 @@ function SettingsForm({
             </p>
           )}
           <p id="ai-excluded-senders-hint" className="text-sm text-muted">
-            One per line: an address, or a whole domain such as example.com.
+            One per line: an address such as doctor@clinic.example, or a whole domain such as mybank.example.
           </p>
         </div>
       </Section>

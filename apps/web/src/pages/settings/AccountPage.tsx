@@ -107,7 +107,7 @@ function ChangeEmailCard({ askCode, onCodeAsked }: { askCode: boolean; onCodeAsk
           </h2>
           <p className="text-sm text-muted">
             You sign in with <EmailAddress email={user.email} className="font-medium text-fg" />. Nothing changes until
-            you open the link we send to the new address; your current address is told when it does.
+            you open the link we send to the new address; we tell your current address when it does.
           </p>
         </div>
         {sentTo && (

@@ -71,11 +71,17 @@ export function SecurityPage() {
         />
       )}
       <Card className="grid gap-5">
-        <h2 className="text-lg font-semibold">Passkeys</h2>
+        {/* Heading and description as in the two-factor card above, so the two read as a pair. */}
+        <div className="grid gap-1">
+          <h2 className="text-lg font-semibold">Passkeys</h2>
+          <p className="text-sm text-muted">
+            Sign in with your fingerprint, face, screen lock or a security key: nothing to type, nothing to steal.
+          </p>
+        </div>
         {status.isError && <Alert tone="error">{generalMessage(status.error)}</Alert>}
         {passkeys && passkeys.length === 0 && (
           <p className="text-sm text-muted" data-testid="no-passkeys">
-            You have no passkeys yet.
+            You have no passkeys yet. Name one below, then follow your browser's prompt to add it.
           </p>
         )}
         {passkeys && passkeys.length > 0 && (

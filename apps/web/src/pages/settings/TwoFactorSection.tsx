@@ -1,5 +1,5 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { useState } from "react";
+import { type ComponentProps, useState } from "react";
 import { SettingsForm } from "../../components/form-parts.tsx";
 import { Alert, Button, Card, TextField } from "../../components/ui.tsx";
 import { showServerError, useSchemaForm } from "../../forms/schema-form.ts";
@@ -158,11 +158,8 @@ function EnabledActions({ onCodes, onDisabled }: { onCodes: (codes: string[]) =>
         submitLabel="Make new recovery codes"
         submitVariant="secondary"
       >
-        <TextField
+        <YourPasswordField
           id="renew-password"
-          type="password"
-          label="Your password"
-          autoComplete="current-password"
           error={renewForm.formState.errors.password?.message}
           {...renewForm.register("password")}
         />
@@ -176,11 +173,8 @@ function EnabledActions({ onCodes, onDisabled }: { onCodes: (codes: string[]) =>
         submitLabel="Turn off two-factor"
         submitVariant="danger"
       >
-        <TextField
+        <YourPasswordField
           id="off-password"
-          type="password"
-          label="Your password"
-          autoComplete="current-password"
           error={offForm.formState.errors.password?.message}
           {...offForm.register("password")}
         />
@@ -195,6 +189,11 @@ function EnabledActions({ onCodes, onDisabled }: { onCodes: (codes: string[]) =>
       </SettingsForm>
     </div>
   );
+}
+
+/** The password that confirms a change to two-factor, as typed at sign-in. */
+function YourPasswordField(props: Omit<ComponentProps<typeof TextField>, "type" | "label" | "autoComplete">) {
+  return <TextField type="password" label="Your password" autoComplete="current-password" {...props} />;
 }
 
 /** Shown once: the server keeps only their hashes. */
