@@ -746,6 +746,6 @@ describe.skipIf(!ready.postgres || !ready.redis || !ready.chromium || !ready.dov
       await context.close();
       expect(Object.fromEntries(Object.entries(found).filter(([, list]) => list.length > 0))).toEqual({});
       // Eleven screens in four variants each, every one checked by axe: well past the suite's 180 s on a busy machine.
-    }, 360_000);
+    }, 480_000);
   },
 );
