@@ -330,6 +330,10 @@ describe.skipIf(!ready.postgres || !ready.redis || !ready.chromium)("account pag
       await signUp(suite.web.stack, email, "Ada AI");
       const { page } = await open();
       await signInInBrowser(page, email);
+      // Before any paid call: no empty charts, but what will show there and where the model is chosen.
+      await page.goto("/settings/ai/usage");
+      await page.getByTestId("ai-usage-empty").getByRole("link", { name: "AI settings" }).waitFor();
+      expect(await page.getByTestId("ai-spend-by-day-chart").count()).toBe(0);
       await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "AI", exact: true }).click();
       await heading(page, "AI");
 
@@ -347,6 +351,10 @@ describe.skipIf(!ready.postgres || !ready.redis || !ready.chromium)("account pag
       await page.getByLabel("Base URL").fill(fake.baseUrl);
       await page.getByLabel("Triage model").fill("gpt-4o-mini");
       await page.getByLabel("API key", { exact: true }).fill("sk-typed-in-browser");
+      // The reveal button names what the field holds: a key, not a password.
+      await page.getByRole("button", { name: "Show key" }).click();
+      expect(await page.getByLabel("API key", { exact: true }).getAttribute("type")).toBe("text");
+      expect(await page.getByRole("button", { name: /password/i }).count()).toBe(0);
       await page.getByRole("button", { name: "Test the provider" }).click();
       await page.getByTestId("ai-test-result").filter({ hasText: "The provider answered: gpt-4o-mini" }).waitFor();
       // The unsaved key went to the fake server, once.

@@ -733,8 +733,19 @@ describe.skipIf(!ready.postgres || !ready.redis || !ready.chromium || !ready.dov
         await page.goto("/settings/account");
         await page.getByRole("heading", { level: 1, name: "Account" }).waitFor();
       });
+      await everyVariant(page, "ai-settings", async () => {
+        await page.goto("/settings/ai");
+        await page.getByRole("heading", { level: 1, name: "AI" }).waitFor();
+        await page.getByRole("button", { name: "Save AI settings" }).waitFor();
+      });
+      await everyVariant(page, "ai-usage", async () => {
+        await page.goto("/settings/ai/usage");
+        await page.getByRole("heading", { level: 1, name: "AI usage" }).waitFor();
+        await page.getByTestId("ai-spent").waitFor();
+      });
       await context.close();
       expect(Object.fromEntries(Object.entries(found).filter(([, list]) => list.length > 0))).toEqual({});
-    });
+      // Eleven screens in four variants each, every one checked by axe: well past the suite's 180 s on a busy machine.
+    }, 480_000);
   },
 );

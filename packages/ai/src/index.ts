@@ -64,4 +64,4 @@ export {
   summarizeThreadCached,
   threadVersion,
 } from "./service.ts";
-export { type EffectiveAiSettings, effectiveAiSettings } from "./settings.ts";
+export { type EffectiveAiSettings, effectiveAiSettings, unsetAiSettingsRow } from "./settings.ts";

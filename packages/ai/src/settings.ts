@@ -19,6 +19,26 @@ export interface EffectiveAiSettings {
   excludedSenders: string[];
 }
 
+/** A user's settings row with nothing chosen yet: every override null, so the deployment's defaults apply. */
+export function unsetAiSettingsRow(userId: string): AiSettingsRow {
+  return {
+    user_id: userId,
+    provider: null,
+    base_url: null,
+    model_triage: null,
+    model_summary: null,
+    model_draft: null,
+    api_key_sealed: null,
+    monthly_budget_micro_usd: null,
+    feature_triage: null,
+    feature_summaries: null,
+    feature_drafts: null,
+    excluded_account_ids: [],
+    excluded_senders: [],
+    updated_at: new Date(0),
+  };
+}
+
 /** The deployment's defaults with the user's overrides applied (ai.settings.get's view). */
 export function effectiveAiSettings(deployment: AiConfig, row: AiSettingsRow | undefined): EffectiveAiSettings {
   const provider = row?.provider ?? deployment.provider;

@@ -1,25 +1,10 @@
 import { loadConfig } from "@tidings/config";
 import type { AiSettingsRow } from "@tidings/db";
 import { describe, expect, it } from "vitest";
-import { effectiveAiSettings } from "../src/index.ts";
+import { effectiveAiSettings, unsetAiSettingsRow } from "../src/index.ts";
 
-const row = (overrides: Partial<AiSettingsRow>): AiSettingsRow => ({
-  user_id: "u",
-  provider: null,
-  base_url: null,
-  model_triage: null,
-  model_summary: null,
-  model_draft: null,
-  api_key_sealed: null,
-  monthly_budget_micro_usd: null,
-  feature_triage: null,
-  feature_summaries: null,
-  feature_drafts: null,
-  excluded_account_ids: [],
-  excluded_senders: [],
-  updated_at: new Date(),
-  ...overrides,
-});
+// A row that overrides only what a test names; the rest left unset, as for a user who changed nothing.
+const row = (overrides: Partial<AiSettingsRow>): AiSettingsRow => ({ ...unsetAiSettingsRow("u"), ...overrides });
 
 describe("effective AI settings", () => {
   const withKey = loadConfig({

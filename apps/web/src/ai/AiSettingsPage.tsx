@@ -48,6 +48,18 @@ export function AiSettingsPage() {
   );
 }
 
+/** The three jobs a cloud provider does, each with a model of its own: small and cheap where it runs most. */
+const MODEL_TIERS = [
+  {
+    field: "modelTriage",
+    id: "ai-model-triage",
+    label: "Triage model",
+    hint: "Sorts every new message: pick a small, cheap one.",
+  },
+  { field: "modelSummary", id: "ai-model-summary", label: "Summary model", hint: "Summarises threads." },
+  { field: "modelDraft", id: "ai-model-draft", label: "Draft model", hint: "Writes reply drafts." },
+] as const satisfies readonly { field: keyof AiSettingsValues; id: string; label: string; hint: string }[];
+
 type Saved = SavedAiSettings & { maxMonthlyBudgetUsd: number; spentThisMonthUsd: number };
 type Form = UseFormReturn<AiSettingsValues, unknown, AiSettingsInput>;
 
@@ -161,33 +173,18 @@ function SettingsForm({
         {cloud && (
           <>
             <div className="grid items-start gap-4 sm:grid-cols-3">
-              <TextField
-                id="ai-model-triage"
-                label="Triage model"
-                autoComplete="off"
-                spellCheck={false}
-                hint="Sorts every new message: pick a small, cheap one."
-                error={errors.modelTriage?.message}
-                {...form.register("modelTriage")}
-              />
-              <TextField
-                id="ai-model-summary"
-                label="Summary model"
-                autoComplete="off"
-                spellCheck={false}
-                hint="Summarises threads."
-                error={errors.modelSummary?.message}
-                {...form.register("modelSummary")}
-              />
-              <TextField
-                id="ai-model-draft"
-                label="Draft model"
-                autoComplete="off"
-                spellCheck={false}
-                hint="Writes reply drafts."
-                error={errors.modelDraft?.message}
-                {...form.register("modelDraft")}
-              />
+              {MODEL_TIERS.map((tier) => (
+                <TextField
+                  key={tier.field}
+                  id={tier.id}
+                  label={tier.label}
+                  autoComplete="off"
+                  spellCheck={false}
+                  hint={tier.hint}
+                  error={errors[tier.field]?.message}
+                  {...form.register(tier.field)}
+                />
+              ))}
             </div>
             <ApiKeyField form={form} hasApiKey={saved.hasApiKey} keyAction={keyAction} />
           </>
@@ -284,7 +281,6 @@ function SettingsForm({
             rows={4}
             spellCheck={false}
             autoCapitalize="off"
-            placeholder={"doctor@clinic.example\nmybank.example"}
             aria-invalid={errors.excludedSenders ? true : undefined}
             aria-describedby={`${errors.excludedSenders ? "ai-excluded-senders-error " : ""}ai-excluded-senders-hint`}
             className={`w-full rounded-lg border bg-surface px-3 py-2.5 font-mono text-base text-fg shadow-xs placeholder:text-muted sm:text-sm ${
@@ -298,7 +294,7 @@ function SettingsForm({
             </p>
           )}
           <p id="ai-excluded-senders-hint" className="text-sm text-muted">
-            One per line: an address, or a whole domain such as example.com.
+            One per line: an address such as doctor@clinic.example, or a whole domain such as mybank.example.
           </p>
         </div>
       </Section>
@@ -407,6 +403,7 @@ function ApiKeyField({ form, hasApiKey, keyAction }: { form: Form; hasApiKey: bo
       {typing && (
         <PasswordField
           id="ai-api-key"
+          secretName="key"
           label={hasApiKey ? "New API key" : "API key"}
           autoComplete="off"
           spellCheck={false}

@@ -1,4 +1,5 @@
 import { useQuery } from "@tanstack/react-query";
+import { Link } from "@tanstack/react-router";
 import { generalMessage } from "../api/app-error.ts";
 import { PageHeading } from "../components/PageHeading.tsx";
 import { Alert, Card, Spinner } from "../components/ui.tsx";
@@ -83,12 +84,33 @@ function UsageView({ usage }: { usage: Usage }) {
           </dl>
         </section>
       </Card>
-      <Card>
-        <SpendByDayChart days={days} />
-      </Card>
-      <Card>
-        <SpendByFeatureChart features={features} />
-      </Card>
+      {usage.requests === 0 ? (
+        // Empty charts say nothing: one line on what will show here, and where that is decided, instead.
+        <Card>
+          <section aria-labelledby="ai-usage-empty-heading" className="grid gap-1" data-testid="ai-usage-empty">
+            <h2 id="ai-usage-empty-heading" className="text-lg font-semibold">
+              No paid calls this month yet
+            </h2>
+            <p className="text-sm text-muted">
+              Calls to OpenAI or to your own server show here, per day and per feature, as they happen. Which model
+              reads your mail is chosen in{" "}
+              <Link to="/settings/ai" className="font-medium">
+                AI settings
+              </Link>
+              .
+            </p>
+          </section>
+        </Card>
+      ) : (
+        <>
+          <Card>
+            <SpendByDayChart days={days} />
+          </Card>
+          <Card>
+            <SpendByFeatureChart features={features} />
+          </Card>
+        </>
+      )}
     </>
   );
 }

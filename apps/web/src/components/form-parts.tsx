@@ -9,9 +9,10 @@ type FieldProps = Omit<ComponentProps<typeof TextField>, "type">;
 /**
  * A password input with a button that shows what was typed: long passphrases are easier to get
  * right when you can read them. The button's name says what pressing it does now ("Show password",
- * "Hide password"), and contains its visible word, for speech input.
+ * "Hide password"), and contains its visible word, for speech input. `secretName` is what the
+ * field holds when that is not a password ("key" for an API key: "Show key").
  */
-export function PasswordField(props: FieldProps) {
+export function PasswordField({ secretName = "password", ...props }: FieldProps & { secretName?: string }) {
   const [shown, setShown] = useState(false);
   return (
     <TextField
@@ -25,7 +26,7 @@ export function PasswordField(props: FieldProps) {
         <button
           type="button"
           aria-controls={props.id}
-          aria-label={shown ? "Hide password" : "Show password"}
+          aria-label={`${shown ? "Hide" : "Show"} ${secretName}`}
           onClick={() => setShown((now) => !now)}
           className="rounded-md px-2.5 py-1.5 text-sm font-medium text-link hover:bg-surface-muted"
         >
@@ -75,17 +76,61 @@ export function FormError({ message, testId }: { message: string | undefined; te
 /** A form's submit button, busy while its mutation runs. */
 export function SubmitButton({
   busy,
+  variant,
   className,
   children,
 }: {
   busy: boolean;
+  variant?: ComponentProps<typeof Button>["variant"];
   className?: string;
   children: ReactNode;
 }) {
   return (
-    <Button type="submit" busy={busy} className={className}>
+    <Button type="submit" busy={busy} variant={variant} className={className}>
       {children}
     </Button>
+  );
+}
+
+/**
+ * A form on the settings pages: an optional small heading (for a card that holds more than one
+ * form), its fields, then any form-level error and the submit button on a line of its own, at the
+ * button's own width. Browser validation is off so the schema's messages show instead.
+ */
+export function SettingsForm({
+  onSubmit,
+  error,
+  busy,
+  submitLabel,
+  submitVariant,
+  heading,
+  className = "grid gap-4",
+  children,
+}: {
+  onSubmit: FormEventHandler<HTMLFormElement>;
+  error: string | undefined;
+  busy: boolean;
+  submitLabel: string;
+  submitVariant?: ComponentProps<typeof Button>["variant"];
+  heading?: { id: string; text: string };
+  className?: string;
+  children: ReactNode;
+}) {
+  return (
+    <form className={className} onSubmit={onSubmit} noValidate aria-labelledby={heading?.id}>
+      {heading && (
+        <h3 id={heading.id} className="font-medium">
+          {heading.text}
+        </h3>
+      )}
+      {children}
+      <FormError message={error} />
+      <div>
+        <SubmitButton busy={busy} variant={submitVariant}>
+          {submitLabel}
+        </SubmitButton>
+      </div>
+    </form>
   );
 }
 

@@ -53,7 +53,7 @@ export function DashboardPage() {
         <>
           <MailCounts counts={overview.data?.counts} />
           <SinceLastVisit arrived={overview.data?.sinceLastVisit} />
-          <div className="grid gap-4 md:grid-cols-2">
+          <div className="grid gap-x-4 gap-y-6 md:grid-cols-2">
             <MailboxStatus accounts={accounts.data} />
             <AiSpend usage={usage.data} />
           </div>

@@ -8,6 +8,7 @@ import {
   type ProbeResult,
   probeOpenAiProvider,
   unmetered,
+  unsetAiSettingsRow,
 } from "@tidings/ai";
 import type { AiProviderKind, AiSettingsRow } from "@tidings/db";
 import { findAiSettings } from "@tidings/db";
@@ -36,7 +37,7 @@ export async function providerUnderTest(
   unsaved: UnsavedAiSettings = {},
 ): Promise<ProviderUnderTest> {
   const saved = await findAiSettings(deps.db, userId);
-  const row: AiSettingsRow = { ...(saved ?? emptyRow(userId)) };
+  const row: AiSettingsRow = { ...(saved ?? unsetAiSettingsRow(userId)) };
   if (unsaved.provider !== undefined) row.provider = unsaved.provider;
   if (unsaved.baseUrl !== undefined) row.base_url = unsaved.baseUrl;
   if (unsaved.models?.triage !== undefined) row.model_triage = unsaved.models.triage;
@@ -102,22 +103,3 @@ const sampleEmail = {
   headers: {},
   hasCalendar: false,
 };
-
-function emptyRow(userId: string): AiSettingsRow {
-  return {
-    user_id: userId,
-    provider: null,
-    base_url: null,
-    model_triage: null,
-    model_summary: null,
-    model_draft: null,
-    api_key_sealed: null,
-    monthly_budget_micro_usd: null,
-    feature_triage: null,
-    feature_summaries: null,
-    feature_drafts: null,
-    excluded_account_ids: [],
-    excluded_senders: [],
-    updated_at: new Date(0),
-  };
-}

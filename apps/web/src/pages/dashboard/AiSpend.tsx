@@ -41,7 +41,7 @@ export function AiSpend({ usage }: { usage: Usage | undefined }) {
             />
           </div>
           <p className="text-sm text-muted">
-            {usage.requests === 1 ? "1 request" : `${usage.requests} requests`} ·{" "}
+            {usage.requests === 1 ? "1 call" : `${usage.requests} calls`} ·{" "}
             {usage.remainingUsd > 0 ? `${usd.format(usage.remainingUsd)} left` : "Budget reached"}
           </p>
         </>

@@ -57,7 +57,10 @@ function CountLink({
         data-testid={testId}
         className="flex h-full flex-col gap-1 rounded-2xl border border-line bg-surface p-3 text-fg no-underline shadow-sm transition-colors hover:border-accent/50 hover:bg-surface-muted sm:p-5"
       >
-        <span className={`text-2xl font-semibold tabular-nums sm:text-3xl ${tone}`}>{count ?? "…"}</span>
+        {/* Colour marks a count that asks for something; a zero stays plain (a red 0 reads as an alarm). */}
+        <span className={`text-2xl font-semibold tabular-nums sm:text-3xl ${count ? tone : "text-fg"}`}>
+          {count ?? "…"}
+        </span>
         <span className="text-sm leading-tight font-medium text-muted">{label}</span>
       </Link>
     </li>

@@ -8,7 +8,7 @@ import { endSession } from "../../auth/session.ts";
 import { useUser } from "../../auth/use-session.ts";
 import { ConfirmDialog } from "../../components/ConfirmDialog.tsx";
 import { EmailAddress } from "../../components/EmailAddress.tsx";
-import { FormError, PasswordField, SubmitButton } from "../../components/form-parts.tsx";
+import { FormError, PasswordField, SettingsForm } from "../../components/form-parts.tsx";
 import { PageHeading } from "../../components/PageHeading.tsx";
 import { Alert, Button, buttonClass, Card, TextField } from "../../components/ui.tsx";
 import { showServerError, useSchemaForm } from "../../forms/schema-form.ts";
@@ -107,7 +107,7 @@ function ChangeEmailCard({ askCode, onCodeAsked }: { askCode: boolean; onCodeAsk
           </h2>
           <p className="text-sm text-muted">
             You sign in with <EmailAddress email={user.email} className="font-medium text-fg" />. Nothing changes until
-            you open the link we send to the new address; your current address is told when it does.
+            you open the link we send to the new address; we tell your current address when it does.
           </p>
         </div>
         {sentTo && (
@@ -116,7 +116,13 @@ function ChangeEmailCard({ askCode, onCodeAsked }: { askCode: boolean; onCodeAsk
             within 24 hours to finish the change. Afterwards you sign in with the new address on every device.
           </Alert>
         )}
-        <form className="grid gap-5" onSubmit={onSubmit} noValidate>
+        <SettingsForm
+          className="grid gap-5"
+          onSubmit={onSubmit}
+          error={errors.root?.server?.message}
+          busy={change.isPending}
+          submitLabel="Send confirmation link"
+        >
           <TextField
             id="new-email"
             type="email"
@@ -133,11 +139,7 @@ function ChangeEmailCard({ askCode, onCodeAsked }: { askCode: boolean; onCodeAsk
             {...form.register("password")}
           />
           {askCode && <SecondFactorField id="email-code" error={errors.code?.message} {...form.register("code")} />}
-          <FormError message={errors.root?.server?.message} />
-          <div>
-            <SubmitButton busy={change.isPending}>Send confirmation link</SubmitButton>
-          </div>
-        </form>
+        </SettingsForm>
       </section>
     </Card>
   );

@@ -3,7 +3,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { generalMessage } from "../../api/app-error.ts";
 import { ConfirmDialog } from "../../components/ConfirmDialog.tsx";
-import { FormError, SubmitButton } from "../../components/form-parts.tsx";
+import { SettingsForm } from "../../components/form-parts.tsx";
 import { KeyIcon } from "../../components/icons.tsx";
 import { PageHeading } from "../../components/PageHeading.tsx";
 import { Alert, Button, Card, TextField } from "../../components/ui.tsx";
@@ -71,11 +71,17 @@ export function SecurityPage() {
         />
       )}
       <Card className="grid gap-5">
-        <h2 className="text-lg font-semibold">Passkeys</h2>
+        {/* Heading and description as in the two-factor card above, so the two read as a pair. */}
+        <div className="grid gap-1">
+          <h2 className="text-lg font-semibold">Passkeys</h2>
+          <p className="text-sm text-muted">
+            Sign in with your fingerprint, face, screen lock or a security key: nothing to type, nothing to steal.
+          </p>
+        </div>
         {status.isError && <Alert tone="error">{generalMessage(status.error)}</Alert>}
         {passkeys && passkeys.length === 0 && (
           <p className="text-sm text-muted" data-testid="no-passkeys">
-            You have no passkeys yet.
+            You have no passkeys yet. Name one below, then follow your browser's prompt to add it.
           </p>
         )}
         {passkeys && passkeys.length > 0 && (
@@ -120,7 +126,13 @@ export function SecurityPage() {
             ))}
           </ul>
         )}
-        <form className="grid gap-4 border-t border-line pt-5" onSubmit={onSubmit} noValidate>
+        <SettingsForm
+          className="grid gap-4 border-t border-line pt-5"
+          onSubmit={onSubmit}
+          error={form.formState.errors.root?.server?.message}
+          busy={add.isPending}
+          submitLabel="Add a passkey"
+        >
           <TextField
             id="passkey-name"
             label="Name for a new passkey"
@@ -129,11 +141,7 @@ export function SecurityPage() {
             error={form.formState.errors.name?.message}
             {...form.register("name")}
           />
-          <FormError message={form.formState.errors.root?.server?.message} />
-          <div>
-            <SubmitButton busy={add.isPending}>Add a passkey</SubmitButton>
-          </div>
-        </form>
+        </SettingsForm>
       </Card>
     </>
   );

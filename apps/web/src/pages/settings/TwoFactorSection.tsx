@@ -1,6 +1,6 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { useState } from "react";
-import { FormError, SubmitButton } from "../../components/form-parts.tsx";
+import { type ComponentProps, useState } from "react";
+import { SettingsForm } from "../../components/form-parts.tsx";
 import { Alert, Button, Card, TextField } from "../../components/ui.tsx";
 import { showServerError, useSchemaForm } from "../../forms/schema-form.ts";
 import { disableTotpInput, passwordOnlyInput, totpCodeInput } from "../../forms/schemas.ts";
@@ -95,7 +95,12 @@ function ConfirmSetup({
     }),
   );
   return (
-    <form className="grid gap-4" onSubmit={form.handleSubmit((input) => enable.mutate(input))} noValidate>
+    <SettingsForm
+      onSubmit={form.handleSubmit((input) => enable.mutate(input))}
+      error={form.formState.errors.root?.server?.message}
+      busy={enable.isPending}
+      submitLabel="Turn on"
+    >
       <ol className="grid list-decimal gap-3 pl-5 text-sm">
         <li>
           Scan this code with your authenticator app (1Password, Google Authenticator, Aegis, …).
@@ -122,11 +127,7 @@ function ConfirmSetup({
         error={form.formState.errors.code?.message}
         {...form.register("code")}
       />
-      <FormError message={form.formState.errors.root?.server?.message} />
-      <div>
-        <SubmitButton busy={enable.isPending}>Turn on</SubmitButton>
-      </div>
-    </form>
+    </SettingsForm>
   );
 }
 
@@ -148,44 +149,32 @@ function EnabledActions({ onCodes, onDisabled }: { onCodes: (codes: string[]) =>
   );
   return (
     <div className="grid gap-6 md:grid-cols-2">
-      <form
+      <SettingsForm
         className="grid content-start gap-3"
+        heading={{ id: "renew-codes-heading", text: "New recovery codes" }}
         onSubmit={renewForm.handleSubmit((input) => renew.mutate(input))}
-        noValidate
-        aria-labelledby="renew-codes-heading"
+        error={renewForm.formState.errors.root?.server?.message}
+        busy={renew.isPending}
+        submitLabel="Make new recovery codes"
+        submitVariant="secondary"
       >
-        <h3 id="renew-codes-heading" className="font-medium">
-          New recovery codes
-        </h3>
-        <TextField
+        <YourPasswordField
           id="renew-password"
-          type="password"
-          label="Your password"
-          autoComplete="current-password"
           error={renewForm.formState.errors.password?.message}
           {...renewForm.register("password")}
         />
-        <FormError message={renewForm.formState.errors.root?.server?.message} />
-        <div>
-          <Button type="submit" variant="secondary" busy={renew.isPending}>
-            Make new recovery codes
-          </Button>
-        </div>
-      </form>
-      <form
+      </SettingsForm>
+      <SettingsForm
         className="grid content-start gap-3"
+        heading={{ id: "turn-off-heading", text: "Turn off" }}
         onSubmit={offForm.handleSubmit((input) => turnOff.mutate(input))}
-        noValidate
-        aria-labelledby="turn-off-heading"
+        error={offForm.formState.errors.root?.server?.message}
+        busy={turnOff.isPending}
+        submitLabel="Turn off two-factor"
+        submitVariant="danger"
       >
-        <h3 id="turn-off-heading" className="font-medium">
-          Turn off
-        </h3>
-        <TextField
+        <YourPasswordField
           id="off-password"
-          type="password"
-          label="Your password"
-          autoComplete="current-password"
           error={offForm.formState.errors.password?.message}
           {...offForm.register("password")}
         />
@@ -197,15 +186,14 @@ function EnabledActions({ onCodes, onDisabled }: { onCodes: (codes: string[]) =>
           error={offForm.formState.errors.code?.message}
           {...offForm.register("code")}
         />
-        <FormError message={offForm.formState.errors.root?.server?.message} />
-        <div>
-          <Button type="submit" variant="danger" busy={turnOff.isPending}>
-            Turn off two-factor
-          </Button>
-        </div>
-      </form>
+      </SettingsForm>
     </div>
   );
+}
+
+/** The password that confirms a change to two-factor, as typed at sign-in. */
+function YourPasswordField(props: Omit<ComponentProps<typeof TextField>, "type" | "label" | "autoComplete">) {
+  return <TextField type="password" label="Your password" autoComplete="current-password" {...props} />;
 }
 
 /** Shown once: the server keeps only their hashes. */
