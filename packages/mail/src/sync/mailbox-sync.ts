@@ -19,6 +19,7 @@ import { MailError } from "../errors.ts";
 import { imapOptionsWithAuth, type MailAuth, type MailSignIn } from "../oauth/mail-auth.ts";
 import { fetchAndParse, slicesBySize, storeMessages } from "./store-batch.ts";
 import { flagsOf, type MessageToStore } from "./store-message.ts";
+import { StoreQueue } from "./store-queue.ts";
 
 export interface MailboxSyncOptions {
   db: Kysely<Database>;
@@ -253,32 +254,53 @@ export class MailboxSync {
     const uids = (await this.serverUids(client)).filter((uid) => !stored.has(uid));
     uids.sort((a, b) => b - a);
     const batchSize = this.options.batchSize ?? 200;
-    let added = 0;
-    for (let start = 0; start < uids.length; start += batchSize) {
-      this.options.signal?.throwIfAborted();
-      added += await this.fetchAndStore(client, folder, uids.slice(start, start + batchSize).join(","), 1, true);
-      await this.options.onBatch?.({
-        path: folder.path,
-        stored: added,
-        remaining: Math.max(uids.length - start - batchSize, 0),
-      });
-    }
-    return added;
+    return this.storingAlongside(async (queue, tally) => {
+      for (let start = 0; start < uids.length; start += batchSize) {
+        this.options.signal?.throwIfAborted();
+        const batch = uids.slice(start, start + batchSize);
+        await this.fetchAndStore(client, folder, batch.join(","), queue, tally, 1, true);
+        const remaining = Math.max(uids.length - start - batchSize, 0);
+        // Told once the batch is stored, while the next one is already being fetched.
+        queue.afterStored(() => this.options.onBatch?.({ path: folder.path, stored: tally.added, remaining }));
+      }
+    });
   }
 
   private async fetchNew(client: ImapFlow, folder: MailFolderRow, uidNext: number): Promise<number> {
     // "n:*" also answers the last message when none is that new; fetchAndStore skips known UIDs.
-    return this.fetchAndStore(client, folder, `${uidNext}:*`, uidNext);
+    return this.storingAlongside((queue, tally) =>
+      this.fetchAndStore(client, folder, `${uidNext}:*`, queue, tally, uidNext),
+    );
+  }
+
+  /**
+   * Runs `fetching`, which hands its slices' stores to a StoreQueue, and answers how many messages
+   * were added once every store is done; on a failure, the store under way ends before it is thrown.
+   */
+  private async storingAlongside(
+    fetching: (queue: StoreQueue, tally: { added: number }) => Promise<void>,
+  ): Promise<number> {
+    const queue = new StoreQueue();
+    const tally = { added: 0 };
+    try {
+      await fetching(queue, tally);
+      await queue.drain();
+      return tally.added;
+    } finally {
+      await queue.settled();
+    }
   }
 
   private async fetchAndStore(
     client: ImapFlow,
     folder: MailFolderRow,
     range: string,
+    queue: StoreQueue,
+    tally: { added: number },
     minUid = 1,
     initial = false,
-  ): Promise<number> {
-    const { account, db } = this.options;
+  ): Promise<void> {
+    const { account } = this.options;
     const windowStart = (this.options.now?.() ?? new Date()).getTime() - account.sync_days * 86_400_000;
     const envelopes: FetchMessageObject[] = [];
     for await (const message of client.fetch(
@@ -288,14 +310,13 @@ export class MailboxSync {
     )) {
       if (message.uid >= minUid) envelopes.push(message);
     }
-    if (!envelopes.length) return 0;
+    if (!envelopes.length) return;
     const inWindow = new Set(
       envelopes.filter((message) => dateOf(message).getTime() >= windowStart).map((message) => message.uid),
     );
     const providerThreads = client.capabilities.has("X-GM-EXT-1");
-    let added = 0;
     // A slice is fetched, parsed and stored in one transaction (see storeMessages), bounded in
-    // bytes so that large mail does not pile up in memory.
+    // bytes so that large mail does not pile up in memory; it is stored while the next is fetched.
     for (const slice of slicesBySize(envelopes, (message) => (inWindow.has(message.uid) ? (message.size ?? 0) : 0))) {
       const parsed = new Map([
         ...(await fetchAndParse(
@@ -330,20 +351,29 @@ export class MailboxSync {
       });
       parsed.clear();
       if (!toStore.length) continue;
-      const stored = await db.transaction().execute((trx) => storeMessages(trx, toStore));
-      await this.adoptServerFlags(
-        folder,
-        toStore.filter((_, index) => stored[index] === null),
-      );
-      for (const ids of stored) {
-        if (ids === null) continue;
-        added += 1;
-        const { mergedThreadIds, ...newMessage } = ids;
-        for (const threadId of mergedThreadIds) await this.options.onChange?.({ type: "thread.removed", threadId });
-        await this.options.onChange?.({ type: "message.new", folderId: folder.id, ...newMessage, initial });
-      }
+      await queue.add(() => this.storeSlice(folder, toStore, tally, initial));
     }
-    return added;
+  }
+
+  /** Stores a slice in one transaction, then adopts known UIDs' flags and tells of the changes. */
+  private async storeSlice(
+    folder: MailFolderRow,
+    toStore: readonly MessageToStore[],
+    tally: { added: number },
+    initial: boolean,
+  ): Promise<void> {
+    const stored = await this.options.db.transaction().execute((trx) => storeMessages(trx, toStore));
+    await this.adoptServerFlags(
+      folder,
+      toStore.filter((_, index) => stored[index] === null),
+    );
+    for (const ids of stored) {
+      if (ids === null) continue;
+      tally.added += 1;
+      const { mergedThreadIds, ...newMessage } = ids;
+      for (const threadId of mergedThreadIds) await this.options.onChange?.({ type: "thread.removed", threadId });
+      await this.options.onChange?.({ type: "message.new", folderId: folder.id, ...newMessage, initial });
+    }
   }
 
   /**
