@@ -38,21 +38,34 @@ const files = (await readdir(import.meta.dirname))
   .sort();
 
 const results: Record<string, { lines?: ReportLine[] } & Record<string, unknown>> = {};
+const outDir = join(import.meta.dirname, "results");
+await mkdir(outDir, { recursive: true });
+let failed = false;
 for (const file of files) {
   process.stdout.write(`# ${file}\n`);
-  const bench = (await import(join(import.meta.dirname, file))) as {
-    run(options: Record<string, string>): Promise<{ lines?: ReportLine[] } & Record<string, unknown>>;
-  };
-  results[file.replace(/\.bench\.ts$/, "")] = await bench.run(options);
+  const name = file.replace(/\.bench\.ts$/, "");
+  try {
+    const bench = (await import(join(import.meta.dirname, file))) as {
+      run(options: Record<string, string>): Promise<{ lines?: ReportLine[] } & Record<string, unknown>>;
+    };
+    results[name] = await bench.run(options);
+  } catch (error) {
+    // One benchmark failing keeps the others' figures: they are measured and written all the same.
+    failed = true;
+    process.stderr.write(
+      `${file} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
+    results[name] = { error: String(error) };
+  }
+  // Written after each benchmark, so a later one that fails or is stopped loses no figure.
+  await writeFile(
+    join(outDir, "latest.json"),
+    `${JSON.stringify({ at: new Date().toISOString(), quick, options, results }, null, 2)}\n`,
+  );
 }
 
 process.stdout.write(`\n${table(results)}\n`);
-const outDir = join(import.meta.dirname, "results");
-await mkdir(outDir, { recursive: true });
-await writeFile(
-  join(outDir, "latest.json"),
-  `${JSON.stringify({ at: new Date().toISOString(), quick, options, results }, null, 2)}\n`,
-);
+if (failed) process.exitCode = 1;
 
 /** A Markdown table, so it reads in a terminal and pastes into the README as it is. */
 function table(byBenchmark: typeof results): string {
