@@ -1,0 +1,22 @@
+import { randomBytes } from "node:crypto";
+import { createDatabase, migrateToLatest } from "@tidings/db";
+import { MailboxSync, parseAllowedPrivateHosts } from "@tidings/mail";
+import { spamAssassinMessages } from "@tidings/testing/corpus";
+import { startDovecot } from "@tidings/testing/dovecot";
+import { POSTGRES_ADMIN_URL, postgresAdmin } from "./lib.ts";
+import { createAccount, PASSWORD } from "./mail-sync.bench.ts";
+const n = Number(process.env.N ?? 1000);
+const dovecot = await startDovecot({ users: { speed: PASSWORD } });
+await dovecot.deliverToInbox("speed", spamAssassinMessages({ count: n }));
+const name = `tidings_bench_${randomBytes(4).toString("hex")}`;
+await postgresAdmin(`create database ${name}`);
+const url = new URL(POSTGRES_ADMIN_URL); url.pathname = `/${name}`;
+const database = createDatabase({ databaseUrl: url.toString(), poolSize: 4 });
+await migrateToLatest(database.db);
+const account = await createAccount(database, dovecot, "speed");
+const t0 = performance.now(); const cpu0 = process.cpuUsage();
+const result = await new MailboxSync({ db: database.db, account, imapPassword: PASSWORD,
+  limits: { allowedPrivateHosts: parseAllowedPrivateHosts(["127.0.0.1"]), timeoutMs: 30_000 } }).syncOnce();
+const secs = (performance.now() - t0) / 1000; const cpu = process.cpuUsage(cpu0);
+console.log(JSON.stringify({ tag: process.env.TAG, ok: result.ok, secs: secs.toFixed(2), rate: (n / secs).toFixed(1), cpu: ((cpu.user + cpu.system) / 1e6).toFixed(2) }));
+await database.close(); await postgresAdmin(`drop database if exists ${name} with (force)`); await dovecot.close();

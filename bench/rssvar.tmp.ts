@@ -1,0 +1,30 @@
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { childProcessEnv } from "@tidings/config/test-env";
+import { createDatabase, migrateToLatest } from "@tidings/db";
+import { spamAssassinMessages } from "@tidings/testing/corpus";
+import { startDovecot } from "@tidings/testing/dovecot";
+import { POSTGRES_ADMIN_URL, postgresAdmin } from "./lib.ts";
+import { createAccount, PASSWORD } from "./mail-sync.bench.ts";
+import { bundleLikeWorker, workerLaunch } from "./worker-launch.ts";
+const n = Number(process.env.N ?? 6000);
+const variants: { tag: string; env: Record<string, string>; flags: string[] }[] = JSON.parse(process.env.VARIANTS ?? "[]");
+const users = Object.fromEntries(variants.map((v, i) => [`u${i}`, PASSWORD]));
+const dovecot = await startDovecot({ users });
+const launch = await workerLaunch(); const script = await bundleLikeWorker("mail-sync-child.ts");
+await Promise.all(variants.map(async (v, i) => {
+  await dovecot.deliverToInbox(`u${i}`, spamAssassinMessages({ count: n }));
+}));
+const results = await Promise.all(variants.map(async (v, i) => {
+  const name = `tidings_bench_${randomBytes(4).toString("hex")}`;
+  await postgresAdmin(`create database ${name}`);
+  const url = new URL(POSTGRES_ADMIN_URL); url.pathname = `/${name}`;
+  const database = createDatabase({ databaseUrl: url.toString(), poolSize: 2 });
+  await migrateToLatest(database.db);
+  const account = await createAccount(database, dovecot, `u${i}`);
+  const job = { databaseUrl: url.toString(), userId: account.user_id, accountId: account.id, imapPassword: PASSWORD };
+  const out = await new Promise<string>((res) => { let o = ""; const c = spawn(process.execPath, [...launch.nodeFlags, ...v.flags, script, JSON.stringify(job)], { env: childProcessEnv({ ...launch.env, ...v.env }), stdio: ["ignore", "pipe", "inherit"] }); c.stdout.on("data", (d) => (o += d)); c.on("exit", () => res(o.trim().split("\n").pop() ?? "")); });
+  await database.close(); await postgresAdmin(`drop database if exists ${name} with (force)`);
+  return `${v.tag}: ${out}`;
+}));
+console.log(results.join("\n")); await dovecot.close();
