@@ -140,10 +140,10 @@ export function createOpenAiProvider(options: OpenAiProviderOptions): AiProvider
         throw error;
       }
       const { completion } = answer;
-      usage = {
-        inputTokens: completion.usage?.prompt_tokens ?? 0,
-        outputTokens: completion.usage?.completion_tokens ?? 0,
-      };
+      // A server that answers without usage is charged the call's maximum: never under-recorded (S32).
+      usage = completion.usage
+        ? { inputTokens: completion.usage.prompt_tokens, outputTokens: completion.usage.completion_tokens }
+        : { inputTokens: promptTokens, outputTokens: maxTokens };
       const parsed = parseAnswer(completion.choices[0]?.message.content ?? null, schema);
       outcome = parsed.ok ? "ok" : "invalid_output";
       return parsed;

@@ -171,6 +171,19 @@ describe("OpenAI-compatible provider over HTTP", () => {
     expect(server.requests).toHaveLength(0);
   });
 
+  it("charges an answer without usage at the call's maximum, never at zero", async () => {
+    const { provider } = await providerAgainst(() => {
+      const { usage: _omitted, ...withoutUsage } = completion(JSON.stringify(validAnswer));
+      return { json: withoutUsage };
+    });
+    const { meter, ledger } = memoryMeter();
+    await provider.analyze(email(), { meter, recipient: me });
+    const [call] = ledger;
+    expect(call).toMatchObject({ outcome: "ok", outputTokens: 400 });
+    expect(call?.inputTokens).toBeGreaterThan(0);
+    expect(call?.costUsd).toBeCloseTo(call?.maxCostUsd ?? 0, 12);
+  });
+
   it("ignores the SDK's own environment variables: no request logging, no organisation header", async () => {
     vi.stubEnv("OPENAI_LOG", "debug");
     vi.stubEnv("OPENAI_ORG_ID", "org-from-env");

@@ -76,6 +76,11 @@ export interface AiBudgetPeriodsTable {
   reserved_micro_usd: MicroUsd;
   warned_80_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   warned_100_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  /** Reservations are multiplied by this once the provider reported more than a reservation (≥ 1). */
+  usage_factor: ColumnType<number, number | undefined, number>;
+  /** True once a call settled within its reservation; until then one call at a time (the probe). */
+  bound_trusted: ColumnType<boolean, boolean | undefined, boolean>;
+  probe_started_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
 export interface AiLocalModelsTable {

@@ -216,6 +216,20 @@ describe("AI settings", () => {
   });
 });
 
+function ledgerEntry(owner: string) {
+  return {
+    userId: owner,
+    feature: "triage" as const,
+    provider: "openai",
+    model: "gpt-4o-mini",
+    inputTokens: 500,
+    outputTokens: 100,
+    costMicroUsd: 0,
+    latencyMs: 320,
+    outcome: "ok",
+  };
+}
+
 describe("AI budget and ledger", () => {
   const period = budgetPeriodStart(new Date("2026-12-15T12:00:00Z"));
 
@@ -224,28 +238,64 @@ describe("AI budget and ledger", () => {
     expect(budgetPeriodEnd(new Date("2026-12-31T23:59:59Z")).toISOString()).toBe("2027-01-01T00:00:00.000Z");
   });
 
-  it("let 100 concurrent reservations take exactly what the budget holds", async () => {
+  it("let 100 concurrent reservations take exactly what the budget holds, once a call settled within its reservation", async () => {
     const { db } = testDb.handle;
-    const results = await Promise.all(
-      Array.from({ length: 100 }, () =>
-        reserveAiBudget(db, {
-          userId: otherUserId,
-          periodStart: period,
-          amountMicroUsd: 1_000,
-          budgetMicroUsd: 10_000,
-        }),
-      ),
-    );
-    expect(results.filter(Boolean)).toHaveLength(10);
+    const reserve = () =>
+      reserveAiBudget(db, { userId: otherUserId, periodStart: period, amountMicroUsd: 1_000, budgetMicroUsd: 10_000 });
+    // The period's first call is the probe: alone in flight until it settles within its reservation.
+    const [probe, second] = await Promise.all([reserve(), reserve()]);
+    expect([probe, second].map((result) => result.status).sort()).toEqual(["busy", "reserved"]);
+    await settleAiReservation(db, {
+      periodStart: period,
+      reservedMicroUsd: 1_000,
+      entry: { ...ledgerEntry(otherUserId), costMicroUsd: 1_000 },
+    });
+    const results = await Promise.all(Array.from({ length: 100 }, reserve));
+    expect(results.filter((result) => result.status === "reserved")).toHaveLength(9);
+    expect(results.filter((result) => result.status === "over-budget")).toHaveLength(91);
     expect(await aiBudgetPeriod(db, otherUserId, period)).toEqual({
-      spentMicroUsd: 0,
-      reservedMicroUsd: 10_000,
+      spentMicroUsd: 1_000,
+      reservedMicroUsd: 9_000,
       exhaustedAt: null,
     });
     // A reservation larger than the whole budget is refused even on an empty period.
-    expect(await reserveAiBudget(db, { userId, periodStart: "2027-01-01", amountMicroUsd: 5, budgetMicroUsd: 4 })).toBe(
-      false,
-    );
+    expect(
+      await reserveAiBudget(db, { userId, periodStart: "2027-01-01", amountMicroUsd: 5, budgetMicroUsd: 4 }),
+    ).toEqual({ status: "over-budget" });
+  });
+
+  it("record a cost above its reservation as it is, scale later reservations by it, and probe again", async () => {
+    const { db } = testDb.handle;
+    const periodStart = "2027-02-01";
+    const owner = await newUser("ai-overrun@tidings.test");
+    const reserve = () =>
+      reserveAiBudget(db, { userId: owner, periodStart, amountMicroUsd: 1_000, budgetMicroUsd: 100_000 });
+    expect(await reserve()).toEqual({ status: "reserved", reservedMicroUsd: 1_000 });
+    const after = await settleAiReservation(db, {
+      periodStart,
+      reservedMicroUsd: 1_000,
+      entry: { ...ledgerEntry(owner), costMicroUsd: 2_500 },
+    });
+    expect(after.spentAfterMicroUsd).toBe(2_500);
+    // The bound broke: reservations are 2.5 times the estimate, and one call probes at a time again.
+    const [first, second] = await Promise.all([reserve(), reserve()]);
+    expect([first, second]).toContainEqual({ status: "reserved", reservedMicroUsd: 2_500 });
+    expect([first, second]).toContainEqual({ status: "busy" });
+    await settleAiReservation(db, {
+      periodStart,
+      reservedMicroUsd: 2_500,
+      baseMicroUsd: 1_000,
+      entry: { ...ledgerEntry(owner), costMicroUsd: 2_400 },
+    });
+    const [third, fourth] = await Promise.all([reserve(), reserve()]);
+    expect([third, fourth]).toEqual([
+      { status: "reserved", reservedMicroUsd: 2_500 },
+      { status: "reserved", reservedMicroUsd: 2_500 },
+    ]);
+    expect(await aiBudgetPeriod(db, owner, periodStart)).toMatchObject({
+      spentMicroUsd: 4_900,
+      reservedMicroUsd: 5_000,
+    });
   });
 
   it("settle reservations into the ledger, whose sums are the usage", async () => {
@@ -268,7 +318,7 @@ describe("AI budget and ledger", () => {
     ] as const) {
       expect(
         await reserveAiBudget(db, { userId, periodStart: period, amountMicroUsd: 3_000, budgetMicroUsd: 10_000 }),
-      ).toBe(true);
+      ).toEqual({ status: "reserved", reservedMicroUsd: 3_000 });
       await settleAiReservation(db, {
         periodStart: period,
         reservedMicroUsd: 3_000,

@@ -12,27 +12,58 @@ export function budgetPeriodEnd(at: Date): Date {
   return new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth() + 1, 1));
 }
 
+export type AiReservation =
+  /** Reserved: `reservedMicroUsd` is the amount times the period's usage factor, to be settled. */
+  | { status: "reserved"; reservedMicroUsd: number }
+  /** Would take spending past the budget. */
+  | { status: "over-budget" }
+  /** The period's bound is not trusted yet and another call (the probe) is in flight: ask again soon. */
+  | { status: "busy" };
+
 /**
- * Reserves `amountMicroUsd` of the user's budget for the period if spent + reserved + amount stays
- * within `budgetMicroUsd`; false otherwise. One statement on one row, so concurrent reservations
- * are serialised by Postgres and cannot together exceed the budget (S32).
+ * Reserves `amountMicroUsd` (times the period's usage factor) of the user's budget for the period
+ * if spent + reserved + that stays within `budgetMicroUsd`. One statement on one row, so concurrent
+ * reservations are serialised by Postgres and cannot together exceed the budget (S32). Until a
+ * call of the period has settled within its reservation (`bound_trusted`), one call at a time
+ * holds the probe; a probe older than `probeLeaseMs` (a crashed process) no longer counts.
  */
 export async function reserveAiBudget(
   db: Executor,
-  request: { userId: string; periodStart: string; amountMicroUsd: number; budgetMicroUsd: number },
-): Promise<boolean> {
+  request: {
+    userId: string;
+    periodStart: string;
+    amountMicroUsd: number;
+    budgetMicroUsd: number;
+    probeLeaseMs?: number;
+  },
+): Promise<AiReservation> {
   const amount = Math.ceil(request.amountMicroUsd);
   const budget = Math.floor(request.budgetMicroUsd);
-  const result = await sql`
-    insert into ai_budget_periods (user_id, period_start, reserved_micro_usd)
-    select ${request.userId}::uuid, ${request.periodStart}::date, ${amount}::bigint
+  const leaseMs = Math.max(0, Math.round(request.probeLeaseMs ?? 120_000));
+  const scaled = sql`ceil(${amount}::bigint * ai_budget_periods.usage_factor)::bigint`;
+  const result = await sql<{ reserved: string }>`
+    insert into ai_budget_periods (user_id, period_start, reserved_micro_usd, probe_started_at)
+    select ${request.userId}::uuid, ${request.periodStart}::date, ${amount}::bigint, now()
     where ${amount}::bigint <= ${budget}::bigint
     on conflict (user_id, period_start) do update
-      set reserved_micro_usd = ai_budget_periods.reserved_micro_usd + excluded.reserved_micro_usd
-      where ai_budget_periods.spent_micro_usd + ai_budget_periods.reserved_micro_usd + excluded.reserved_micro_usd
-        <= ${budget}::bigint
-    returning 1 as reserved`.execute(db);
-  return result.rows.length === 1;
+      set reserved_micro_usd = ai_budget_periods.reserved_micro_usd + ${scaled},
+        probe_started_at = case when ai_budget_periods.bound_trusted then ai_budget_periods.probe_started_at else now() end
+      where ai_budget_periods.spent_micro_usd + ai_budget_periods.reserved_micro_usd + ${scaled} <= ${budget}::bigint
+        and (ai_budget_periods.bound_trusted or ai_budget_periods.probe_started_at is null
+          or ai_budget_periods.probe_started_at < now() - make_interval(secs => ${leaseMs / 1000}))
+    returning ${scaled} as reserved`.execute(db);
+  const reserved = result.rows[0];
+  if (reserved) return { status: "reserved", reservedMicroUsd: Number(reserved.reserved) };
+  // Refused: by the budget, or only by the probe in flight (which may settle for less).
+  const row = await db
+    .selectFrom("ai_budget_periods")
+    .select(["spent_micro_usd", "reserved_micro_usd", "usage_factor"])
+    .where("user_id", "=", request.userId)
+    .where("period_start", "=", request.periodStart)
+    .executeTakeFirst();
+  const needed = Math.ceil(amount * (row?.usage_factor ?? 1));
+  const fits = (row ? Number(row.spent_micro_usd) + Number(row.reserved_micro_usd) : 0) + needed <= budget;
+  return fits ? { status: "busy" } : { status: "over-budget" };
 }
 
 export interface AiRequestEntry {
@@ -49,14 +80,25 @@ export interface AiRequestEntry {
 
 /**
  * Replaces a reservation with what the call cost and writes the ledger row, in one transaction.
- * Returns the period's spending before and after, for the 80% and 100% warnings.
+ * The cost is recorded as it is, even above the reservation (never under-recorded); a cost above
+ * it raises the period's usage factor to cost / `baseMicroUsd` (the unscaled estimate) and makes
+ * the bound untrusted again, a cost within it makes it trusted. Returns the period's spending
+ * before and after, for the 80% and 100% warnings.
  */
 export async function settleAiReservation(
   db: Executor,
-  settlement: { periodStart: string; reservedMicroUsd: number; entry: AiRequestEntry },
+  settlement: {
+    periodStart: string;
+    reservedMicroUsd: number;
+    /** The reservation before the usage factor (the caller's estimate); default: reservedMicroUsd. */
+    baseMicroUsd?: number;
+    entry: AiRequestEntry;
+  },
 ): Promise<{ spentBeforeMicroUsd: number; spentAfterMicroUsd: number }> {
   const { entry } = settlement;
   const cost = Math.round(entry.costMicroUsd);
+  const reserved = Math.ceil(settlement.reservedMicroUsd);
+  const base = Math.max(1, Math.ceil(settlement.baseMicroUsd ?? settlement.reservedMicroUsd));
   const run = async (trx: Executor) => {
     await trx
       .insertInto("ai_requests")
@@ -75,8 +117,16 @@ export async function settleAiReservation(
     const row = await trx
       .updateTable("ai_budget_periods")
       .set({
-        reserved_micro_usd: sql`greatest(reserved_micro_usd - ${Math.ceil(settlement.reservedMicroUsd)}::bigint, 0)`,
+        reserved_micro_usd: sql`greatest(reserved_micro_usd - ${reserved}::bigint, 0)`,
         spent_micro_usd: sql`spent_micro_usd + ${cost}::bigint`,
+        ...(cost > reserved
+          ? { usage_factor: sql`greatest(usage_factor, ${cost / base}::double precision)`, bound_trusted: false }
+          : cost > 0
+            ? { bound_trusted: true }
+            : {}),
+        // Whichever call settles, no probe is in flight once the bound is known (trusted) or
+        // must be probed again (the next call is the probe).
+        probe_started_at: null,
       })
       .where("user_id", "=", entry.userId)
       .where("period_start", "=", settlement.periodStart)
