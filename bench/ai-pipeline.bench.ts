@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { readFile } from "node:fs/promises";
 import { analyzeLocally, emptyLocalModelState, learn, predictor } from "@tidings/ai";
 import { loadConfig } from "@tidings/config";
 import {
@@ -11,6 +12,7 @@ import {
   migrateToLatest,
   type NewMailMessage,
   refreshMailThreads,
+  sql,
   updateAiSettings,
   upsertMailFolder,
 } from "@tidings/db";
@@ -52,7 +54,7 @@ export async function run(options: Record<string, string>): Promise<Record<strin
     targetLine(
       {
         measure: `${messages} analyses through the ai queue, provider answering in ${latencyMs} ms, concurrency ${concurrency}`,
-        tidings: `${queue.seconds.toFixed(2)} s (${queue.providerCalls} provider calls)`,
+        tidings: `${queue.seconds.toFixed(2)} s (${queue.providerCalls} provider calls; CPU per job ${queue.cpuMsPerJob.toFixed(1)} ms here + ${queue.postgresCpuMsPerJob.toFixed(1)} ms Postgres)`,
         comparedWith: `bound ${queue.boundSeconds.toFixed(2)} s`,
         ratio: ratio(queue.boundSeconds, queue.seconds),
       },
@@ -124,9 +126,19 @@ async function queueThroughput(options: { messages: number; concurrency: number;
     await workers.ready();
 
     const started = performance.now();
+    const cpuBefore = process.cpuUsage();
+    const postgresBefore = await postgresCpuTicks(database.db, name);
+    if (process.env.BENCH_MARK_WINDOW) process.stderr.write(`window start ${process.hrtime.bigint() / 1000n}\n`);
     await Promise.all(jobs.map((job) => producer.enqueue("ai", "analyze", job, { jobId: `analyze-${job.messageId}` })));
     await waitForAnalyses(database.db, options.messages);
     const seconds = (performance.now() - started) / 1000;
+    if (process.env.BENCH_MARK_WINDOW) process.stderr.write(`window end ${process.hrtime.bigint() / 1000n}\n`);
+    const cpu = process.cpuUsage(cpuBefore);
+    const postgresAfter = await postgresCpuTicks(database.db, name);
+    const postgresMs = [...postgresAfter].reduce(
+      (sum, [pid, ticks]) => sum + ((ticks - (postgresBefore.get(pid) ?? 0)) * 1000) / clockTicksPerSecond,
+      0,
+    );
     return {
       messages: options.messages,
       concurrency: options.concurrency,
@@ -134,6 +146,10 @@ async function queueThroughput(options: { messages: number; concurrency: number;
       seconds,
       boundSeconds: (options.messages * options.latencyMs) / options.concurrency / 1000,
       providerCalls: fake.requests.length,
+      // This process (worker, producer, the fake provider) and the Postgres backends serving this
+      // database; the shared Redis server is not counted.
+      cpuMsPerJob: (cpu.user + cpu.system) / 1000 / options.messages,
+      postgresCpuMsPerJob: postgresMs / options.messages,
     };
   } finally {
     await workers?.close();
@@ -144,6 +160,22 @@ async function queueThroughput(options: { messages: number; concurrency: number;
     await postgresAdmin(`drop database if exists ${name} with (force)`);
     await flushRedisPrefix(prefix);
   }
+}
+
+// Linux's USER_HZ: /proc/<pid>/stat counts CPU time in these ticks.
+const clockTicksPerSecond = 100;
+
+/** CPU ticks (user + system) per Postgres backend serving `database`, from /proc (same machine). */
+async function postgresCpuTicks(db: Kysely<Database>, database: string): Promise<Map<number, number>> {
+  const { rows } = await sql<{ pid: number }>`select pid from pg_stat_activity where datname = ${database}`.execute(db);
+  const ticks = new Map<number, number>();
+  for (const { pid } of rows) {
+    const stat = await readFile(`/proc/${pid}/stat`, "utf8").catch(() => undefined);
+    // Fields after the parenthesised command name: utime and stime are the 12th and 13th.
+    const fields = stat?.slice(stat.lastIndexOf(")") + 2).split(" ");
+    if (fields) ticks.set(pid, Number(fields[11]) + Number(fields[12]));
+  }
+  return ticks;
 }
 
 /** Four users with the compatible provider (the fake) and an inbox each; answers the jobs to queue. */
