@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { analyzeLocally, emptyLocalModelState, learn, predictor } from "@tidings/ai";
 import { loadConfig } from "@tidings/config";
 import {
@@ -54,7 +55,7 @@ export async function run(options: Record<string, string>): Promise<Record<strin
     targetLine(
       {
         measure: `${messages} analyses through the ai queue, provider answering in ${latencyMs} ms, concurrency ${concurrency}`,
-        tidings: `${queue.seconds.toFixed(2)} s (${queue.providerCalls} provider calls; CPU per job ${queue.cpuMsPerJob.toFixed(1)} ms here + ${queue.postgresCpuMsPerJob.toFixed(1)} ms Postgres)`,
+        tidings: `${queue.seconds.toFixed(2)} s (${queue.providerCalls} provider calls; a call ${Math.round(queue.callMs)} ms as the worker saw it, event loop delay ${queue.eventLoopDelayMs.mean.toFixed(0)} ms mean; CPU per job ${queue.cpuMsPerJob.toFixed(1)} ms here + ${queue.postgresCpuMsPerJob.toFixed(1)} ms Postgres)`,
         comparedWith: `bound ${queue.boundSeconds.toFixed(2)} s`,
         ratio: ratio(queue.boundSeconds, queue.seconds),
       },
@@ -127,6 +128,8 @@ async function queueThroughput(options: { messages: number; concurrency: number;
 
     const started = performance.now();
     const cpuBefore = process.cpuUsage();
+    const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+    loopDelay.enable();
     const postgresBefore = await postgresCpuTicks(database.db, name);
     if (process.env.BENCH_MARK_WINDOW) process.stderr.write(`window start ${process.hrtime.bigint() / 1000n}\n`);
     await Promise.all(jobs.map((job) => producer.enqueue("ai", "analyze", job, { jobId: `analyze-${job.messageId}` })));
@@ -134,6 +137,7 @@ async function queueThroughput(options: { messages: number; concurrency: number;
     const seconds = (performance.now() - started) / 1000;
     if (process.env.BENCH_MARK_WINDOW) process.stderr.write(`window end ${process.hrtime.bigint() / 1000n}\n`);
     const cpu = process.cpuUsage(cpuBefore);
+    loopDelay.disable();
     const postgresAfter = await postgresCpuTicks(database.db, name);
     const postgresMs = [...postgresAfter].reduce(
       (sum, [pid, ticks]) => sum + ((ticks - (postgresBefore.get(pid) ?? 0)) * 1000) / clockTicksPerSecond,
@@ -146,6 +150,11 @@ async function queueThroughput(options: { messages: number; concurrency: number;
       seconds,
       boundSeconds: (options.messages * options.latencyMs) / options.concurrency / 1000,
       providerCalls: fake.requests.length,
+      // A call as the worker saw it (the ledger's latency: request sent to answer read), against
+      // the server's 300 ms; with every slot busy, the ratio is about latencyMs / this.
+      callMs: await meanCallMs(database.db),
+      // How late this process's timers (the fake server's included) ran: CPU starvation shows here.
+      eventLoopDelayMs: { mean: loopDelay.mean / 1e6, p99: loopDelay.percentile(99) / 1e6 },
       // This process (worker, producer, the fake provider) and the Postgres backends serving this
       // database; the shared Redis server is not counted.
       cpuMsPerJob: (cpu.user + cpu.system) / 1000 / options.messages,
@@ -160,6 +169,14 @@ async function queueThroughput(options: { messages: number; concurrency: number;
     await postgresAdmin(`drop database if exists ${name} with (force)`);
     await flushRedisPrefix(prefix);
   }
+}
+
+async function meanCallMs(db: Kysely<Database>): Promise<number> {
+  const row = await db
+    .selectFrom("ai_requests")
+    .select(({ fn }) => fn.avg<string>("latency_ms").as("mean"))
+    .executeTakeFirstOrThrow();
+  return Number(row.mean);
 }
 
 // Linux's USER_HZ: /proc/<pid>/stat counts CPU time in these ticks.

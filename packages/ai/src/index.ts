@@ -55,6 +55,7 @@ export {
 } from "./routed-provider.ts";
 export * from "./schemas.ts";
 export {
+  analyzeAndSave,
   analyzeAndStore,
   behaviourSource,
   learnAndStore,

@@ -2,7 +2,7 @@ import OpenAI, { APIConnectionTimeoutError, APIError, BadRequestError } from "op
 import { zodResponseFormat } from "openai/helpers/zod";
 import type { z } from "zod";
 import { AiProviderError } from "./errors.ts";
-import type { AiFeature, CallOutcome } from "./metering.ts";
+import type { AiFeature, CallOutcome, Reservation } from "./metering.ts";
 import { costUsd, inputTokenBound, type ModelPrice, priceOf } from "./pricing.ts";
 import { type ChatMessage, draftPrompt, threadSummaryPrompt, triagePrompt } from "./prompt.ts";
 import type { AiProvider, CallContext } from "./provider.ts";
@@ -105,23 +105,31 @@ export function createOpenAiProvider(options: OpenAiProviderOptions): AiProvider
     // The schema travels with the request (json_schema, or in the instructions in JSON mode) and counts as input.
     const schemaText = JSON.stringify(responseFormatOf(schema).json_schema.schema);
     const promptTokens = inputTokenBound([...messages.map((message) => message.content), schemaText]);
-    const inSlot = context.slot ?? ((work) => work());
-    // The reservation is taken in the slot, just before the request, so jobs waiting for a slot
-    // hold none of the budget.
-    const { reservation, started, answer } = await inSlot(async () => {
-      const reservation = await context.meter.reserve({
+    const inSlot =
+      context.slot ??
+      (<R>(work: () => Promise<R>, prepare?: () => Promise<void>) => (prepare?.() ?? Promise.resolve()).then(work));
+    // The reservation is taken when the call is next in line for a slot, just before the request,
+    // so jobs further back hold none of the budget.
+    let reserved: Reservation | undefined;
+    const reserve = async () => {
+      reserved = await context.meter.reserve({
         feature,
         provider: options.kind,
         model,
         maxCostUsd: costUsd(price, promptTokens, maxTokens),
       });
+    };
+    const { reservation, started, answer } = await inSlot(async () => {
+      // A slot that did not run `prepare` still gets no request out without a reservation.
+      if (!reserved) await reserve();
+      const reservation = reserved as Reservation;
       const started = performance.now();
       const answer = await complete(model, messages, maxTokens, schema, context.signal).then(
         (completion) => ({ ok: true as const, completion }),
         (error: unknown) => ({ ok: false as const, error }),
       );
       return { reservation, started, answer };
-    });
+    }, reserve);
     const latencyMs = Math.round(performance.now() - started);
     let usage = { inputTokens: 0, outputTokens: 0 };
     let outcome: CallOutcome = "provider_error";

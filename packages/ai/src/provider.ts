@@ -8,11 +8,12 @@ export interface CallContext {
   recipient: RecipientContext;
   signal?: AbortSignal;
   /**
-   * Runs the network part of a provider call (reservation and request) in one of the queue's
-   * shared, per-user fair slots; parsing, settling and storing happen outside it, so a slot is
-   * busy only while a request is. Local analysis takes none. Default: no limit.
+   * Runs the network part of a provider call in one of the queue's shared, per-user fair slots:
+   * `prepare` (the budget reservation) just before, while the call is next in line, and `work`
+   * (the request) in the slot; parsing, settling and storing happen outside it, so a slot is busy
+   * only while a request is. Local analysis takes none. Default: no limit.
    */
-  slot?: <T>(work: () => Promise<T>) => Promise<T>;
+  slot?: <T>(work: () => Promise<T>, prepare?: () => Promise<void>) => Promise<T>;
 }
 
 /**

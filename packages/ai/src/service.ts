@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import {
+  type AiAnalysisRow,
   type Database,
   type Executor,
   ensureLocalModel,
@@ -41,14 +42,27 @@ import type { Analysis, ThreadSummary } from "./schemas.ts";
  * failed analysis (kept for a retry, shown as such) and rethrown; it never replaces an analysis
  * that is already there.
  */
-export async function analyzeAndStore(
+export async function analyzeAndStore(db: Executor, request: AnalyzeRequest): Promise<Analysis> {
+  return (await analyzeAndSave(db, request)).analysis;
+}
+
+type AnalyzeRequest = {
+  userId: string;
+  email: EmailForAnalysis;
+  provider: AiProvider;
+  context: CallContext;
+  model: string;
+};
+
+/** analyzeAndStore, also answering the row as stored (the ai queue publishes it without reading it back). */
+export async function analyzeAndSave(
   db: Executor,
-  request: { userId: string; email: EmailForAnalysis; provider: AiProvider; context: CallContext; model: string },
-): Promise<Analysis> {
+  request: AnalyzeRequest,
+): Promise<{ analysis: Analysis; row: AiAnalysisRow }> {
   const { email, userId } = request;
   try {
     const analysis = await request.provider.analyze(email, request.context);
-    await saveAnalysis(db, {
+    const row = await saveAnalysis(db, {
       messageId: email.id,
       userId,
       accountId: email.accountId,
@@ -61,7 +75,7 @@ export async function analyzeAndStore(
       provider: analysis.provider,
       model: analysis.model,
     });
-    return analysis;
+    return { analysis, row };
   } catch (error) {
     if (error instanceof AiProviderError || error instanceof AiBudgetExceededError) {
       await recordAnalysisFailure(db, {

@@ -87,4 +87,41 @@ describe("fair scheduler", () => {
     expect(order.indexOf("new")).toBeLessThan(order.indexOf("first-sync"));
     expect(mostBackground).toBe(2);
   });
+  it("prepares the next jobs on its deck while every slot is busy, so a freed slot goes straight to a prepared job", async () => {
+    const scheduler = createFairScheduler(2, { deck: 2 });
+    let running = 0;
+    let most = 0;
+    let preparedWhileSlotsBusy = 0;
+    const events: string[] = [];
+    const results = await Promise.allSettled(
+      Array.from({ length: 12 }, (_, index) =>
+        scheduler.run(
+          `user-${index % 3}`,
+          async () => {
+            running += 1;
+            most = Math.max(most, running);
+            events.push(`work-${index}`);
+            await new Promise((resolve) => setTimeout(resolve, 5));
+            running -= 1;
+          },
+          {
+            prepare: async () => {
+              await new Promise((resolve) => setImmediate(resolve));
+              // Job 5's preparation fails (a spent budget): it never takes a slot.
+              if (index === 5) throw new Error("refused");
+              events.push(`prepared-${index}`);
+              // Both slots doing work: this job is on the deck, not in a slot.
+              if (running === 2) preparedWhileSlotsBusy += 1;
+            },
+          },
+        ),
+      ),
+    );
+    expect(most).toBe(2);
+    expect(results.filter((result) => result.status === "rejected")).toHaveLength(1);
+    expect(events).not.toContain("work-5");
+    expect(events.filter((event) => event.startsWith("work-"))).toHaveLength(11);
+    // Without a deck a job prepares in its slot, so never while two others work.
+    expect(preparedWhileSlotsBusy).toBeGreaterThanOrEqual(2);
+  });
 });

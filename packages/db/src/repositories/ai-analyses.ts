@@ -17,7 +17,8 @@ export interface StoredAnalysis {
 }
 
 /** Stores (or replaces) a message's analysis. */
-export async function saveAnalysis(db: Executor, analysis: StoredAnalysis): Promise<void> {
+/** Stores a ready analysis (over a failure or an older one) and returns the row as stored. */
+export async function saveAnalysis(db: Executor, analysis: StoredAnalysis): Promise<AiAnalysisRow> {
   const values = {
     status: "ready" as const,
     priority: analysis.priority,
@@ -30,13 +31,14 @@ export async function saveAnalysis(db: Executor, analysis: StoredAnalysis): Prom
     model: analysis.model,
     last_error: null,
   };
-  await db
+  return db
     .insertInto("ai_analyses")
     .values({ message_id: analysis.messageId, user_id: analysis.userId, account_id: analysis.accountId, ...values })
     .onConflict((oc) =>
       oc.column("message_id").doUpdateSet({ ...values, created_at: sql`now()`, updated_at: sql`now()` }),
     )
-    .execute();
+    .returningAll()
+    .executeTakeFirstOrThrow();
 }
 
 /**

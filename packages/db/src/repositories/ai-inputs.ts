@@ -1,13 +1,25 @@
+import { sql } from "kysely";
 import type { Executor } from "../executor.ts";
+import type { AiAnalysesTable } from "../schema-ai.ts";
 import type { MailAttachmentRow, MailMessageRow } from "../schema-mail.ts";
 
 // What the AI pipeline reads about a user's mail: one message (with its attachments' types, for
 // calendar invitations), the facts the local rules need about the user and the sender, and the
 // user's own recent replies for a draft's style. Every query is bound to the user (S27).
 
-export type AiMessageRow = MailMessageRow & { attachmentTypes: string[]; aiEnabled: boolean };
+type AiAnalysisStatus = AiAnalysesTable["status"];
 
-/** One of the user's messages with what the analysis needs; undefined if absent or another user's. */
+export type AiMessageRow = MailMessageRow & {
+  attachmentTypes: string[];
+  aiEnabled: boolean;
+  /** The message's analysis: ready, failed (to be retried), or null for none yet. */
+  analysisStatus: AiAnalysisStatus | null;
+};
+
+/**
+ * One of the user's messages with what the analysis needs, and the status of its analysis if it has
+ * one; undefined if absent or another user's. One query: the ai queue reads this for every job.
+ */
 export async function findMessageForAi(
   db: Executor,
   userId: string,
@@ -18,17 +30,27 @@ export async function findMessageForAi(
     .innerJoin("mail_accounts as a", "a.id", "m.account_id")
     .selectAll("m")
     .select("a.ai_enabled")
+    .select([
+      sql<
+        string[]
+      >`coalesce((select array_agg(t.content_type) from mail_attachments t where t.message_id = m.id), '{}')`.as(
+        "attachment_types",
+      ),
+      sql<AiAnalysisStatus | null>`(select s.status from ai_analyses s where s.message_id = m.id)`.as(
+        "analysis_status",
+      ),
+    ])
     .where("m.id", "=", messageId)
     .where("m.user_id", "=", userId)
     .executeTakeFirst();
   if (!message) return undefined;
-  const attachments = await db
-    .selectFrom("mail_attachments")
-    .select("content_type")
-    .where("message_id", "=", messageId)
-    .execute();
-  const { ai_enabled, ...row } = message;
-  return { ...(row as MailMessageRow), attachmentTypes: attachments.map((a) => a.content_type), aiEnabled: ai_enabled };
+  const { ai_enabled, attachment_types, analysis_status, ...row } = message;
+  return {
+    ...(row as MailMessageRow),
+    attachmentTypes: attachment_types,
+    aiEnabled: ai_enabled,
+    analysisStatus: analysis_status ?? null,
+  };
 }
 
 /** The content types of these messages' attachments, by message id. */
@@ -56,20 +78,27 @@ export async function aiRecipientFacts(
   userId: string,
   senderEmail: string,
 ): Promise<{ ownAddresses: string[]; wroteToSender: boolean }> {
-  const accounts = await db.selectFrom("mail_accounts").select("email").where("user_id", "=", userId).execute();
+  const [accounts, wrote] = await Promise.all([
+    db.selectFrom("mail_accounts").select("email").where("user_id", "=", userId).execute(),
+    wroteToSender(db, userId, senderEmail),
+  ]);
+  return { ownAddresses: accounts.map((account) => account.email.toLowerCase()), wroteToSender: wrote };
+}
+
+/** Whether the user's sent mail holds a message to this address. */
+export async function wroteToSender(db: Executor, userId: string, senderEmail: string): Promise<boolean> {
   const sender = senderEmail.trim().toLowerCase();
-  const wrote = sender
-    ? await db
-        .selectFrom("mail_messages as m")
-        .innerJoin("mail_folders as f", "f.id", "m.folder_id")
-        .select("m.id")
-        .where("m.user_id", "=", userId)
-        .where("f.role", "=", "sent")
-        .where("m.recipients_text", "ilike", `%${literal(sender)}%`)
-        .limit(1)
-        .executeTakeFirst()
-    : undefined;
-  return { ownAddresses: accounts.map((account) => account.email.toLowerCase()), wroteToSender: wrote !== undefined };
+  if (!sender) return false;
+  const wrote = await db
+    .selectFrom("mail_messages as m")
+    .innerJoin("mail_folders as f", "f.id", "m.folder_id")
+    .select("m.id")
+    .where("m.user_id", "=", userId)
+    .where("f.role", "=", "sent")
+    .where("m.recipients_text", "ilike", `%${literal(sender)}%`)
+    .limit(1)
+    .executeTakeFirst();
+  return wrote !== undefined;
 }
 
 /** The text of the user's latest sent messages (for a draft's style only), newest first. */

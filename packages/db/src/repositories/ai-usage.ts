@@ -99,43 +99,27 @@ export async function settleAiReservation(
   const cost = Math.round(entry.costMicroUsd);
   const reserved = Math.ceil(settlement.reservedMicroUsd);
   const base = Math.max(1, Math.ceil(settlement.baseMicroUsd ?? settlement.reservedMicroUsd));
-  const run = async (trx: Executor) => {
-    await trx
-      .insertInto("ai_requests")
-      .values({
-        user_id: entry.userId,
-        feature: entry.feature,
-        provider: entry.provider,
-        model: entry.model,
-        input_tokens: entry.inputTokens,
-        output_tokens: entry.outputTokens,
-        cost_micro_usd: cost,
-        latency_ms: entry.latencyMs,
-        outcome: entry.outcome,
-      })
-      .execute();
-    const row = await trx
-      .updateTable("ai_budget_periods")
-      .set({
-        reserved_micro_usd: sql`greatest(reserved_micro_usd - ${reserved}::bigint, 0)`,
-        spent_micro_usd: sql`spent_micro_usd + ${cost}::bigint`,
-        ...(cost > reserved
-          ? { usage_factor: sql`greatest(usage_factor, ${cost / base}::double precision)`, bound_trusted: false }
-          : cost > 0
-            ? { bound_trusted: true }
-            : {}),
-        // Whichever call settles, no probe is in flight once the bound is known (trusted) or
-        // must be probed again (the next call is the probe).
-        probe_started_at: null,
-      })
-      .where("user_id", "=", entry.userId)
-      .where("period_start", "=", settlement.periodStart)
-      .returning("spent_micro_usd")
-      .executeTakeFirst();
-    const after = row?.spent_micro_usd ?? cost;
-    return { spentBeforeMicroUsd: after - cost, spentAfterMicroUsd: after };
-  };
-  return db.isTransaction ? run(db) : db.transaction().execute(run);
+  // One statement (the ledger row in a CTE): atomic without a transaction's extra round trips, and
+  // the period's row is locked only while it runs.
+  const { rows } = await sql<{ spent: string }>`
+    with entry as (
+      insert into ai_requests (user_id, feature, provider, model, input_tokens, output_tokens, cost_micro_usd, latency_ms, outcome)
+      values (${entry.userId}::uuid, ${entry.feature}, ${entry.provider}, ${entry.model}, ${entry.inputTokens}::int,
+        ${entry.outputTokens}::int, ${cost}::bigint, ${entry.latencyMs}::int, ${entry.outcome})
+    )
+    update ai_budget_periods
+      set reserved_micro_usd = greatest(reserved_micro_usd - ${reserved}::bigint, 0),
+        spent_micro_usd = spent_micro_usd + ${cost}::bigint,
+        usage_factor = case when ${cost > reserved}::boolean then greatest(usage_factor, ${cost / base}::double precision)
+          else usage_factor end,
+        bound_trusted = case when ${cost > reserved}::boolean then false when ${cost > 0}::boolean then true else bound_trusted end,
+        -- Whichever call settles, no probe is in flight any more: the bound is trusted now, or the
+        -- next call probes it again.
+        probe_started_at = null
+      where user_id = ${entry.userId}::uuid and period_start = ${settlement.periodStart}::date
+      returning spent_micro_usd as spent`.execute(db);
+  const after = rows[0] ? Number(rows[0].spent) : cost;
+  return { spentBeforeMicroUsd: after - cost, spentAfterMicroUsd: after };
 }
 
 export async function aiBudgetPeriod(

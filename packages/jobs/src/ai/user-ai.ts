@@ -21,11 +21,11 @@ import {
   aiRecipientFacts,
   budgetPeriodEnd,
   type Database,
-  findAiSettings,
+  findAiUserInputs,
   findUserById,
   type Kysely,
-  listMailAccounts,
   type MailMessageRow,
+  wroteToSender,
 } from "@tidings/db";
 import { queueEmail } from "../outbox.ts";
 
@@ -67,12 +67,16 @@ export function emailForAi(row: MailMessageRow, attachmentTypes: readonly string
   };
 }
 
+/** What the local rules know about the recipient; `ownAddresses` (from userAi) saves reading the accounts again. */
 export async function recipientContextFor(
   db: Kysely<Database>,
   userId: string,
   email: EmailForAnalysis,
+  ownAddresses?: readonly string[],
 ): Promise<RecipientContext> {
-  const facts = await aiRecipientFacts(db, userId, email.from.email);
+  const facts = ownAddresses
+    ? { ownAddresses: [...ownAddresses], wroteToSender: await wroteToSender(db, userId, email.from.email) }
+    : await aiRecipientFacts(db, userId, email.from.email);
   return {
     ownAddresses: facts.ownAddresses,
     repliedToSenderBefore: facts.wroteToSender,
@@ -88,15 +92,36 @@ export interface UserAi {
   meter: Meter;
   /** The model a feature uses with this provider. */
   modelFor(feature: AiFeature): string;
+  /** The user's own addresses (their mail accounts'), lower-cased. */
+  ownAddresses: string[];
+}
+
+/**
+ * The local provider with the user's learned model, loaded on first use: behind a cloud provider
+ * it serves only excluded and bulk mail, so most jobs never need to read and rebuild the model.
+ */
+function lazyLocalProvider(load: () => Promise<AiProvider>): AiProvider {
+  let loaded: Promise<AiProvider> | undefined;
+  const provider = () => {
+    loaded ??= load();
+    return loaded;
+  };
+  return {
+    kind: "local",
+    analyze: async (email, context) => (await provider()).analyze(email, context),
+    summarizeThread: async (thread, context) => (await provider()).summarizeThread(thread, context),
+    draftReply: async (thread, request, context) => (await provider()).draftReply(thread, request, context),
+  };
 }
 
 /** The user's AI as their settings (over the deployment's defaults) choose it. */
 export async function userAi(deps: AiDeps, userId: string): Promise<UserAi> {
-  const row = await findAiSettings(deps.db, userId);
+  const { settings: row, accounts } = await findAiUserInputs(deps.db, userId);
   const settings = effectiveAiSettings(deps.config, row);
-  const local = createLocalProvider(await loadPredictor(deps.db, userId));
+  const ownAddresses = accounts.map((account) => account.email.toLowerCase());
+  const loadLocal = async () => createLocalProvider(await loadPredictor(deps.db, userId));
   if (settings.provider === "local") {
-    return { settings, provider: local, meter: unmetered, modelFor: () => "tidings-local-1" };
+    return { settings, provider: await loadLocal(), meter: unmetered, modelFor: () => "tidings-local-1", ownAddresses };
   }
   const apiKey =
     settings.apiKeySource === "user" && row?.api_key_sealed
@@ -117,18 +142,17 @@ export async function userAi(deps: AiDeps, userId: string): Promise<UserAi> {
   const meter = budgetMeterFor(deps, userId, settings);
   // An account whose AI switch is off (mailAccount.update aiEnabled, off by default) is treated as
   // excluded: its mail is analysed by the local model only, and never sent to a cloud provider.
-  const accountsOff = (await listMailAccounts(deps.db, userId))
-    .filter((account) => !account.ai_enabled)
-    .map((account) => account.id);
+  const accountsOff = accounts.filter((account) => !account.aiEnabled).map((account) => account.id);
   return {
     settings,
     provider: createRoutedProvider({
       cloud,
-      local,
+      local: lazyLocalProvider(loadLocal),
       exclusions: { accountIds: [...settings.excludedAccountIds, ...accountsOff], senders: settings.excludedSenders },
     }),
     meter,
     modelFor: (feature) => settings.models[feature],
+    ownAddresses,
   };
 }
 

@@ -20,12 +20,14 @@ export type AiProcessorDeps = AiDeps & {
  * they did with their mail (no provider call, so it takes no slot).
  */
 export function createAiProcessor(deps: AiProcessorDeps) {
-  const scheduler = createFairScheduler(deps.concurrency);
+  // A deck as large as the slots: the next calls reserve their budget while the slots are busy.
+  const scheduler = createFairScheduler(deps.concurrency, { deck: deps.concurrency });
   return async (job: Job<"ai">) => {
     switch (job.name) {
       case "analyze": {
         const background = job.data.firstSync === true;
-        const scheduleCall = <T>(userId: string, work: () => Promise<T>) => scheduler.run(userId, work, { background });
+        const scheduleCall = <T>(userId: string, work: () => Promise<T>, prepare?: () => Promise<void>) =>
+          scheduler.run(userId, work, { background, prepare });
         try {
           const outcome = await analyzeMessage({ ...deps, scheduleCall }, job.data.userId, job.data.messageId);
           return { status: outcome.status };
