@@ -165,7 +165,8 @@ export async function createServices(config: Config, log: FastifyBaseLogger): Pr
   if (!redis) {
     housekeeping = startHousekeeping({
       db: database.db,
-      onPruned: (counts) => log.info(counts, "housekeeping: stale rows deleted"),
+      producer: jobs,
+      onPruned: (counts) => log.info(counts, "housekeeping: stale rows deleted, failed analyses retried"),
       onError: (error) => log.warn({ err: error instanceof Error ? error.message : error }, "housekeeping failed"),
     });
     mailSync = startMailSyncWorker({

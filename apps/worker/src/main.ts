@@ -156,10 +156,12 @@ const mailSync = startMailSyncWorker({
   // A new account's recent inbox mail is analysed too, behind new mail (bounded per account).
   onFirstSyncStored: (account) => queueFirstSyncAnalyses(database.db, producer, account),
 });
-// Stale uploads, OAuth requests and WebAuthn challenges go hourly (idempotent in every worker).
+// Stale uploads, OAuth requests and WebAuthn challenges go hourly, and failed AI analyses get
+// another round (idempotent in every worker).
 const housekeeping = startHousekeeping({
   db: database.db,
-  onPruned: (counts) => log.info(counts, "housekeeping: stale rows deleted"),
+  producer,
+  onPruned: (counts) => log.info(counts, "housekeeping: stale rows deleted, failed analyses retried"),
   onError: (error) =>
     log.warn({ err: error instanceof Error ? error.message : error }, "housekeeping failed; next hour"),
 });

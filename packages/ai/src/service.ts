@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import {
   type AiAnalysisRow,
+  BUDGET_EXCEEDED_ERROR,
   type Database,
   type Executor,
   ensureLocalModel,
@@ -84,7 +85,7 @@ export async function analyzeAndSave(
         accountId: email.accountId,
         provider: request.provider.kind,
         model: request.model,
-        error: error instanceof AiBudgetExceededError ? "AI_BUDGET_EXCEEDED" : `${error.reason}: ${error.message}`,
+        error: error instanceof AiBudgetExceededError ? BUDGET_EXCEEDED_ERROR : `${error.reason}: ${error.message}`,
       });
     }
     throw error;

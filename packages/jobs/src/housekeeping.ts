@@ -1,4 +1,11 @@
 import { type Executor, type PrunedCounts, pruneStaleRows } from "@tidings/db";
+import { queueFailedAnalysisRetries } from "./ai/retry-failed.ts";
+import type { JobProducer } from "./producer.ts";
+
+export interface HousekeepingCounts extends PrunedCounts {
+  /** Failed AI analyses queued for another round (only with a `producer`). */
+  analysesRetried: number;
+}
 
 export interface HousekeepingOptions {
   db: Executor;
@@ -6,30 +13,40 @@ export interface HousekeepingOptions {
   intervalMs?: number;
   /** The first pass, after start-up has settled; default a minute. */
   firstDelayMs?: number;
-  onPruned?: (counts: PrunedCounts) => void;
+  /** Where failed AI analyses due for another round are queued; without it they are left alone. */
+  producer?: JobProducer;
+  onPruned?: (counts: HousekeepingCounts) => void;
   onError?: (error: unknown) => void;
 }
 
 export interface Housekeeping {
   /** One pass now (also what the timer runs). */
-  runOnce(): Promise<PrunedCounts | undefined>;
+  runOnce(): Promise<HousekeepingCounts | undefined>;
   stop(): Promise<void>;
 }
 
 /**
- * Deletes stale rows (unused uploads, expired OAuth requests and WebAuthn challenges) every hour,
- * in every worker process and in the embedded server: the deletes are idempotent, so several
+ * Deletes stale rows (unused uploads, expired OAuth requests and WebAuthn challenges) and queues
+ * failed AI analyses for another round, every hour, in every worker process and in the embedded
+ * server: the deletes are idempotent and a round's job id is the same in every process, so several
  * processes doing it at once cost a few empty statements and need no election.
  */
 export function startHousekeeping(options: HousekeepingOptions): Housekeeping {
   const intervalMs = options.intervalMs ?? 60 * 60 * 1000;
-  let running: Promise<PrunedCounts | undefined> | undefined;
+  let running: Promise<HousekeepingCounts | undefined> | undefined;
   let stopped = false;
 
+  const pass = async (): Promise<HousekeepingCounts> => {
+    const pruned = await pruneStaleRows(options.db);
+    const analysesRetried = options.producer ? await queueFailedAnalysisRetries(options.db, options.producer) : 0;
+    return { ...pruned, analysesRetried };
+  };
+
   const runOnce = () => {
-    running ??= pruneStaleRows(options.db)
+    running ??= pass()
       .then((counts) => {
-        if (counts.uploads + counts.oauthStates + counts.webauthnChallenges > 0) options.onPruned?.(counts);
+        const total = counts.uploads + counts.oauthStates + counts.webauthnChallenges + counts.analysesRetried;
+        if (total > 0) options.onPruned?.(counts);
         return counts;
       })
       .catch((error: unknown) => {

@@ -15,6 +15,7 @@ export {
   testProvider,
   type UnsavedAiSettings,
 } from "./ai/provider-test.ts";
+export { analysisRetryRounds, queueFailedAnalysisRetries } from "./ai/retry-failed.ts";
 export {
   type AiDeps,
   emailForAi,
@@ -38,7 +39,12 @@ export {
   retryPolicies,
   toJob,
 } from "./definitions.ts";
-export { type Housekeeping, type HousekeepingOptions, startHousekeeping } from "./housekeeping.ts";
+export {
+  type Housekeeping,
+  type HousekeepingCounts,
+  type HousekeepingOptions,
+  startHousekeeping,
+} from "./housekeeping.ts";
 export { addToOutbox, queueEmail } from "./outbox.ts";
 export { type AiProcessorDeps, createAiProcessor } from "./processors/ai.ts";
 export { createEmailProcessor, type EmailProcessorDeps } from "./processors/email.ts";

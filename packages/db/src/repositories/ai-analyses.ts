@@ -83,17 +83,34 @@ export function findAnalysis(db: Executor, userId: string, messageId: string): P
     .executeTakeFirst();
 }
 
-/** Failed analyses due for another try, oldest first. */
+/** What recordAnalysisFailure stores when the user's monthly budget refused the call. */
+export const BUDGET_EXCEEDED_ERROR = "AI_BUDGET_EXCEEDED";
+
+/**
+ * Failed analyses due for another try, oldest first. A failure for a spent budget is due only once
+ * its budget period is over (`budgetFailuresBefore`, the current period's start): trying again in
+ * the same month would only fail again.
+ */
 export function failedAnalysesDue(
   db: Executor,
-  options: { lastTriedBefore: Date; maxAttempts: number; limit: number },
+  options: { lastTriedBefore: Date; maxAttempts: number; limit: number; budgetFailuresBefore?: Date },
 ): Promise<Pick<AiAnalysisRow, "message_id" | "user_id" | "account_id" | "attempts">[]> {
+  const { budgetFailuresBefore } = options;
   return db
     .selectFrom("ai_analyses")
     .select(["message_id", "user_id", "account_id", "attempts"])
     .where("status", "=", "failed")
     .where("updated_at", "<", options.lastTriedBefore)
     .where("attempts", "<", options.maxAttempts)
+    .$if(budgetFailuresBefore !== undefined, (query) =>
+      query.where((eb) =>
+        eb.or([
+          eb("last_error", "is", null),
+          eb("last_error", "!=", BUDGET_EXCEEDED_ERROR),
+          eb("updated_at", "<", budgetFailuresBefore ?? new Date(0)),
+        ]),
+      ),
+    )
     .orderBy("updated_at")
     .limit(options.limit)
     .execute();
