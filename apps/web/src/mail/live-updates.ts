@@ -129,6 +129,7 @@ export async function patchLists(
         return;
       }
       const current = named.filter((id) => latestPatch.get(`${query.queryHash}\u0000${id}`) === patch);
+      for (const id of current) latestPatch.delete(`${query.queryHash}\u0000${id}`);
       if (!current.length) return;
       await untilIdle(query);
       const keep = new Set(current);

@@ -23,7 +23,7 @@ export interface ThreadListProps {
   loadingMore: boolean;
   loadMore: () => void;
   onCursor: (index: number) => void;
-  onCheck: (threadId: string) => void;
+  onCheck: (threadId: string, extend: boolean) => void;
   onCorrect: (thread: Thread, correction: AiCorrection) => void;
 }
 
