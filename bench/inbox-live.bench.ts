@@ -10,7 +10,7 @@ import { type ReportLine, ratio, targetLine } from "./lib.ts";
  * two servers behind a proxy (the live connection on one, the rest on the other) and a worker.
  *
  * - Live: a message appended on the IMAP server (Dovecot) until its row shows in the open inbox,
- *   one message at a time so each measures the whole path (IDLE, sync, Redis, SSE, refetch, render).
+ *   one message at a time so each measures the whole path (IDLE, sync, Redis, SSE, list patch, render).
  *   The moment is recorded in the page by a MutationObserver. Targets p50 ≤ 1 s, p95 ≤ 3 s.
  * - First render: navigation start until the first thread row is drawn, for a user with 10 000
  *   threads, compared with the live user's small inbox. The 10 000 threads are bulk-inserted in
@@ -137,7 +137,7 @@ async function measureLive(stack: InboxStack, count: number) {
     const shownAt = await visible(30_000);
     latencies.push(shownAt - appendedAt);
     // Where the time went: until the message.new event left the proxy for the browser (IMAP IDLE,
-    // sync, Redis, server 1), then until the row was drawn (invalidate, refetch via server 2, render).
+    // sync, Redis, server 1), then until the row was drawn (the list asks server 2 for the thread, render).
     const relayed = stack.proxy.events.find((event) => event.at >= appendedAt && isMessageNew(event.data));
     if (relayed) {
       toBrowser.push(relayed.at - appendedAt);
