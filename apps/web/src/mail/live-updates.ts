@@ -51,7 +51,7 @@ export function applyMailEvent(queryClient: QueryClient, event: MailEvent, liste
   switch (event.type) {
     case "message.new":
       return Promise.all([
-        patchLists(queryClient, [event.threadId], listed),
+        patchListsSoon(queryClient, [event.threadId], listed),
         refreshThreads(queryClient, [event.threadId]),
         // A folder the list of folders does not know yet (its counts come with folder.counts).
         knowsFolder(queryClient, event.folderId) ? undefined : refresh(mailKeys.folders),
@@ -60,13 +60,13 @@ export function applyMailEvent(queryClient: QueryClient, event: MailEvent, liste
     case "thread.updated":
     case "analysis.ready":
       return Promise.all([
-        patchLists(queryClient, [event.threadId], listed),
+        patchListsSoon(queryClient, [event.threadId], listed),
         refreshThreads(queryClient, [event.threadId]),
         refresh(mailKeys.overview),
       ]).then(() => undefined);
     case "action.failed":
       return Promise.all([
-        patchLists(queryClient, event.threadIds, listed),
+        patchListsSoon(queryClient, event.threadIds, listed),
         refreshThreads(queryClient, event.threadIds),
         refresh(mailKeys.folders, mailKeys.overview),
       ]).then(() => undefined);
@@ -95,6 +95,26 @@ const isList = (query: ThreadsQuery) => (query.queryKey[1] as { type?: string } 
 const listInput = (query: ThreadsQuery) =>
   ((query.queryKey[1] as { input?: ThreadsInput }).input ?? {}) as ThreadsInput;
 
+// Events that arrive together (a new message's message.new and thread.updated, say) make one request.
+let soon: { threadIds: Set<string>; done: Promise<void> } | undefined;
+
+/** `patchLists` for these threads and any named by events in the same moment (one task later). */
+function patchListsSoon(queryClient: QueryClient, threadIds: readonly string[], listed: ListedThreads): Promise<void> {
+  if (soon) {
+    for (const id of threadIds) soon.threadIds.add(id);
+    return soon.done;
+  }
+  const batch = new Set(threadIds);
+  const done = new Promise<void>((resolve) =>
+    setTimeout(() => {
+      soon = undefined;
+      void patchLists(queryClient, [...batch], listed).then(resolve);
+    }, 0),
+  );
+  soon = { threadIds: batch, done };
+  return done;
+}
+
 // The latest patch asked for each list and thread: an older answer arriving later is not applied.
 const latestPatch = new Map<string, number>();
 let patches = 0;
@@ -109,7 +129,16 @@ export async function patchLists(
   threadIds: readonly string[],
   listed: ListedThreads,
 ): Promise<void> {
-  const named = [...new Set(threadIds)].slice(0, 100);
+  const unique = [...new Set(threadIds)];
+  // mail.threads takes at most 100 ids at once.
+  if (unique.length > 100) {
+    await Promise.all([
+      patchLists(queryClient, unique.slice(0, 100), listed),
+      patchLists(queryClient, unique.slice(100), listed),
+    ]);
+    return;
+  }
+  const named = unique;
   if (!named.length) return;
   const lists = queryClient.getQueryCache().findAll({ queryKey: mailKeys.threads });
   await Promise.all(
