@@ -10,7 +10,7 @@ import { type ReportLine, ratio, targetLine } from "./lib.ts";
  * two servers behind a proxy (the live connection on one, the rest on the other) and a worker.
  *
  * - Live: a message appended on the IMAP server (Dovecot) until its row shows in the open inbox,
- *   one message at a time so each measures the whole path (IDLE, sync, Redis, SSE, refetch, render).
+ *   one message at a time so each measures the whole path (IDLE, sync, Redis, SSE, list patch, render).
  *   The moment is recorded in the page by a MutationObserver. Targets p50 ≤ 1 s, p95 ≤ 3 s.
  * - First render: navigation start until the first thread row is drawn, for a user with 10 000
  *   threads, compared with the live user's small inbox. The 10 000 threads are bulk-inserted in
@@ -60,6 +60,11 @@ export async function run(options: Record<string, string>): Promise<Record<strin
         measure: `context: the p50 split: append -> message.new leaves the proxy; then -> row drawn`,
         tidings: `${live.toBrowserP50} ms; ${live.inBrowserP50} ms`,
       },
+      {
+        measure:
+          "context: medians of append -> worker published; -> relayed; -> list request sent; -> answered; -> drawn (mail.threads calls)",
+        tidings: `${live.steps.workerPublished}; ${live.steps.relayed}; ${live.steps.requestSent}; ${live.steps.response}; ${live.steps.drawn} ms (${live.steps.listCalls})`,
+      },
       targetLine(
         {
           measure: `first inbox render (navigation -> first row), ${threads} threads vs ${live.threads}, median of ${loads} warm loads`,
@@ -81,6 +86,7 @@ export async function run(options: Record<string, string>): Promise<Record<strin
         allMs: live.all,
         toBrowserP50Ms: live.toBrowserP50,
         inBrowserP50Ms: live.inBrowserP50,
+        stepMediansMs: live.steps,
       },
       firstRender: { threads, loads, large: largeRender, small: { threads: live.threads, ...smallRender } },
       seeded: "bulk insert in Postgres (packages/db), paused account",
@@ -108,6 +114,19 @@ async function measureLive(stack: InboxStack, count: number) {
   const latencies: number[] = [];
   const toBrowser: number[] = [];
   const inBrowser: number[] = [];
+  const steps: LiveSteps[] = [];
+  // The browser's list requests, timed here (not in product code), to split the in-browser part.
+  const listRequests: { at: number; doneAt?: number; procedures: string[] }[] = [];
+  page.on("request", (request) => {
+    const procedures = trpcProcedures(request.url());
+    if (procedures.some((name) => name.startsWith("mail.thread"))) listRequests.push({ at: Date.now(), procedures });
+  });
+  page.on("requestfinished", (request) => {
+    const started = listRequests.findLast(
+      (entry) => entry.doneAt === undefined && trpcProcedures(request.url()).join() === entry.procedures.join(),
+    );
+    if (started) started.doneAt = Date.now();
+  });
   // Appended in the same second, the newest few sort in any order (Date has whole seconds).
   const newestSubject = count > 0 ? "Live bench " : "Before the bench";
   for (let index = 0; index < count; index += 1) {
@@ -118,20 +137,33 @@ async function measureLive(stack: InboxStack, count: number) {
     const shownAt = await visible(30_000);
     latencies.push(shownAt - appendedAt);
     // Where the time went: until the message.new event left the proxy for the browser (IMAP IDLE,
-    // sync, Redis, server 1), then until the row was drawn (invalidate, refetch via server 2, render).
+    // sync, Redis, server 1), then until the row was drawn (the list asks server 2 for the thread, render).
     const relayed = stack.proxy.events.find((event) => event.at >= appendedAt && isMessageNew(event.data));
     if (relayed) {
       toBrowser.push(relayed.at - appendedAt);
       inBrowser.push(shownAt - relayed.at);
+      // The event's Redis stream id starts with the millisecond Redis stored it: the worker's publish.
+      const publishedAt = Number(relayed.id.split("-")[0]);
+      const request = listRequests.find((entry) => entry.at >= relayed.at && entry.at <= shownAt);
+      steps.push({
+        workerPublished: publishedAt - appendedAt,
+        relayed: relayed.at - publishedAt,
+        requestSent: (request?.at ?? relayed.at) - relayed.at,
+        response: (request?.doneAt ?? request?.at ?? relayed.at) - (request?.at ?? relayed.at),
+        drawn: shownAt - (request?.doneAt ?? relayed.at),
+        listCalls: listRequests
+          .filter((entry) => entry.at >= relayed.at && entry.at <= shownAt)
+          .flatMap((entry) => entry.procedures)
+          .filter((name) => name === "mail.threads").length,
+      });
     }
   }
+  const stepMedians = Object.fromEntries(
+    (Object.keys(steps[0] ?? {}) as (keyof LiveSteps)[]).map((key) => [key, median(steps.map((step) => step[key]))]),
+  ) as Partial<LiveSteps>;
   const sorted = [...latencies].sort((a, b) => a - b);
-  const median = (values: number[]) =>
-    percentile(
-      [...values].sort((a, b) => a - b),
-      0.5,
-    );
   return {
+    steps: stepMedians,
     toBrowserP50: median(toBrowser),
     inBrowserP50: median(inBrowser),
     page,
@@ -187,6 +219,33 @@ function isMessageNew(data: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * Where one append's time went, in ms: append -> the worker published message.new (IDLE, sync
+ * pass, DB), -> the proxy passed it to the browser (Redis, server 1, SSE), -> the page asked for
+ * threads, -> the answer arrived, -> the row was drawn; and how many mail.threads calls it made.
+ */
+interface LiveSteps {
+  workerPublished: number;
+  relayed: number;
+  requestSent: number;
+  response: number;
+  drawn: number;
+  listCalls: number;
+}
+
+/** The tRPC procedures a request calls (a batch names several, comma-separated). */
+function trpcProcedures(url: string): string[] {
+  const path = new URL(url).pathname;
+  return path.startsWith("/trpc/") ? path.slice("/trpc/".length).split(",") : [];
+}
+
+function median(values: number[]): number {
+  return percentile(
+    [...values].sort((a, b) => a - b),
+    0.5,
+  );
 }
 
 function percentile(sorted: number[], fraction: number): number {

@@ -42,6 +42,11 @@ function raw(subject: string): string {
   );
 }
 
+/** A message dated `date`, so a list's order is known. */
+function rawAt(subject: string, date: Date): string {
+  return raw(subject).replace(/^Date: .*$/m, `Date: ${date.toUTCString()}`);
+}
+
 /** The mail event a forwarded SSE message carried (tRPC sends it superjson-encoded). */
 function mailEvent(forwarded: ForwardedEvent): { type?: string; messageId?: string } {
   const parsed = JSON.parse(forwarded.data) as { json?: { type?: string; messageId?: string } };
@@ -78,8 +83,8 @@ describe.skipIf(!ready.postgres || !ready.redis || !ready.chromium || !ready.dov
           },
         }),
         launchChromium(),
-        startDovecot({ users: { ada: MAILBOX_PASSWORD } }),
-        startSmtpSink({ users: { ada: MAILBOX_PASSWORD } }),
+        startDovecot({ users: { ada: MAILBOX_PASSWORD, ben: MAILBOX_PASSWORD } }),
+        startSmtpSink({ users: { ada: MAILBOX_PASSWORD, ben: MAILBOX_PASSWORD } }),
       ]);
       const [events, rest] = stack.servers;
       proxy.route({ events: events?.url ?? "", rest: rest?.url ?? "" });
@@ -213,6 +218,97 @@ describe.skipIf(!ready.postgres || !ready.redis || !ready.chromium || !ready.dov
       // Must-hold 3: within 2 s while connected.
       expect(Math.max(...connectedMs)).toBeLessThan(2_000);
       expect(cspViolations).toEqual([]);
+      await context.close();
+    });
+
+    it("patches a list scrolled five pages deep from one appended message with one or two small requests, once", async () => {
+      const restUrl = stack.servers[1]?.url ?? "";
+      // 450 threads, one minute apart (the list's pages hold 100): delivered as files, synced at once.
+      const start = Date.now() - 60 * 60_000;
+      const old = (index: number) => `Deep ${String(index).padStart(3, "0")}`;
+      await dovecot.deliverToInbox(
+        "ben",
+        Array.from({ length: 450 }, (_, index) => rawAt(old(index), new Date(start - index * 60_000))),
+      );
+      const token = (await signUp(stack, "deep-user@example.test")).accessToken;
+      const side = {
+        host: "127.0.0.1",
+        port: dovecot.port,
+        security: "none",
+        username: "ben",
+        password: MAILBOX_PASSWORD,
+      };
+      const added = await trpcCall(
+        restUrl,
+        "mutation",
+        "mailAccount.add",
+        { email: "ben@mailbox.test", imap: side, smtp: { ...side, port: Number(new URL(mailboxSmtp.url).port) } },
+        bearer(token),
+      );
+      expect(added.error).toBeUndefined();
+      await vi.waitFor(
+        async () =>
+          expect(
+            (
+              await trpcCall<{ status: string; messageCount: number }[]>(
+                restUrl,
+                "query",
+                "mailAccount.list",
+                undefined,
+                bearer(token),
+              )
+            ).data?.[0],
+          ).toMatchObject({ status: "ready", messageCount: 450 }),
+        { timeout: 60_000, interval: 250 },
+      );
+
+      const context = await browser.newContext({ baseURL: proxy.url, viewport: { width: 1280, height: 900 } });
+      const page = await context.newPage();
+      opened.push({ page, context, cspViolations: [] });
+      await signInInBrowser(page, "deep-user@example.test");
+      const connections = proxy.sseRequests.filter((request) => request.forwarded).length;
+      await page.goto("/mail");
+      await row(page, old(0)).waitFor();
+      await vi.waitFor(
+        () => expect(proxy.sseRequests.filter((request) => request.forwarded).length).toBeGreaterThan(connections),
+        {
+          timeout: 15_000,
+        },
+      );
+      // Scrolled to the end: every page loaded (5), the last row drawn.
+      const scroller = page.getByTestId("thread-scroller");
+      await vi.waitFor(
+        async () => {
+          await scroller.evaluate((element) => {
+            element.scrollTop = element.scrollHeight;
+          });
+          await page.getByText("450 conversations · that is all").waitFor({ timeout: 500 });
+        },
+        { timeout: 60_000, interval: 100 },
+      );
+      await untilQuiet(proxy, 1_000);
+
+      // From here on, every mail.threads call the page makes (a batch may carry several).
+      const listCalls: string[] = [];
+      page.on("request", (request) => {
+        const path = new URL(request.url()).pathname;
+        if (!path.startsWith("/trpc/")) return;
+        for (const name of path.slice("/trpc/".length).split(","))
+          if (name === "mail.threads") listCalls.push(request.url());
+      });
+      await dovecot.append("ben", "INBOX", raw("Fresh on top"));
+      // The list grows by exactly one (no row twice across the pages), and the new one is first.
+      await page.getByText("451 conversations · that is all").waitFor({ timeout: 15_000 });
+      await untilQuiet(proxy, 1_000);
+      await scroller.evaluate((element) => {
+        element.scrollTop = 0;
+      });
+      await page.locator(`${LIST} > li[data-index="0"]`, { hasText: "Fresh on top" }).waitFor();
+      expect(await row(page, "Fresh on top").count()).toBe(1);
+      // Before, each event refetched all five pages; now each asks only for the thread it names.
+      expect(listCalls.length).toBeGreaterThanOrEqual(1);
+      expect(listCalls.length).toBeLessThanOrEqual(2);
+      expect(listCalls.every((url) => decodeURIComponent(url).includes("threadIds"))).toBe(true);
       await context.close();
     });
   },

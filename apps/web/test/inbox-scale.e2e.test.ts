@@ -298,4 +298,62 @@ describe.skipIf(!ready.postgres || !ready.redis || !ready.chromium)("the inbox w
     await phone.context.close();
     expect(Object.fromEntries(Object.entries(found).filter(([, list]) => list.length > 0))).toEqual({});
   });
+
+  it("picks a range with Shift+click, all loaded with the header box (mixed between), clears with Esc, and archives the range", async () => {
+    await seeded();
+    const { page, context } = await suite.open();
+    await signInInBrowser(page, EMAIL);
+    await page.goto("/mail");
+    await row(page, "Seeded thread 0008").waitFor();
+    const box = (subject: string) => page.getByRole("checkbox", { name: `Select “${subject}”` });
+    const bulkBar = page.getByRole("toolbar", { name: "Selected conversations" });
+    const all = bulkBar.getByRole("checkbox", { name: "Select all loaded conversations" });
+    const range = ["0004", "0005", "0006", "0007", "0008"].map((number) => `Seeded thread ${number}`);
+
+    await box("Seeded thread 0004").check();
+    await box("Seeded thread 0008").click({ modifiers: ["Shift"] });
+    await bulkBar.getByText("5 selected").waitFor();
+    for (const subject of range) expect(await box(subject).isChecked(), subject).toBe(true);
+    expect(await box("Seeded thread 0003").isChecked()).toBe(false);
+    expect(await box("Seeded thread 0009").isChecked()).toBe(false);
+    // Partly picked: the header box says "mixed", to the eye and to assistive technology.
+    expect(await all.getAttribute("aria-checked")).toBe("mixed");
+    expect(await all.evaluate((element) => (element as HTMLInputElement).indeterminate)).toBe(true);
+
+    // All loaded (not all 5 000: more pages are still to load), then none.
+    await all.click();
+    const loaded = await page.evaluate(() =>
+      document.querySelector('[data-testid="thread-list"] > li')?.getAttribute("aria-setsize"),
+    );
+    expect(loaded).toBe("-1");
+    await bulkBar.getByText(/^(\d+) selected$/).waitFor();
+    const count = Number((await bulkBar.getByText(/ selected$/).textContent())?.split(" ")[0]);
+    expect(count).toBeGreaterThanOrEqual(100);
+    expect(count).toBeLessThan(5_000);
+    expect(await all.getAttribute("aria-checked")).toBe("true");
+    await all.click();
+    await bulkBar.waitFor({ state: "detached" });
+
+    // The keyboard walks a range (Shift+j from the row picked), and Esc clears the selection.
+    await box("Seeded thread 0004").check();
+    await bulkBar.getByText("1 selected").waitFor();
+    await page.keyboard.press("Shift+J");
+    await page.keyboard.press("Shift+J");
+    await bulkBar.getByText("3 selected").waitFor();
+    expect(await box("Seeded thread 0006").isChecked()).toBe(true);
+    await page.keyboard.press("Escape");
+    await bulkBar.waitFor({ state: "detached" });
+    await box("Seeded thread 0004").check();
+    await box("Seeded thread 0008").click({ modifiers: ["Shift"] });
+    await bulkBar.getByText("5 selected").waitFor();
+    await bulkBar.getByRole("button", { name: "Archive" }).click();
+    await page.getByTestId("toast").filter({ hasText: "5 conversations archived" }).waitFor();
+    for (const subject of range) await row(page, subject).waitFor({ state: "detached" });
+    await row(page, "Seeded thread 0009").waitFor();
+
+    // The server has them in Archive.
+    await page.goto("/mail?role=archive");
+    for (const subject of range) await row(page, subject).waitFor();
+    await context.close();
+  });
 });

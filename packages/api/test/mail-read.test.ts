@@ -272,6 +272,30 @@ describe.each(engines)("mail router on %s", (_engine, open) => {
       expect(subjects(await alice.caller.mail.threads({ query }))).toEqual(expected);
     });
 
+    it("answers only the threads named in threadIds that the rest of the input matches, in list order", async () => {
+      const trip = ids.trip?.threadId ?? "";
+      const all = await alice.caller.mail.threads();
+      const invoice = all.items.find((thread) => thread.subject === "Invoice 42")?.id ?? "";
+      const named = async (input: Record<string, unknown>) =>
+        subjects(await alice.caller.mail.threads({ ...input, threadIds: [invoice, trip] }));
+      expect(await named({})).toEqual(["Trip to Oslo", "Invoice 42"]);
+      // One that left the filter (or was never in the folder) is simply not answered.
+      expect(await named({ filter: { unread: true } })).toEqual(["Trip to Oslo"]);
+      expect(await named({ folderId: work.folders.Sent })).toEqual(["Trip to Oslo"]);
+      expect(await named({ query: "invoice" })).toEqual(["Invoice 42"]);
+      expect(await named({ sort: "priority" })).toEqual(["Trip to Oslo", "Invoice 42"]);
+      // Another user's thread id answers nothing.
+      expect(subjects(await bob.caller.mail.threads({ threadIds: [trip] }))).toEqual([]);
+      expect(await failure(alice.caller.mail.threads({ threadIds: ["nope"] }))).toEqual({
+        appCode: "INVALID_INPUT",
+        fields: ["threadIds.0"],
+      });
+      expect(await failure(alice.caller.mail.threads({ threadIds: [] }))).toEqual({
+        appCode: "INVALID_INPUT",
+        fields: ["threadIds"],
+      });
+    });
+
     it("never finds another user's mail by search", async () => {
       expect(subjects(await alice.caller.mail.threads({ query: "bob's" }))).toEqual([]);
       expect(subjects(await bob.caller.mail.threads({ query: "oslo" }))).toEqual([]);

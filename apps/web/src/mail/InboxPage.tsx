@@ -17,10 +17,10 @@ import { longTime, prefixed, quote } from "./format.ts";
 import { mailRefetch } from "./live-updates.ts";
 import { type MailMessage, type ThreadDetail, ThreadView } from "./ThreadView.tsx";
 import { useAiCorrection } from "./thread-list/ai-correction.ts";
-import { BulkBar } from "./thread-list/BulkBar.tsx";
+import { BulkBar, SelectAllBox } from "./thread-list/BulkBar.tsx";
 import { ListFilters } from "./thread-list/ListFilters.tsx";
 import { hasListFilter, type Thread, type ThreadListSearch, useThreadList } from "./thread-list/list-query.ts";
-import { slices, useSelection } from "./thread-list/selection.ts";
+import { allState, slices, useSelection } from "./thread-list/selection.ts";
 import { ThreadList } from "./thread-list/ThreadList.tsx";
 
 const route = getRouteApi("/_mail/mail");
@@ -33,6 +33,9 @@ const shortcuts: [string, string][] = [
   ["#", "Move to Trash"],
   ["s", "Star or unstar"],
   ["x", "Select or unselect for a bulk action"],
+  ["Shift+x or Shift+click", "Select the range from the last one picked"],
+  ["Shift+j / Shift+k", "Select while moving down / up"],
+  ["Esc", "Clear the selection"],
   ["Shift+U", "Mark unread"],
   ["r", "Reply"],
   ["a", "Reply all"],
@@ -92,6 +95,8 @@ function Mailbox({ accounts }: { accounts: RouterOutputs["mailAccount"]["list"] 
   const role = search.folder ? undefined : (search.role ?? "inbox");
   const { threads, items } = useThreadList(search, role);
   const filtered = hasListFilter(search);
+  const order = useRef<readonly string[]>([]);
+  order.current = useMemo(() => items.map((thread) => thread.id), [items]);
   const selection = useSelection(
     JSON.stringify([
       search.folder,
@@ -105,6 +110,7 @@ function Mailbox({ accounts }: { accounts: RouterOutputs["mailAccount"]["list"] 
       search.needsReply,
       search.priority,
     ]),
+    () => order.current,
   );
   const correct = useAiCorrection();
   const ownAddresses = useMemo(() => new Set(accounts.map((account) => account.email.toLowerCase())), [accounts]);
@@ -225,6 +231,11 @@ function Mailbox({ accounts }: { accounts: RouterOutputs["mailAccount"]["list"] 
       // As in Gmail: u goes back to the list (Shift+U, "U", marks unread below).
       case "Escape":
       case "u":
+        // Esc first closes the open conversation, then clears a selection.
+        if (!selectedId && key === "Escape" && selection.picked.size > 0) {
+          selection.clear();
+          return true;
+        }
         if (selectedId) {
           openAt(undefined);
           setTimeout(
@@ -253,8 +264,18 @@ function Mailbox({ accounts }: { accounts: RouterOutputs["mailAccount"]["list"] 
         if (target) void actions.setFlagged([target.id], !target.starred);
         return true;
       case "x":
-        if (items[cursor]) selection.toggle(items[cursor].id);
+      case "X":
+        if (items[cursor]) selection.toggle(items[cursor].id, key === "X");
         return true;
+      case "J":
+      case "K": {
+        // Shift+j/k: the row left and the row reached are both picked, so a walk picks a range.
+        const next = Math.min(Math.max(0, cursor + (key === "J" ? 1 : -1)), Math.max(0, items.length - 1));
+        if (items[cursor]) selection.add(items[cursor].id);
+        if (items[next]) selection.add(items[next].id);
+        setCursor(next);
+        return true;
+      }
       case "U":
         if (target) void actions.setSeen([target.id], false);
         return true;
@@ -417,6 +438,8 @@ function Mailbox({ accounts }: { accounts: RouterOutputs["mailAccount"]["list"] 
           </search>
           {picked.length > 0 ? (
             <BulkBar
+              all={allState(selection.picked, order.current)}
+              onAll={selection.setAll}
               count={picked.length}
               anyUnread={picked.some((thread) => thread.unread > 0)}
               onArchive={() => bulk(actions.archive)}
@@ -426,7 +449,12 @@ function Mailbox({ accounts }: { accounts: RouterOutputs["mailAccount"]["list"] 
               onClear={selection.clear}
             />
           ) : (
-            <ListFilters search={search} onChange={changeList} />
+            <div className="flex min-w-0 items-center">
+              {items.length > 0 && <SelectAllBox state={false} onChange={selection.setAll} />}
+              <div className="min-w-0 flex-1">
+                <ListFilters search={search} onChange={changeList} />
+              </div>
+            </div>
           )}
         </div>
         {threads.isPending ? (

@@ -2,8 +2,8 @@ import { type InfiniteData, type QueryKey, useMutation, useQueryClient } from "@
 import type { RouterInputs, RouterOutputs } from "@tidings/client";
 import { useCallback } from "react";
 import { generalMessage } from "../api/app-error.ts";
-import { useTRPC } from "../trpc.ts";
-import { mailKeys } from "./live-updates.ts";
+import { useTRPC, useTRPCClient } from "../trpc.ts";
+import { mailKeys, patchLists } from "./live-updates.ts";
 import { useToasts } from "./toasts.tsx";
 
 type ThreadPage = RouterOutputs["mail"]["threads"];
@@ -57,6 +57,7 @@ function patchThread(data: ThreadDetail | undefined, change: MailChange) {
  */
 export function useMailActions() {
   const trpc = useTRPC();
+  const client = useTRPCClient();
   const queryClient = useQueryClient();
   const toasts = useToasts();
   const update = useMutation(trpc.mail.update.mutationOptions());
@@ -89,10 +90,11 @@ export function useMailActions() {
         });
       } finally {
         void queryClient.invalidateQueries({ queryKey: mailKeys.folders });
-        void queryClient.invalidateQueries({ queryKey: mailKeys.threads });
+        // Only the changed threads are asked for again, not every loaded page of every list.
+        void patchLists(queryClient, change.threadIds, (input) => client.mail.threads.query(input));
       }
     },
-    [queryClient, toasts, update],
+    [client, queryClient, toasts, update],
   );
 
   return {

@@ -271,6 +271,11 @@ export interface MailThreadListOptions {
   role?: MailFolderRole;
   search?: MailThreadSearch;
   filter?: MailThreadFilter;
+  /**
+   * Only these threads, of those the other options match: how an open list learns, for threads an
+   * event named, whether each still belongs in it and how it reads now, without reloading its pages.
+   */
+  threadIds?: readonly string[];
   /** "date": newest first; "priority": high, normal (or not analysed yet), low, then newest first. */
   sort?: "date" | "priority";
   cursor?: string;
@@ -358,7 +363,7 @@ export async function listMailThreads(
 /** What decides which threads a list holds (no order, no page). */
 export type MailThreadMatch = Pick<
   MailThreadListOptions,
-  "userId" | "accountId" | "folderId" | "role" | "search" | "filter"
+  "userId" | "accountId" | "folderId" | "role" | "search" | "filter" | "threadIds"
 >;
 
 /** How many threads `listMailThreads` would list with these options, over every page. */
@@ -392,6 +397,10 @@ function matchingThreads(db: Executor, options: MailThreadMatch) {
     )
     .where("t.user_id", "=", options.userId);
   if (options.accountId) query = query.where("t.account_id", "=", options.accountId);
+  if (options.threadIds) {
+    if (!options.threadIds.length) return query.where(sql<SqlBool>`false`);
+    query = query.where("t.id", "in", options.threadIds);
+  }
   const filter = options.filter ?? {};
   if (filter.unread !== undefined) query = query.where("t.unread_count", filter.unread ? ">" : "=", 0);
   if (filter.starred !== undefined) query = query.where("t.flagged_count", filter.starred ? ">" : "=", 0);

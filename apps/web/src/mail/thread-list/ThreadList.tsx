@@ -23,7 +23,7 @@ export interface ThreadListProps {
   loadingMore: boolean;
   loadMore: () => void;
   onCursor: (index: number) => void;
-  onCheck: (threadId: string) => void;
+  onCheck: (threadId: string, extend: boolean) => void;
   onCorrect: (thread: Thread, correction: AiCorrection) => void;
 }
 
@@ -68,7 +68,14 @@ export function ThreadList({
   // Only a cursor move scrolls (never a page arriving, which would pull the reader back up).
   const count = useRef(items.length);
   count.current = items.length;
+  // A cursor moved by focus (a click on a row's checkbox, Tab) is where the user already is: scrolling
+  // there would move the row from under a click still in progress (mouseup on another row).
+  const movedByFocus = useRef(false);
   useEffect(() => {
+    if (movedByFocus.current) {
+      movedByFocus.current = false;
+      return;
+    }
     if (cursor >= count.current) return;
     focusCursor.current = Boolean(listRef.current?.contains(document.activeElement));
     virtualizer.scrollToIndex(cursor, { align: "auto" });
@@ -96,7 +103,10 @@ export function ThreadList({
           onFocus={(event) => {
             // Tabbing into a row moves the cursor there, so j/k continue from what has the focus.
             const index = Number(event.target.closest("li")?.dataset.index);
-            if (Number.isInteger(index) && index !== cursor) onCursor(index);
+            if (Number.isInteger(index) && index !== cursor) {
+              movedByFocus.current = true;
+              onCursor(index);
+            }
           }}
         >
           {rows.map((row) => {

@@ -21,7 +21,8 @@ export interface ThreadRowProps {
   /** The user's own addresses, shown as "me". */
   own: Set<string>;
   measure: (node: HTMLElement | null) => void;
-  onCheck: (threadId: string) => void;
+  /** `extend`: Shift was held, so the pick spans from the previous one (a range). */
+  onCheck: (threadId: string, extend: boolean) => void;
   onCorrect: (thread: Thread, correction: AiCorrection) => void;
 }
 
@@ -75,7 +76,8 @@ export const ThreadRow = memo(function ThreadRow({
         <input
           type="checkbox"
           checked={checked}
-          onChange={() => onCheck(thread.id)}
+          // React's change event for a checkbox is the click: it says whether Shift was held.
+          onChange={(event) => onCheck(thread.id, (event.nativeEvent as MouseEvent).shiftKey === true)}
           aria-label={`Select “${subject}”`}
           className="size-4 accent-accent"
         />

@@ -4,6 +4,7 @@ import { useMemo } from "react";
 import { useTRPC } from "../../trpc.ts";
 import type { Role } from "../folder-names.ts";
 import { mailRefetch } from "../live-updates.ts";
+import { flattenPages } from "./list-patch.ts";
 
 export type Thread = RouterOutputs["mail"]["threads"]["items"][number];
 export type ThreadPage = RouterOutputs["mail"]["threads"];
@@ -59,11 +60,11 @@ export function useThreadList(search: ThreadListSearch, role: Role | undefined) 
       getNextPageParam: (last) => last.nextCursor ?? undefined,
       ...mailRefetch,
       // A refetch reloads every loaded page in turn: the timed safety net stops once someone has
-      // scrolled deep (live events and window focus still refresh the list).
+      // scrolled deep (live events patch the threads they name; window focus still refreshes all).
       refetchInterval: (query) =>
         (query.state.data?.pages.length ?? 0) > POLLED_PAGES ? false : mailRefetch.refetchInterval,
     }),
   );
-  const items = useMemo(() => threads.data?.pages.flatMap((page) => page.items) ?? [], [threads.data]);
+  const items = useMemo(() => flattenPages(threads.data), [threads.data]);
   return { threads, items };
 }

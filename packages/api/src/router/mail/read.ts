@@ -61,6 +61,7 @@ export async function listThreads(caller: Caller, input: z.infer<typeof mailThre
       role: input.role,
       search,
       filter: input.filter,
+      threadIds: input.threadIds,
       sort: input.sort,
       cursor: input.cursor,
       limit: input.limit,

@@ -28,6 +28,8 @@ export const mailThreadsInput = z
         hasAttachments: z.boolean().optional(),
       })
       .optional(),
+    /** Only these threads, of those the rest matches (an open list checking the threads an event named). */
+    threadIds: z.array(z.uuid()).min(1).max(100, "At most 100 threads at once").optional(),
     sort: z.enum(["date", "priority"]).default("date"),
     /** Opaque: the `nextCursor` of the previous page (same filters and sort). */
     cursor: z.string().min(1).max(300).optional(),
