@@ -1,8 +1,8 @@
-import { insertMailOutgoing, markMailOutgoingDelivered, migrations } from "@tidings/db";
+import { insertMailOutgoing, type Kysely, markMailOutgoingDelivered, migrations } from "@tidings/db";
 import { createTestDatabase, type TestDatabase } from "@tidings/db/testing";
 import { newMessageId } from "@tidings/mail";
 import { TRPCError } from "@trpc/server";
-import type { Kysely } from "kysely";
+
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ZodError } from "zod";
 import { AppError, appCodeForTrpcCode } from "../src/errors.ts";
