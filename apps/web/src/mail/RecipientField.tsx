@@ -73,9 +73,6 @@ export function RecipientField({
     selectedItem: null,
     itemToString: (item) => (item ? formatAddress(item) : ""),
     itemToKey: (item) => item?.email,
-    onInputValueChange: ({ inputValue, type }) => {
-      if (type === useCombobox.stateChangeTypes.InputChange) onChange(inputValue ?? "");
-    },
     onSelectedItemChange: ({ selectedItem }) => {
       if (selectedItem) onChange(withPicked(value, selectedItem));
     },
@@ -93,13 +90,16 @@ export function RecipientField({
         </label>
         <input
           {...combobox.getInputProps({
+            // Synchronously: Downshift reports typed text from an effect, a render late, and a
+            // controlled input set from that would drop the keys typed in between.
+            onChange: (event) => onChange((event.target as HTMLInputElement).value),
             onKeyDown: (event) => {
               // Tab picks the suggestion moved to and stays here for the next address.
               const item = items[combobox.highlightedIndex];
               if (event.key === "Tab" && !event.shiftKey && open && item) {
                 event.preventDefault();
                 (event.nativeEvent as { preventDownshiftDefault?: boolean }).preventDownshiftDefault = true;
-                combobox.selectItem(item);
+                onChange(withPicked(value, item));
                 combobox.closeMenu();
               }
             },
@@ -116,6 +116,9 @@ export function RecipientField({
         {after}
         <ul
           {...combobox.getMenuProps()}
+          // Its own name: labelled by the field's label, it would be a second "To" on the form.
+          aria-labelledby={undefined}
+          aria-label="Suggested addresses"
           className={
             open
               ? "absolute top-full right-2 left-2 z-20 mt-1 max-h-72 overflow-y-auto rounded-lg border border-line bg-surface py-1 shadow-lg sm:left-20"

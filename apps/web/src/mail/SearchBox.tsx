@@ -62,9 +62,6 @@ export function SearchBox({
     selectedItem: null,
     itemToString: (item) => (item?.kind === "search" ? item.query : ""),
     itemToKey: (item) => (item?.kind === "search" ? item.query : "clear"),
-    onInputValueChange: ({ inputValue, type }) => {
-      if (type === useCombobox.stateChangeTypes.InputChange) setValue(inputValue ?? "");
-    },
     onSelectedItemChange: ({ selectedItem }) => {
       if (!selectedItem) return;
       if (selectedItem.kind === "clear") {
@@ -93,6 +90,9 @@ export function SearchBox({
       </label>
       <input
         {...combobox.getInputProps({
+          // Synchronously: Downshift reports typed text from an effect, a render late, and a
+          // controlled input set from that would drop the keys typed in between.
+          onChange: (event) => setValue((event.target as HTMLInputElement).value),
           ref: inputRef,
           onFocus: () => {
             if (!combobox.isOpen) combobox.openMenu();
@@ -119,6 +119,9 @@ export function SearchBox({
       </span>
       <ul
         {...combobox.getMenuProps()}
+        // Its own name: labelled by the box's label, it would be a second "Search mail".
+        aria-labelledby={undefined}
+        aria-label="Recent searches"
         className={
           open
             ? "absolute top-full right-0 left-0 z-20 mt-1 max-h-80 overflow-y-auto rounded-lg border border-line bg-surface py-1 shadow-lg"
