@@ -99,6 +99,11 @@ export function SearchBox({
           },
           onKeyDown: (event) => {
             const item = items[combobox.highlightedIndex];
+            // Enter on what is typed searches for it: Downshift would swallow it while the list is open.
+            if (event.key === "Enter" && !item) {
+              (event.nativeEvent as { preventDownshiftDefault?: boolean }).preventDownshiftDefault = true;
+              return;
+            }
             if (event.key === "Delete" && open && item?.kind === "search") {
               event.preventDefault();
               (event.nativeEvent as { preventDownshiftDefault?: boolean }).preventDownshiftDefault = true;
