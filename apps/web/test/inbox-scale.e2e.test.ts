@@ -200,7 +200,7 @@ describe.skipIf(!ready.postgres || !ready.redis || !ready.chromium)("the inbox w
     await page.goto("/mail");
     await row(page, "Seeded thread 0000").waitFor();
     await page.keyboard.press("/");
-    await page.getByRole("searchbox", { name: "Search mail" }).fill("from:grace compiler");
+    await page.getByRole("combobox", { name: "Search mail" }).fill("from:grace compiler");
     await page.keyboard.press("Enter");
     await page.getByRole("heading", { level: 1, name: "Search: from:grace compiler" }).waitFor();
     await row(page, "Ships and harbours").waitFor();
@@ -285,7 +285,7 @@ describe.skipIf(!ready.postgres || !ready.redis || !ready.chromium)("the inbox w
     expect(await phone.page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     expect(
       await phone.page
-        .getByRole("searchbox", { name: "Search mail" })
+        .getByRole("combobox", { name: "Search mail" })
         .evaluate((box) => box.getBoundingClientRect().right),
     ).toBeLessThanOrEqual(390);
     found["phone-dark"] = await seriousViolations(phone.page);

@@ -339,7 +339,7 @@ describe.skipIf(!ready.postgres || !ready.redis || !ready.chromium || !ready.dov
       await page.getByRole("button", { name: /^Back to / }).click();
       await row(page, "Trip to Lisbon").waitFor();
       // Search with an operator and a body word.
-      await page.getByRole("searchbox", { name: "Search mail" }).fill("from:bob march");
+      await page.getByRole("combobox", { name: "Search mail" }).fill("from:bob march");
       await page.keyboard.press("Enter");
       await page.getByRole("heading", { level: 1, name: "Search: from:bob march" }).waitFor();
       await row(page, "Lunch on Friday").waitFor({ state: "detached" });
@@ -657,6 +657,105 @@ describe.skipIf(!ready.postgres || !ready.redis || !ready.chromium || !ready.dov
       await page.goto("/dashboard");
       await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Security", exact: true }).click();
       await page.getByRole("heading", { level: 1, name: "Security" }).waitFor();
+      await context.close();
+    });
+
+    it("suggests correspondents in To as you type, picked by keyboard; offers recent searches on focus and runs one picked", async () => {
+      const { page, context } = await open({ colorScheme: "light" });
+      await signInInBrowser(page, EMAIL);
+      await page.goto("/mail");
+      await row(page, "Trip to Lisbon").waitFor();
+      const dialog = page.getByRole("dialog", { name: "New message" });
+      const to = dialog.getByRole("combobox", { name: "To", exact: true });
+      const suggestions = dialog.getByRole("listbox");
+
+      // Keyboard only: c opens the editor at To; "bo" suggests Bob, who wrote; Down then Enter picks him.
+      await page.keyboard.press("c");
+      await dialog.waitFor();
+      await page.keyboard.type("bo");
+      await suggestions.getByRole("option", { name: /Bob.*bob@example\.test/ }).waitFor();
+      expect(await to.getAttribute("aria-expanded")).toBe("true");
+      await page.keyboard.press("ArrowDown");
+      await page.keyboard.press("Enter");
+      await expect.poll(() => to.inputValue()).toBe("Bob <bob@example.test>, ");
+      expect(await dialog.isVisible()).toBe(true);
+      // The next one: Tab picks too and stays in the field; a new address is typed as it is.
+      await page.keyboard.type("da");
+      await suggestions.getByRole("option", { name: /Dan/ }).waitFor();
+      await page.keyboard.press("ArrowDown");
+      await expect.poll(() => to.getAttribute("aria-activedescendant")).toMatch(/item-0$/);
+      await page.keyboard.press("Tab");
+      await expect.poll(() => to.inputValue()).toBe("Bob <bob@example.test>, Dan <dan@example.test>, ");
+      expect(await page.evaluate(() => document.activeElement?.id)).toBe(await to.getAttribute("id"));
+      await page.keyboard.type("zoe@new.test");
+      await page.waitForTimeout(400);
+      expect(await suggestions.getByRole("option").count()).toBe(0);
+      expect(await to.inputValue()).toBe("Bob <bob@example.test>, Dan <dan@example.test>, zoe@new.test");
+
+      // The list open, in every theme and width: axe-clean, no sideways scrolling; Escape closes the list, not the editor.
+      const found: Record<string, string[]> = {};
+      for (const [colorScheme, width] of [
+        ["light", 1280],
+        ["dark", 1280],
+        ["light", 390],
+        ["dark", 390],
+      ] as const) {
+        await page.setViewportSize({ width, height: 900 });
+        await page.emulateMedia({ colorScheme });
+        await expect.poll(() => page.evaluate(() => document.documentElement.dataset.theme)).toBe(colorScheme);
+        await to.fill("Bob <bob@example.test>, c");
+        await suggestions.getByRole("option", { name: /Carol/ }).waitFor();
+        const key = `compose-suggestions-${colorScheme}-${width}`;
+        found[key] = await seriousViolations(page);
+        const pageWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+        if (pageWidth > width) found[key].push(`the page is ${pageWidth} px wide`);
+        await screenshot(page, `mail-${key}`);
+      }
+      expect(Object.fromEntries(Object.entries(found).filter(([, list]) => list.length > 0))).toEqual({});
+      await page.keyboard.press("Escape");
+      await expect.poll(() => to.getAttribute("aria-expanded")).toBe("false");
+      expect(await dialog.isVisible()).toBe(true);
+      await page.keyboard.press("Escape");
+      await dialog.waitFor({ state: "detached" });
+
+      // A search run from the box is offered again the next time the box is focused, and runs when picked.
+      await page.setViewportSize({ width: 1280, height: 900 });
+      const searchBox = page.getByRole("combobox", { name: "Search mail" });
+      await page.keyboard.press("/");
+      await page.keyboard.type("lunch");
+      await page.keyboard.press("Enter");
+      await page.getByRole("heading", { level: 1, name: "Search: lunch" }).waitFor();
+      await row(page, "Trip to Lisbon").waitFor({ state: "detached" });
+      await page.goto("/mail");
+      await row(page, "Trip to Lisbon").waitFor();
+      await page.keyboard.press("/");
+      const recent = page.getByRole("listbox", { name: "Recent searches" });
+      await recent.getByRole("option", { name: "lunch" }).waitFor();
+      await screenshot(page, "mail-recent-searches");
+      expect(await seriousViolations(page)).toEqual([]);
+      await page.keyboard.press("ArrowDown");
+      await page.keyboard.press("Enter");
+      await page.getByRole("heading", { level: 1, name: "Search: lunch" }).waitFor();
+      await row(page, "Lunch on Friday").waitFor();
+      await row(page, "Trip to Lisbon").waitFor({ state: "detached" });
+      // Delete forgets the one moved to, on the server.
+      await page.goto("/mail");
+      await row(page, "Trip to Lisbon").waitFor();
+      await searchBox.focus();
+      await recent.getByRole("option", { name: "lunch" }).waitFor();
+      await page.keyboard.press("ArrowDown");
+      await page.keyboard.press("Delete");
+      await recent.getByRole("option", { name: "lunch" }).waitFor({ state: "detached" });
+      const tokens = await signIn(suite.web.url, EMAIL);
+      const kept = await trpcCall<{ query: string }[]>(
+        suite.web.url,
+        "query",
+        "mail.recentSearches",
+        undefined,
+        bearer(tokens.accessToken),
+      );
+      // (Other tests' searches may be kept: only this one must be gone.)
+      expect(kept.data?.map((entry) => entry.query)).not.toContain("lunch");
       await context.close();
     });
 

@@ -79,6 +79,7 @@ export const sendTestEmailInput = z.object({ to: z.email().max(320) });
 
 // What a corrected analysis gives as its reasons; the web app shows the same before the server answers.
 export { correctionReasons } from "./router/ai/correction.ts";
+export { mailContactsInput, mailForgetSearchInput, mailRecordSearchInput } from "./router/mail/lookup-schema.ts";
 export {
   mailCategories,
   mailEventsInput,

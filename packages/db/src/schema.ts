@@ -1,6 +1,7 @@
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from "kysely";
 import type { AiDatabase } from "./schema-ai.ts";
 import type { MailDatabase } from "./schema-mail.ts";
+import type { MailContactsDatabase } from "./schema-mail-contacts.ts";
 import type { MailOutgoingDatabase } from "./schema-mail-outgoing.ts";
 import type { ProtectionDatabase } from "./schema-protection.ts";
 
@@ -115,7 +116,12 @@ export interface SigningKeysTable {
   created_at: Timestamp;
 }
 
-export interface Database extends MailDatabase, MailOutgoingDatabase, AiDatabase, ProtectionDatabase {
+export interface Database
+  extends MailDatabase,
+    MailOutgoingDatabase,
+    AiDatabase,
+    ProtectionDatabase,
+    MailContactsDatabase {
   sessions: SessionsTable;
   refresh_tokens: RefreshTokensTable;
   one_time_tokens: OneTimeTokensTable;

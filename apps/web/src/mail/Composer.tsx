@@ -1,12 +1,14 @@
 import * as Dialog from "@radix-ui/react-dialog";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { recipientInput, sendMailInput } from "@tidings/api/schemas";
+import { sendMailInput } from "@tidings/api/schemas";
 import { type FormEvent, type KeyboardEvent, useEffect, useId, useRef, useState } from "react";
 import { appErrorData, generalMessage } from "../api/app-error.ts";
 import { currentAccessToken } from "../auth/session.ts";
 import { Button } from "../components/ui.tsx";
 import { useTRPC } from "../trpc.ts";
 import { mailKeys } from "./live-updates.ts";
+import { RecipientField } from "./RecipientField.tsx";
+import { formatAddress, parseRecipients } from "./recipients.ts";
 import { useToasts } from "./toasts.tsx";
 
 export interface ComposeInit {
@@ -14,6 +16,7 @@ export interface ComposeInit {
   accountId?: string;
   to?: string;
   cc?: string;
+  bcc?: string;
   subject?: string;
   text?: string;
   inReplyTo?: string;
@@ -31,26 +34,8 @@ interface UploadedFile {
   size: number;
 }
 
-/** "Ada <ada@example.com>, bob@example.com" → the recipients the API takes; `bad` lists what is not an address. */
-export function parseRecipients(value: string) {
-  const parts = value
-    .split(/[,;\n]/)
-    .map((part) => part.trim())
-    .filter(Boolean);
-  const good: { name: string; email: string }[] = [];
-  const bad: string[] = [];
-  for (const part of parts) {
-    const named = part.match(/^"?([^"<]*?)"?\s*<([^>]+)>$/);
-    const parsed = recipientInput.safeParse(named ? { name: named[1]?.trim() ?? "", email: named[2] } : part);
-    if (parsed.success) good.push(parsed.data);
-    else bad.push(part);
-  }
-  return { good, bad };
-}
-
-export function formatAddress(address: { name: string; email: string }): string {
-  return address.name ? `${address.name.replace(/[",<>]/g, "")} <${address.email}>` : address.email;
-}
+// Kept importable from here, where they began.
+export { formatAddress, parseRecipients };
 
 function sizeLabel(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;
@@ -93,7 +78,8 @@ export function Composer({
   const [accountId, setAccountId] = useState(init.accountId ?? "");
   const [to, setTo] = useState(init.to ?? "");
   const [cc, setCc] = useState(init.cc ?? "");
-  const [showCc, setShowCc] = useState(Boolean(init.cc));
+  const [bcc, setBcc] = useState(init.bcc ?? "");
+  const [showCc, setShowCc] = useState(Boolean(init.cc || init.bcc));
   const [subject, setSubject] = useState(init.subject ?? "");
   const [text, setText] = useState(init.text ?? "");
   const [attachments, setAttachments] = useState<UploadedFile[]>(init.attachments ?? []);
@@ -119,6 +105,7 @@ export function Composer({
     accountId,
     to: parseRecipients(to).good,
     cc: parseRecipients(cc).good,
+    bcc: parseRecipients(bcc).good,
     subject,
     text,
     attachmentIds: attachments.map((file) => file.id),
@@ -150,7 +137,7 @@ export function Composer({
     setSaved((now) => (now === "saved" ? "idle" : now));
     const timer = setTimeout(saveNow, 1_000);
     return () => clearTimeout(timer);
-  }, [accountId, to, cc, subject, text, attachments]);
+  }, [accountId, to, cc, bcc, subject, text, attachments]);
 
   /** Closing keeps what was typed in the last second too. */
   const closeEditor = () => {
@@ -189,9 +176,11 @@ export function Composer({
     setFormError(undefined);
     const toParsed = parseRecipients(to);
     const ccParsed = parseRecipients(cc);
+    const bccParsed = parseRecipients(bcc);
     const found: Record<string, string> = {};
     if (toParsed.bad.length) found.to = `Not an email address: ${toParsed.bad.join(", ")}`;
     if (ccParsed.bad.length) found.cc = `Not an email address: ${ccParsed.bad.join(", ")}`;
+    if (bccParsed.bad.length) found.bcc = `Not an email address: ${bccParsed.bad.join(", ")}`;
     const input = { ...fields(), ...(init.forwardOf ? { forwardOf: init.forwardOf } : {}) };
     const parsed = sendMailInput.safeParse(input);
     if (!parsed.success) {
@@ -217,7 +206,7 @@ export function Composer({
       });
       // The sent draft is gone: an undone send starts a new one.
       const { draftId: _sentDraft, ...unsent } = init;
-      const snapshot: ComposeInit = { ...unsent, accountId, to, cc, subject, text, attachments };
+      const snapshot: ComposeInit = { ...unsent, accountId, to, cc, bcc, subject, text, attachments };
       onClose();
       const windowMs = Math.max(1_000, new Date(answer.sendAt).getTime() - Date.now());
       toasts.show({
@@ -275,6 +264,12 @@ export function Composer({
         <Dialog.Content
           aria-describedby={undefined}
           onKeyDown={onKeyDown}
+          // Escape in a recipient field with its suggestions open closes them, not the editor.
+          onEscapeKeyDown={(event) => {
+            const target = event.target;
+            if (target instanceof HTMLElement && target.getAttribute("aria-expanded") === "true")
+              event.preventDefault();
+          }}
           className="fixed inset-0 z-50 flex flex-col bg-surface text-fg shadow-2xl sm:inset-auto sm:right-6 sm:bottom-6 sm:h-[min(40rem,calc(100dvh-3rem))] sm:w-[min(40rem,calc(100vw-3rem))] sm:rounded-2xl sm:border sm:border-line"
         >
           <form className="flex min-h-0 flex-1 flex-col" onSubmit={(event) => void submit(event)} noValidate>
@@ -312,52 +307,25 @@ export function Composer({
                 </select>
               </div>
             )}
-            <div className={row("to")}>
-              <label htmlFor={`${ids}-to`} className="w-16 shrink-0 text-sm text-muted">
-                To
-              </label>
-              <input
-                id={`${ids}-to`}
-                className={input}
-                value={to}
-                onChange={(event) => edit(setTo)(event.target.value)}
-                aria-invalid={errors.to ? true : undefined}
-                aria-describedby={errors.to ? `${ids}-to-error` : undefined}
-                autoComplete="off"
-                // biome-ignore lint/a11y/noAutofocus: a new message starts at its recipients
-                autoFocus={!init.to}
-              />
-              {!showCc && (
-                <button type="button" className="text-sm text-link" onClick={() => setShowCc(true)}>
-                  Cc
-                </button>
-              )}
-            </div>
-            {errors.to && (
-              <p id={`${ids}-to-error`} className="px-4 pt-1 text-sm text-danger">
-                {errors.to}
-              </p>
-            )}
+            <RecipientField
+              id={`${ids}-to`}
+              label="To"
+              value={to}
+              onChange={edit(setTo)}
+              error={errors.to}
+              autoFocus={!init.to}
+              after={
+                !showCc && (
+                  <button type="button" className="shrink-0 text-sm text-link" onClick={() => setShowCc(true)}>
+                    Cc Bcc
+                  </button>
+                )
+              }
+            />
             {showCc && (
               <>
-                <div className={row("cc")}>
-                  <label htmlFor={`${ids}-cc`} className="w-16 shrink-0 text-sm text-muted">
-                    Cc
-                  </label>
-                  <input
-                    id={`${ids}-cc`}
-                    className={input}
-                    value={cc}
-                    onChange={(event) => edit(setCc)(event.target.value)}
-                    aria-invalid={errors.cc ? true : undefined}
-                    aria-describedby={errors.cc ? `${ids}-cc-error` : undefined}
-                  />
-                </div>
-                {errors.cc && (
-                  <p id={`${ids}-cc-error`} className="px-4 pt-1 text-sm text-danger">
-                    {errors.cc}
-                  </p>
-                )}
+                <RecipientField id={`${ids}-cc`} label="Cc" value={cc} onChange={edit(setCc)} error={errors.cc} />
+                <RecipientField id={`${ids}-bcc`} label="Bcc" value={bcc} onChange={edit(setBcc)} error={errors.bcc} />
               </>
             )}
             <div className={row("subject")}>

@@ -3,7 +3,7 @@ import * as DropdownMenu from "@radix-ui/react-dropdown-menu";
 import { useQuery } from "@tanstack/react-query";
 import { getRouteApi, useNavigate } from "@tanstack/react-router";
 import type { RouterOutputs } from "@tidings/client";
-import { type FormEvent, useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { generalMessage } from "../api/app-error.ts";
 import { InboxIcon } from "../components/icons.tsx";
 import { Button, Spinner } from "../components/ui.tsx";
@@ -15,6 +15,7 @@ import { FolderNav } from "./FolderNav.tsx";
 import { type Folder, type Role, roleNames, roleOrder } from "./folder-names.ts";
 import { longTime, prefixed, quote } from "./format.ts";
 import { mailRefetch } from "./live-updates.ts";
+import { SearchBox } from "./SearchBox.tsx";
 import { type MailMessage, type ThreadDetail, ThreadView } from "./ThreadView.tsx";
 import { useAiCorrection } from "./thread-list/ai-correction.ts";
 import { BulkBar, SelectAllBox } from "./thread-list/BulkBar.tsx";
@@ -324,13 +325,6 @@ function Mailbox({ accounts }: { accounts: RouterOutputs["mailAccount"]["list"] 
     return () => window.removeEventListener("keydown", onKey);
   }, []);
 
-  const submitSearch = (event: FormEvent<HTMLFormElement>) => {
-    event.preventDefault();
-    const value = new FormData(event.currentTarget).get("q");
-    const q = typeof value === "string" && value.trim() ? value.trim() : undefined;
-    void navigate({ search: (previous) => ({ ...previous, q, thread: undefined }) });
-  };
-
   const changeList = (change: Partial<ThreadListSearch>) =>
     void navigate({ search: (previous) => ({ ...previous, ...change, thread: undefined }) });
 
@@ -420,21 +414,11 @@ function Mailbox({ accounts }: { accounts: RouterOutputs["mailAccount"]["list"] 
             </div>
           </div>
           <search>
-            <form onSubmit={submitSearch} className="relative">
-              <label htmlFor="mail-search" className="sr-only">
-                Search mail
-              </label>
-              <input
-                ref={searchRef}
-                id="mail-search"
-                name="q"
-                key={search.q ?? ""}
-                defaultValue={search.q ?? ""}
-                type="search"
-                placeholder="Search   from:  subject:  has:attachment"
-                className="w-full rounded-lg border border-line bg-surface-muted px-3 py-2 text-sm text-fg placeholder:text-muted"
-              />
-            </form>
+            <SearchBox
+              query={search.q}
+              inputRef={searchRef}
+              onSearch={(q) => void navigate({ search: (previous) => ({ ...previous, q, thread: undefined }) })}
+            />
           </search>
           {picked.length > 0 ? (
             <BulkBar

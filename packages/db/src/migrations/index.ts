@@ -15,6 +15,8 @@ import * as aiProviderTest from "./2026-12-05T0410-ai-provider-test.ts";
 import * as remoteContentSenders from "./2026-12-05T0430-remote-content-senders.ts";
 import * as dashboardVisits from "./2026-12-05T0440-dashboard-visits.ts";
 import * as mailMessageHeaders from "./2026-12-05T0510-mail-message-headers.ts";
+import * as mailContacts from "./2026-12-05T0610-mail-contacts.ts";
+import * as mailRecentSearches from "./2026-12-05T0611-mail-recent-searches.ts";
 import * as aiReservationTrust from "./2026-12-05T0630-ai-reservation-trust.ts";
 
 /**
@@ -38,5 +40,7 @@ export const migrations: Record<string, Migration> = {
   "2026-12-05T0430-remote-content-senders": remoteContentSenders,
   "2026-12-05T0440-dashboard-visits": dashboardVisits,
   "2026-12-05T0510-mail-message-headers": mailMessageHeaders,
+  "2026-12-05T0610-mail-contacts": mailContacts,
+  "2026-12-05T0611-mail-recent-searches": mailRecentSearches,
   "2026-12-05T0630-ai-reservation-trust": aiReservationTrust,
 };

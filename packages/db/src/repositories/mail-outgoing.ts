@@ -1,6 +1,7 @@
 import type { Executor } from "../executor.ts";
 import type { MailAddress } from "../schema-mail.ts";
 import type { MailOutgoingRow } from "../schema-mail-outgoing.ts";
+import { markDeliveredCountingRecipients } from "./mail-contacts.ts";
 
 export interface NewMailOutgoing {
   userId: string;
@@ -108,13 +109,12 @@ export function listPendingMailOutgoing(db: Executor): Promise<{ id: string; sen
     .execute();
 }
 
-/** SMTP accepted it: later attempts only finish the filing. */
+/**
+ * SMTP accepted it: later attempts only finish the filing. Its recipients become correspondents
+ * the user wrote to (address autocomplete), in the same statement.
+ */
 export async function markMailOutgoingDelivered(db: Executor, outgoingId: string): Promise<void> {
-  await db
-    .updateTable("mail_outgoing")
-    .set((eb) => ({ delivered_at: eb.fn("now"), updated_at: eb.fn("now") }))
-    .where("id", "=", outgoingId)
-    .execute();
+  await markDeliveredCountingRecipients(db, outgoingId);
 }
 
 export async function markMailOutgoingSent(db: Executor, outgoingId: string): Promise<void> {

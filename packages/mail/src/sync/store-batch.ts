@@ -5,6 +5,7 @@ import {
   insertMailMessages,
   insertMailThreadsWithIds,
   mergeMailThreadsInto,
+  recordMailContactsOf,
   refreshMailThreads,
   setMailThreadProviderIds,
   upsertMailThreadLinks,
@@ -171,6 +172,11 @@ export async function storeMessages(
         attachments: parsed.attachments,
       };
     }),
+  );
+  // Address autocomplete's correspondents (one statement per batch).
+  await recordMailContactsOf(
+    trx,
+    ids.filter((id): id is string => id !== null),
   );
   const touched = [...new Set(threadIds)];
   await refreshMailThreads(trx, touched);

@@ -1,9 +1,12 @@
 import type { TRPCRouterRecord } from "@trpc/server";
 import { verifiedProcedure } from "../../trpc.ts";
 import { mailSendProcedures } from "../mail-send/index.ts";
+import { listMailContacts } from "./contacts.ts";
 import { mailEventStream } from "./events.ts";
+import { mailContactsInput, mailForgetSearchInput, mailRecordSearchInput } from "./lookup-schema.ts";
 import { mailOverview } from "./overview.ts";
 import { listFolders, listThreads, readThread } from "./read.ts";
+import { forgetSearch, recentSearches, recordSearch } from "./recent-searches.ts";
 import { setRemoteContentSenderFor } from "./remote-content.ts";
 import {
   mailEventsInput,
@@ -44,6 +47,17 @@ export const mailRouter = {
       shutdown: ctx.shutdown,
     }),
   ),
+  /** Address autocomplete: the caller's correspondents matching what is typed. */
+  contacts: verifiedProcedure
+    .input(mailContactsInput)
+    .query(({ ctx, input }) => listMailContacts({ ctx, userId: ctx.user.id }, input)),
+  recentSearches: verifiedProcedure.query(({ ctx }) => recentSearches({ ctx, userId: ctx.user.id })),
+  recordSearch: verifiedProcedure
+    .input(mailRecordSearchInput)
+    .mutation(({ ctx, input }) => recordSearch({ ctx, userId: ctx.user.id }, input)),
+  forgetSearch: verifiedProcedure
+    .input(mailForgetSearchInput)
+    .mutation(({ ctx, input }) => forgetSearch({ ctx, userId: ctx.user.id }, input)),
   // saveDraft, send, cancelSend, attachmentUrl
   ...mailSendProcedures,
 } satisfies TRPCRouterRecord;
