@@ -419,7 +419,8 @@ describe.skipIf(!ready.postgres || !ready.redis || !ready.chromium || !ready.dov
         .click({ timeout: 3_000 })
         .catch(() => {});
       const analysis = newest.getByTestId("message-analysis");
-      await analysis.getByText(/priority$/).waitFor({ timeout: 20_000 });
+      // Shown once analysed (a normal priority has no chip, so wait for the correction button).
+      await analysis.getByRole("button", { name: "Correct this" }).waitFor({ timeout: 20_000 });
       await analysis.getByRole("button", { name: "Why?" }).click();
       await analysis.getByRole("listitem").first().waitFor();
       await analysis.getByRole("button", { name: "Correct this" }).click();

@@ -15,6 +15,7 @@ import { FolderNav } from "./FolderNav.tsx";
 import { type Folder, type Role, roleNames, roleOrder } from "./folder-names.ts";
 import { longTime, prefixed, quote } from "./format.ts";
 import { mailRefetch } from "./live-updates.ts";
+import { BackGlyph, StarGlyph } from "./reading/toolbar-glyphs.tsx";
 import { SearchBox } from "./SearchBox.tsx";
 import { type MailMessage, type ThreadDetail, ThreadView } from "./ThreadView.tsx";
 import { useAiCorrection } from "./thread-list/ai-correction.ts";
@@ -510,9 +511,12 @@ function Mailbox({ accounts }: { accounts: RouterOutputs["mailAccount"]["list"] 
                 label={starredNow ? "Unstar" : "Star"}
                 shortcut="s"
                 pressed={starredNow}
+                className="gap-1.5"
                 onClick={() => act("s")}
               >
-                {starredNow ? "★" : "☆"}
+                {/* Text like its neighbours, so the phone's toolbar is not a row of words and one lone glyph. */}
+                <StarGlyph filled={starredNow} />
+                {starredNow ? "Unstar" : "Star"}
               </ToolbarButton>
               {current && (
                 <MoveMenu
@@ -547,8 +551,9 @@ function Mailbox({ accounts }: { accounts: RouterOutputs["mailAccount"]["list"] 
             </div>
             <div className="flex items-center border-b border-line bg-surface px-2 py-1 md:hidden">
               {/* The name holds the visible text (WCAG 2.5.3), so "Inbox" spoken or clicked finds it. */}
-              <ToolbarButton label={`Back to ${folderName}`} onClick={() => openAt(undefined)}>
-                <span aria-hidden="true">←</span> {folderName}
+              <ToolbarButton label={`Back to ${folderName}`} className="gap-1" onClick={() => openAt(undefined)}>
+                <BackGlyph />
+                {folderName}
               </ToolbarButton>
             </div>
             <div className="min-h-0 flex-1 overflow-y-auto px-3 py-4 sm:px-6">
@@ -629,7 +634,7 @@ function ToolbarButton({
       title={shortcut ? `${label} (${shortcut})` : label}
       onClick={onClick}
       // A caller's "hidden sm:inline-flex" must not meet a second display class it cannot beat.
-      className={`${className.includes("hidden") ? "" : "inline-flex"} min-h-11 items-center justify-center rounded-lg px-2.5 text-sm font-medium whitespace-nowrap text-fg hover:bg-surface-muted sm:min-h-10 sm:px-3 ${className}`}
+      className={`${className.includes("hidden") ? "" : "inline-flex"} min-h-11 items-center justify-center rounded-lg px-2 text-sm font-medium whitespace-nowrap text-fg hover:bg-surface-muted sm:min-h-10 sm:px-3 ${className}`}
     >
       {children}
     </button>

@@ -190,9 +190,15 @@ function MessageCard({
         </span>
         <span className="min-w-0 flex-1">
           <span className="flex items-baseline justify-between gap-2">
-            <span className="truncate font-semibold">
-              {senderName(message.from)}
-              {message.from.name && <span className="ml-1.5 font-normal text-muted">&lt;{message.from.email}&gt;</span>}
+            {/* A phone has no room for both on one line: the address goes below the name, whole
+                (it is what tells two "Bob"s apart), rather than cut off after a few letters. */}
+            <span className="min-w-0 sm:truncate">
+              <span className="block truncate font-semibold sm:inline">{senderName(message.from)}</span>
+              {message.from.name && (
+                <span className="block text-xs break-all text-muted sm:ml-1.5 sm:inline sm:text-base sm:break-normal">
+                  &lt;{message.from.email}&gt;
+                </span>
+              )}
             </span>
             <time className="shrink-0 text-xs text-muted" dateTime={new Date(message.date).toISOString()}>
               {longTime(message.date)}

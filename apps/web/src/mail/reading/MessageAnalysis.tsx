@@ -78,12 +78,18 @@ function AnalysisView({ messageId, analysis }: { messageId: string; analysis: An
     <div className="grid grid-cols-1 gap-2 text-sm" data-testid="message-analysis">
       <div className="flex flex-wrap items-center gap-1.5">
         <span className="sr-only">AI analysis:</span>
-        <Badge tone={verdict.priority === "high" ? "danger" : verdict.priority === "low" ? "neutral" : "accent"}>
-          {capitalized(verdict.priority)} priority
-        </Badge>
+        {/* As in the thread list: normal priority is the default and says nothing, and "Needs reply"
+            has the list's accent colour, so a mark looks the same in both places. */}
+        {verdict.priority !== "normal" && (
+          <Badge tone={verdict.priority === "high" ? "danger" : "neutral"}>
+            {capitalized(verdict.priority)} priority
+          </Badge>
+        )}
         <Badge>{capitalized(verdict.category)}</Badge>
-        {verdict.needsReply ? <Badge tone="warning">Needs reply</Badge> : <Badge>No reply needed</Badge>}
-        <span className="ml-auto flex items-center gap-3 text-xs">
+        {verdict.needsReply ? <Badge tone="accent">Needs reply</Badge> : <Badge>No reply needed</Badge>}
+        {/* Right-aligned beside the marks when they share a line; when a narrow screen wraps it,
+            it starts its line at the left like the marks, instead of hanging off the right edge. */}
+        <span className="flex items-center gap-3 text-xs sm:ml-auto">
           {analysis.reasons.length > 0 && (
             <button
               type="button"
