@@ -336,6 +336,18 @@ describe.skipIf(!ready.postgres || !ready.redis || !ready.chromium || !ready.dov
       expect(await page.getByRole("region", { name: "Conversations" }).isVisible()).toBe(false);
       expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
       await screenshot(page, "mail-thread-phone");
+      // The sender's address is whole on its own line, not spilling out of a cut-off name line.
+      const address = page.getByTestId("message").getByText("<bob@example.test>");
+      expect(
+        await address.evaluate(
+          (element) =>
+            element.getBoundingClientRect().right <= (element.parentElement?.getBoundingClientRect().right ?? 0),
+        ),
+      ).toBe(true);
+      // Every toolbar button says what it does in words; the back button is an icon and its folder's name.
+      const actions = page.getByRole("toolbar", { name: "Conversation actions" });
+      expect(await actions.getByRole("button", { name: "Star", exact: true }).textContent()).toBe("Star");
+      expect(await page.getByRole("button", { name: "Back to Inbox" }).textContent()).toBe("Inbox");
       await page.getByRole("button", { name: /^Back to / }).click();
       await row(page, "Trip to Lisbon").waitFor();
       // Search with an operator and a body word.
