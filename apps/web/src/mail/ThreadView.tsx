@@ -189,18 +189,20 @@ function MessageCard({
           {senderName(message.from).slice(0, 1).toUpperCase()}
         </span>
         <span className="min-w-0 flex-1">
-          <span className="flex items-baseline justify-between gap-2">
-            {/* A phone has no room for both on one line: the address goes below the name, whole
-                (it is what tells two "Bob"s apart), rather than cut off after a few letters. */}
-            <span className="min-w-0 sm:truncate">
-              <span className="block truncate font-semibold sm:inline">{senderName(message.from)}</span>
-              {message.from.name && (
-                <span className="block text-xs break-all text-muted sm:ml-1.5 sm:inline sm:text-base sm:break-normal">
-                  &lt;{message.from.email}&gt;
-                </span>
-              )}
-            </span>
-            <time className="shrink-0 text-xs text-muted" dateTime={new Date(message.date).toISOString()}>
+          {/* A phone has no room for name, address and time on one line: the address gets a line of
+              its own under them, whole (it is what tells two "Bob"s apart), instead of being cut
+              off after a few letters. Wider, the three share a line as before. */}
+          <span className="grid grid-cols-[minmax(0,1fr)_auto] items-baseline gap-x-2 sm:grid-cols-[minmax(0,auto)_minmax(0,1fr)_auto] sm:gap-x-1.5">
+            <span className="col-start-1 row-start-1 truncate font-semibold">{senderName(message.from)}</span>
+            {message.from.name && (
+              <span className="col-span-2 text-xs break-all text-muted sm:col-span-1 sm:col-start-2 sm:row-start-1 sm:truncate sm:text-base sm:break-normal">
+                &lt;{message.from.email}&gt;
+              </span>
+            )}
+            <time
+              className="col-start-2 row-start-1 text-xs text-muted sm:col-start-3"
+              dateTime={new Date(message.date).toISOString()}
+            >
               {longTime(message.date)}
             </time>
           </span>
