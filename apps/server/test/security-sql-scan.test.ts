@@ -65,8 +65,11 @@ function scanText(text: string, rel: string): Finding[] {
     if (argument.startsWith("`") ? argument.includes("${") : true)
       add(match.index, `SQL built as a string for .${match[1]}()`);
   }
-  // Untagged templates that read like SQL and interpolate: SQL text built from values.
+  // Untagged templates that read like SQL and interpolate: SQL text built from values. The sql tag
+  // may carry a type argument (sql<Row>`...`): that types the result and binds the same way.
   for (const match of text.matchAll(/(\b[\w.]+\s*)?`((?:[^`\\]|\\.)*)`/g)) {
+    const before = text.slice(text.lastIndexOf("\n", match.index) + 1, match.index);
+    if (!match[1] && /\bsql\s*<[^`]*>\s*$/.test(before)) continue;
     const tag = match[1]?.trim() ?? "";
     const body = match[2] ?? "";
     if (tag === "sql" || tag.endsWith(".sql")) continue;
@@ -102,6 +105,7 @@ describe("SQL only through Kysely with bound parameters (S19)", () => {
       "await pool.query(`select * from users where id = #{id}`);",
       "await client.query('select * from users where id = ' + id);",
       "const text = `delete from sessions where user_id = '#{userId}'`;",
+      "const text = cast<string>`delete from sessions where user_id = '#{userId}'`;",
       "await db.executeQuery(CompiledQuery.raw(text));",
     ];
     const path = "packages/db/src/sample.ts";
@@ -112,6 +116,7 @@ describe("SQL only through Kysely with bound parameters (S19)", () => {
     // And leaves the safe forms alone.
     for (const safe of [
       "await sql`select * from users where email = #{email}`.execute(db);",
+      "const { rows } = await sql<{ id: string }>`select id from users where email = #{email}`.execute(db);",
       "const q = sql`select #{sql.lit(1)}`;",
       "db.selectFrom('users').where('id', '=', id).execute();",
       "ping: publicProcedure.query(({ ctx }) => ctx)",
